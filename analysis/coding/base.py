@@ -1,0 +1,114 @@
+"""Plain data types shared by the coders, and cheap input checks."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
+from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
+from spacy.lang.nl.stop_words import STOP_WORDS as _NL_STOP
+
+__all__ = ["Evidence", "Suggestion", "Assignment", "ORIGINS", "STATUSES", "is_codable", "lemma_key"]
+
+ORIGINS = ("human", "rule", "model")
+STATUSES = ("suggested", "accepted", "rejected")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a code was suggested.
+
+    ``kind`` is ``"keyword"`` (a codebook keyword matched; ``rule_id`` names the rule,
+    ``keyword`` the codebook keyword, ``matched_text`` the text, ``start``/``end`` the
+    token span and ``start_char``/``end_char`` the character span within the segment)
+    or ``"feature"`` (a lemma or rule feature that pushed the learned model towards the
+    code; ``weight`` is its contribution to the log-odds).
+    """
+    kind: str
+    rule_id: str
+    keyword: str = ""
+    matched_text: str = ""
+    start: int = -1
+    end: int = -1
+    start_char: int = -1
+    end_char: int = -1
+    negated: bool = False
+    compound: bool = False
+    weight: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A code proposed for one segment, with its provenance.
+
+    ``origin`` is ``"rule"`` (keyword rules alone) or ``"model"`` (the learned coder, which
+    also sees the rule hits; ``sources`` then says whether keyword evidence was part of it).
+    """
+    code: str
+    confidence: float
+    origin: str
+    evidence: tuple[Evidence, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def explain(self) -> str:
+        parts = []
+        for ev in self.evidence:
+            if ev.kind == "keyword":
+                neg = " (negated)" if ev.negated else ""
+                comp = " (in a compound)" if ev.compound else ""
+                parts.append(f"keyword '{ev.keyword}' matched '{ev.matched_text}'{comp}{neg}")
+            else:
+                parts.append(f"{ev.rule_id} {ev.weight:+.2f}")
+        return f"{self.code} {self.confidence:.2f} [{self.origin}]: " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A code on a segment, as stored by the review workflow.
+
+    ``origin``: ``human``/``rule``/``model``; ``coder``: a person's name or a coder id
+    (e.g. ``"rules:wmo@1"``); ``status``: ``suggested``/``accepted``/``rejected``.
+    """
+    segment_id: object
+    code: str
+    origin: str
+    coder: str
+    confidence: float | None = None
+    status: str = "suggested"
+    evidence: tuple[Evidence, ...] = field(default=())
+
+    def __post_init__(self):
+        if self.origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}, not {self.origin!r}")
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
+
+
+def lemma_key(token) -> str:
+    """The lowercased lemma of a spaCy token (its form when it has no lemma)."""
+    return (token.lemma_ or token.text).lower()
+
+
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_NL_ONLY = frozenset(_NL_STOP - _EN_STOP - _DE_STOP)
+_EN_ONLY = frozenset(_EN_STOP - _NL_STOP - _DE_STOP)
+_DE_ONLY = frozenset(_DE_STOP - _NL_STOP - _EN_STOP)
+
+
+def is_codable(text: str) -> bool:
+    """Cheap check that ``text`` is Dutch prose worth coding.
+
+    Empty, whitespace- or punctuation-only text is not codable.  A text is taken as
+    non-Dutch when it contains English- or German-only function words and more of them
+    than Dutch-only ones (stop-word lists of spaCy, minus their overlaps); a text without
+    any such function word (``"Meer buurthuizen"``) is given the benefit of the doubt.
+    """
+    words = [w.lower() for w in _WORD_RE.findall(text or "")]
+    if not words:
+        return False
+    nl = sum(w in _NL_ONLY for w in words)
+    other = max(sum(w in _EN_ONLY for w in words), sum(w in _DE_ONLY for w in words))
+    return not (other > nl)

@@ -1,0 +1,278 @@
+"""Transparent keyword rules: codebook keywords matched on lemmas.
+
+How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keyword``):
+
+* every keyword is run through the Dutch pipeline; each of its tokens matches a text
+  token whose lowercased lemma equals the keyword token's lemma or form (spaCy
+  ``Matcher`` on ``NORM``, which the coder sets to the lowercased lemma), and the
+  whole phrase also matches on ``LOWER`` (so an odd lemma does not lose an exact match);
+* compounds: a one-word keyword also matches a part of a compound text token
+  (``mantelzorg`` in ``mantelzorgondersteuning``, via ``compound_parts``), unless the whole
+  compound is itself a keyword (``werkdruk`` is PROFESSIONALS, so its part ``werk`` does
+  not also fire MEEDOEN); multi-word keywords also match written as one word
+  (``eigen bijdrage`` / ``eigenbijdrage``);
+* overlapping matches: the longest wins (``eigen regie`` → BEJEGENING suppresses
+  ``regie`` → STURING; ``eigen netwerk`` suppresses ``netwerk``);
+* senses the codebook warns about (:data:`SENSE_RULES`): a lemma with a sense rule that
+  the code's description mentions (PREVENTIE: "Let op: 'voorkomen' betekent ook 'zich
+  voordoen'") becomes a cue for that code, but only in the required sense: *voorkomen*
+  counts as prevention with an object, a ``dat``-clause, ``te voorkomen``, or in the
+  passive, and never as "komt voor", "veel voorkomende" or "het voorkomen van";
+  *participatie* does not count for MEEDOEN in *burgerparticipatie* / *participatieraad*;
+  *ouder* counts for JEUGD only as a noun.
+* negation: a match with ``geen``/``niet``/``nooit``/``zonder``/``nergens`` up to three tokens
+  before it in the same clause is KEPT but flagged ``negated`` with lower confidence.
+  Thematic codes mark what a segment is about, and "er is geen samenwerking" is about
+  cooperation (the codebook even says "ook gebrek aan samenwerking"), so skipping
+  negated mentions would lose exactly the complaints a consultation is after.
+
+Confidence of a code: ``1 - prod(1 - c_i)`` over its distinct matches, with ``c`` = 0.9 for
+a whole-token or phrase match, 0.75 for a compound part, times 0.8 when negated.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Sequence
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+from analysis.codebook import Codebook
+from analysis.coding.base import Evidence, Suggestion, is_codable, lemma_key
+from analysis.coding.pipeline import compound_parts, get_nlp
+
+__all__ = ["RuleCoder", "RuleMatch", "SENSE_RULES", "prepare_docs"]
+
+NEGATORS = frozenset({"geen", "niet", "nooit", "zonder", "nergens", "niets", "noch"})
+CLAUSE_BREAKS = frozenset({",", ";", ":", "maar", "en", "of", "want", "omdat", "terwijl", "("})
+MODALS = frozenset({"kunnen", "moeten", "willen", "zullen", "mogen", "helpen", "proberen"})
+CONF_WHOLE, CONF_PART, NEGATED_FACTOR = 0.9, 0.75, 0.8
+
+
+# ---------------------------------------------------------------------------
+# sense rules
+# ---------------------------------------------------------------------------
+
+def _voorkomen_prevent(tok: Token) -> bool:
+    """``voorkomen`` in the sense "prevent" (not "occur" / "the occurrence")."""
+    doc = tok.doc
+    low = tok.lower_
+    prev = doc[tok.i - 1] if tok.i > 0 else None
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    if low.startswith("voorkomend"):                      # "veel voorkomende problemen"
+        return False
+    if prev is not None and prev.lower_ == "te":         # "om eenzaamheid te voorkomen"
+        return True
+    if nxt is not None and nxt.lower_ == "dat":          # "voorkomen dat zorg nodig is"
+        return True
+    if prev is not None and prev.lower_ in ("het", "dit") and nxt is not None and nxt.lower_ == "van":
+        return False                                      # "het voorkomen van X" (occurrence)
+    if doc.has_annotation("DEP"):
+        deps = {c.dep_.split(":")[0] for c in tok.children}
+        if deps & {"obj", "ccomp"}:
+            return True
+        if any(c.dep_ in ("aux:pass", "nsubj:pass") for c in tok.children):
+            return True                                   # passive: only "prevent" has one
+        if tok.pos_ == "NOUN":
+            return False
+    # without a parse: a noun phrase right after the finite verb ("voorkomt eenzaamheid"),
+    # or after a modal with an object before ("kan escalatie voorkomen")
+    if low in ("voorkomt", "voorkom", "voorkwam", "voorkwamen") and nxt is not None:
+        return nxt.is_alpha and nxt.lower_ not in ("vaak", "veel", "weinig", "nog", "ook", "niet", "regelmatig", "soms")
+    window = [t for t in doc[max(0, tok.i - 4):tok.i]]
+    if any(lemma_key(t) in MODALS for t in window) and any(t.pos_ in ("NOUN", "PROPN") for t in window):
+        return True
+    if low == "voorkomen" and any(t.lower_ in ("worden", "wordt", "werd", "werden", "is", "zijn") for t in window) \
+            and prev is not None and prev.lower_ not in ("te",):
+        return any(t.lower_ in ("worden", "wordt", "werd", "werden") for t in window)
+    return False
+
+
+def _participatie_society(tok: Token) -> bool:
+    """``participatie`` as taking part in society, not citizen participation in policy."""
+    lem = lemma_key(tok)
+    if lem != "participatie":       # a compound: burgerparticipatie, participatieraad, ...
+        return False
+    window = {lemma_key(t) for t in tok.doc[max(0, tok.i - 3):tok.i + 4]}
+    return not window & {"beleid", "inspraak", "burger", "inwoner", "raad", "beleidsvorming"}
+
+
+def _ouder_parent(tok: Token) -> bool:
+    """``ouder`` as parent (noun), not the comparative of ``oud``."""
+    if tok.pos_:
+        return tok.pos_ == "NOUN"
+    return tok.lower_ in ("ouders", "ouder") and tok.i > 0 and tok.doc[tok.i - 1].lower_ in ("de", "hun", "zijn", "haar", "alle", "veel", "ouders")
+
+
+#: lemma -> (predicate on the matched token, short description of the sense)
+SENSE_RULES: dict[str, tuple[Callable[[Token], bool], str]] = {
+    "voorkomen": (_voorkomen_prevent, "prevent, not occur"),
+    "participatie": (_participatie_society, "taking part in society, not participation in policy"),
+    "ouder": (_ouder_parent, "parent (noun)"),
+}
+
+
+# ---------------------------------------------------------------------------
+# the coder
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleMatch:
+    code: str
+    rule_id: str
+    keyword: str
+    start: int
+    end: int
+    compound: bool
+    negated: bool
+
+    @property
+    def confidence(self) -> float:
+        c = CONF_PART if self.compound else CONF_WHOLE
+        return c * NEGATED_FACTOR if self.negated else c
+
+
+def prepare_docs(texts: Iterable[str], nlp=None, batch_size: int = 256) -> list[Doc]:
+    """Run the pipeline over ``texts`` and set ``token.norm_`` to the lowercased lemma."""
+    nlp = nlp or get_nlp()
+    docs = []
+    for doc in nlp.pipe((t or "" for t in texts), batch_size=batch_size):
+        for tok in doc:
+            tok.norm_ = lemma_key(tok)
+        docs.append(doc)
+    return docs
+
+
+@lru_cache(maxsize=200_000)
+def _parts(lemma: str) -> tuple[str, ...]:
+    parts = tuple(p.lower() for p in compound_parts(lemma))
+    return parts if len(parts) > 1 else ()
+
+
+class RuleCoder:
+    """Keyword rules built from a codebook. ``code(texts)`` → suggestions per text."""
+
+    origin = "rule"
+
+    def __init__(self, codebook: Codebook, nlp=None):
+        self.codebook = codebook
+        self.nlp = nlp or get_nlp()
+        self.matcher = Matcher(self.nlp.vocab)
+        self.rules: dict[str, tuple[str, str]] = {}     # rule id -> (code, keyword)
+        self.single: dict[str, list[str]] = {}          # one-token lemma -> rule ids
+        self.sense: dict[str, str] = {}                 # rule id -> sense lemma
+        keywords = [(c.code, kw) for c in codebook.codes for kw in c.keywords]
+        for c in codebook.codes:
+            desc = f" {c.description.lower()} "
+            for lemma in SENSE_RULES:
+                if lemma not in {kw.lower() for kw in c.keywords} and (
+                        f" {lemma} " in desc or f"\"{lemma}\"" in desc or f"'{lemma}'" in desc):
+                    keywords.append((c.code, lemma))
+        kw_docs = prepare_docs([kw for _, kw in keywords], self.nlp)
+        for (code, kw), kdoc in zip(keywords, kw_docs):
+            toks = [t for t in kdoc if not t.is_space]
+            if not toks:
+                continue
+            rule_id = f"{code}:kw:{kw}"
+            if rule_id in self.rules:
+                continue
+            self.rules[rule_id] = (code, kw)
+            lemma_sets = [sorted({lemma_key(t), t.lower_}) for t in toks]
+            self.matcher.add(rule_id, [
+                [{"NORM": {"IN": s}} for s in lemma_sets],
+                [{"LOWER": t.lower_} for t in toks],
+            ])
+            if len(toks) == 1:
+                for key in lemma_sets[0]:
+                    self.single.setdefault(key, []).append(rule_id)
+            else:   # the phrase written as one word: "eigenbijdrage"
+                for key in ("".join(lemma_key(t) for t in toks), "".join(t.lower_ for t in toks)):
+                    self.single.setdefault(key, []).append(rule_id)
+            lem = lemma_key(toks[0]) if len(toks) == 1 else None
+            if lem in SENSE_RULES:
+                self.sense[rule_id] = lem
+        self.name = f"rules:{codebook.name}@{codebook.version}"
+
+    # -- matching -----------------------------------------------------------
+    def matches(self, doc: Doc) -> list[RuleMatch]:
+        """All rule matches in a prepared doc (see :func:`prepare_docs`)."""
+        found: list[tuple[int, int, str, bool]] = []
+        whole_tokens = set()
+        for match_id, start, end in self.matcher(doc):
+            rid = self.nlp.vocab.strings[match_id]
+            found.append((start, end, rid, False))
+            if end - start == 1:
+                whole_tokens.add(start)
+        for tok in doc:
+            if not tok.is_alpha:
+                continue
+            key = tok.norm_
+            if tok.i not in whole_tokens:
+                for rid in self.single.get(key, ()) or self.single.get(tok.lower_, ()):
+                    if " " in self.rules[rid][1]:   # joined multi-word keyword
+                        found.append((tok.i, tok.i + 1, rid, False))
+                        whole_tokens.add(tok.i)
+            if tok.i in whole_tokens or len(key) < 6:
+                continue
+            for part in _parts(key):
+                for rid in self.single.get(part, ()):
+                    if " " not in self.rules[rid][1]:
+                        found.append((tok.i, tok.i + 1, rid, True))
+        # longest match wins where matches of different rules overlap
+        found.sort(key=lambda m: (-(m[1] - m[0]), m[3], m[0]))
+        kept: list[tuple[int, int, str, bool]] = []
+        taken: list[tuple[int, int]] = []
+        for s, e, rid, comp in found:
+            if any(s < te and ts < e and (e - s) < (te - ts) for ts, te in taken):
+                continue
+            if any((s, e, rid) == (k[0], k[1], k[2]) for k in kept):
+                continue
+            kept.append((s, e, rid, comp))
+            taken.append((s, e))
+        out = []
+        for s, e, rid, comp in sorted(kept, key=lambda m: (m[0], m[2])):
+            lem = self.sense.get(rid)
+            if lem is not None and not SENSE_RULES[lem][0](doc[s]):
+                continue
+            code, kw = self.rules[rid]
+            out.append(RuleMatch(code, rid, kw, s, e, comp, _negated(doc, s)))
+        return out
+
+    def suggest_doc(self, doc: Doc) -> list[Suggestion]:
+        if not is_codable(doc.text):
+            return []
+        by_code: dict[str, list[RuleMatch]] = {}
+        for m in self.matches(doc):
+            by_code.setdefault(m.code, []).append(m)
+        out = []
+        for code, ms in by_code.items():
+            conf, seen = 1.0, set()
+            evidence = []
+            for m in ms:
+                span = doc[m.start:m.end]
+                evidence.append(Evidence(kind="keyword", rule_id=m.rule_id, keyword=m.keyword,
+                                         matched_text=span.text, start=m.start, end=m.end,
+                                         start_char=span.start_char, end_char=span.end_char,
+                                         negated=m.negated, compound=m.compound))
+                if m.rule_id not in seen:
+                    seen.add(m.rule_id)
+                    conf *= 1 - m.confidence
+            out.append(Suggestion(code=code, confidence=round(1 - conf, 4), origin="rule",
+                                  evidence=tuple(evidence), sources=("rule",)))
+        order = {c: i for i, c in enumerate(self.codebook.code_ids)}
+        return sorted(out, key=lambda s: order[s.code])
+
+    def code(self, texts: Sequence[str]) -> list[list[Suggestion]]:
+        """Suggestions for each text (empty or non-Dutch texts get none)."""
+        return [self.suggest_doc(d) for d in prepare_docs(texts, self.nlp)]
+
+
+def _negated(doc: Doc, start: int) -> bool:
+    for j in range(start - 1, max(-1, start - 4), -1):
+        low = doc[j].lower_
+        if low in NEGATORS:
+            return True
+        if low in CLAUSE_BREAKS or doc[j].is_sent_end:
+            return False
+    return False

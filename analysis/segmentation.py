@@ -1,0 +1,207 @@
+"""Split survey answers and meeting notes into codable segments.
+
+:func:`segment_text` returns :class:`Segment` objects whose ``start``/``end`` are
+character offsets into the ORIGINAL text (``text[start:end] == segment.text``), also
+when the Dutch normaliser changed the text (offsets go back through its
+``to_original`` mapping).
+
+How a text is cut:
+
+1. blocks: blank lines separate paragraphs; every line that starts with a list marker
+   (``-``, ``*``, ``•``, ``1.``, ``a)``...) is a block of its own (a bullet), and so is
+   every line of a block that consists only of short lines (a list without markers);
+2. blocks are split into sentences by the pipeline's sentence boundaries;
+3. headings are not segments: a short single-line block (at most ``heading_words``
+   words) that ends in ``:`` or ``?`` or has no final punctuation and is followed by
+   more text (``"Wat gaat goed?"``, ``"Knelpunten"``) is dropped as a segment and
+   given to the following segments as their ``heading`` until the next heading;
+4. fragments of fewer than ``min_words`` words are merged with the next sentence of the same
+   block (or with the previous one at the end of a block); bullets are never merged
+   with each other;
+5. segments longer than ``max_chars`` are split at ``;`` / ``:`` or commas, else at the
+   last space before the limit.
+
+``kind="answer"`` (a survey answer) applies the same steps except heading detection:
+a short answer such as ``"Meer buurthuizen"`` is itself a segment.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis.coding.pipeline import get_nlp, normalise
+
+__all__ = ["Segment", "segment_text"]
+
+_BULLET_RE = re.compile(r"^[ \t]*(?:[-*•▪–·◦‣●■□>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s)|[ivxIVX]{1,4}[.)](?=\s))\s+")
+_END_PUNCT = ".!;…\"'”’)"
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str            # exactly source[start:end]
+    start: int           # character offsets into the original source text
+    end: int
+    position: int        # 0-based order within the source
+    heading: str | None = None   # the heading this segment falls under (notes)
+    kind: str = "sentence"       # "sentence" | "bullet"
+
+
+@dataclass
+class _Piece:
+    start: int
+    end: int
+    bullet: bool
+    block: int
+
+
+def _blocks(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, is_bullet) blocks in ``text`` (offsets into ``text``)."""
+    lines = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        lines.append((pos, pos + len(line.rstrip("\r\n"))))
+        pos += len(line)
+    blocks: list[tuple[int, int, bool]] = []
+    para: list[tuple[int, int]] = []
+
+    def flush():
+        if not para:
+            return
+        first = text[para[0][0]:para[0][1]].strip()
+        if len(para) > 1 and _is_heading(first, 8) and text[para[1][0]:para[1][1]].lstrip()[:1].isupper():
+            blocks.append((para[0][0], para[0][1], False))    # a heading line on top
+            del para[0]
+        short = len(para) > 1 and all(e - s <= 60 and text[s:e].lstrip()[:1].isupper() for s, e in para)
+        if short:   # a list written without markers: one block per line
+            blocks.extend((s, e, True) for s, e in para)
+        else:
+            blocks.append((para[0][0], para[-1][1], False))
+        para.clear()
+
+    for s, e in lines:
+        line = text[s:e]
+        if not line.strip():
+            flush()
+            continue
+        m = _BULLET_RE.match(line)
+        if m and len(line.strip()) > len(m.group(0).strip()):
+            flush()
+            blocks.append((s + m.end(), e, True))
+        else:
+            if blocks and blocks[-1][2] and not para and line[:1] in " \t":
+                # an indented continuation of the previous bullet
+                bs, _, _ = blocks.pop()
+                blocks.append((bs, e, True))
+                continue
+            para.append((s, e))
+    flush()
+    out = []
+    for s, e, b in blocks:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e, b))
+    return out
+
+
+def _is_heading(text: str, max_words: int) -> bool:
+    t = text.strip()
+    if "\n" in t or not t:
+        return False
+    words = t.split()
+    if len(words) > max_words:
+        return False
+    return t.endswith((":", "?")) or not t.endswith(tuple(_END_PUNCT)) and not t[-1].isdigit()
+
+
+def _words(text: str, piece: _Piece) -> int:
+    return len(re.findall(r"\w+", text[piece.start:piece.end]))
+
+
+def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    out = []
+    while end - start > max_chars:
+        window = text[start:start + max_chars]
+        cut = -1
+        for pattern in (r"[;:]\s", r",\s", r"\s"):
+            hits = [m.end() for m in re.finditer(pattern, window) if m.end() > max_chars // 3]
+            if hits:
+                cut = hits[-1]
+                break
+        if cut <= 0:
+            cut = max_chars
+        piece_end = start + cut
+        s, e = start, piece_end
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        out.append((s, e))
+        start = piece_end
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        out.append((start, end))
+    return out
+
+
+def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_chars: int = 600,
+                 heading_words: int = 8) -> list[Segment]:
+    """Split ``text`` into segments (see module docstring); empty input gives ``[]``."""
+    if kind not in ("notes", "answer"):
+        raise ValueError(f"kind must be 'notes' or 'answer', not {kind!r}")
+    if not text or not text.strip():
+        return []
+    norm = normalise(text)
+    ntext = norm.text
+    nlp = get_nlp()
+    blocks = _blocks(ntext)
+
+    pieces: list[_Piece] = []
+    headings: dict[int, str] = {}      # index of first piece after a heading -> heading
+    current_heading = None
+    for bi, (bs, be, bullet) in enumerate(blocks):
+        chunk = ntext[bs:be]
+        has_more = bi + 1 < len(blocks)
+        if kind == "notes" and not bullet and has_more and _is_heading(chunk, heading_words):
+            current_heading = chunk.strip()
+            headings[len(pieces)] = current_heading
+            continue
+        if bullet:
+            sents = [(bs, be)]
+        else:
+            doc = nlp(" ".join(chunk.split("\n")))   # same length: offsets stay valid
+            sents = [(bs + s.start_char, bs + s.end_char) for s in doc.sents if s.text.strip()]
+        block_pieces = [_Piece(s, e, bullet, bi) for s, e in sents]
+        # merge short fragments within the block
+        merged: list[_Piece] = []
+        for p in block_pieces:
+            if merged and _words(ntext, merged[-1]) < min_words and not bullet:
+                merged[-1].end = p.end
+            else:
+                merged.append(p)
+        if len(merged) > 1 and _words(ntext, merged[-1]) < min_words and not bullet:
+            last = merged.pop()
+            merged[-1].end = last.end
+        pieces.extend(merged)
+
+    segments: list[Segment] = []
+    heading = None
+    for i, p in enumerate(pieces):
+        heading = headings.get(i, heading)
+        for s, e in _split_long(ntext, p.start, p.end, max_chars):
+            os_, oe = norm.to_original(s, e)
+            while os_ < oe and text[os_].isspace():
+                os_ += 1
+            while oe > os_ and text[oe - 1].isspace():
+                oe -= 1
+            if os_ >= oe:
+                continue
+            segments.append(Segment(text=text[os_:oe], start=os_, end=oe, position=len(segments),
+                                    heading=heading, kind="bullet" if p.bullet else "sentence"))
+    if not segments and kind == "notes" and blocks:
+        # a text that is nothing but a heading: keep it rather than lose it
+        s, e = norm.to_original(blocks[0][0], blocks[-1][1])
+        segments.append(Segment(text=text[s:e], start=s, end=e, position=0))
+    return segments
