@@ -285,5 +285,6 @@ class Document(Base):
     uploaded_by_id: Mapped[int | None] = fk("user.id", nullable=True, ondelete="SET NULL")
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    consultation: Mapped[Consultation] = relationship()
     meeting: Mapped[Meeting | None] = relationship(back_populates="documents")
     segments: Mapped[list[Segment]] = relationship(back_populates="document", order_by="Segment.position")

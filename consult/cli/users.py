@@ -1,0 +1,55 @@
+"""`consult users ...`: staff accounts."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from consult.audit import record
+from consult.db import session_scope
+from consult.models import ROLE_LABELS, Role, User
+
+
+@click.group("users", help="Manage staff accounts.")
+def users_group():
+    pass
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.password_option(help="At least 10 characters; asked for when not given.")
+@with_appcontext
+def create(email: str, name: str, role: str, password: str):
+    """Create a staff account (administrator, policy_writer or facilitator)."""
+    from consult.cli import session_factory
+    from consult.cli.db import require_current_schema
+
+    require_current_schema()
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("not an e-mail address", param_hint="--email")
+    with session_scope(session_factory()) as session:
+        if session.scalar(select(User).where(User.email == email)):
+            raise click.ClickException(f"a user with e-mail {email} already exists")
+        user = User(email=email, name=name.strip(), role=Role(role))
+        try:
+            user.set_password(password)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--password") from None
+        session.add(user)
+        record(session, "create", user, actor="cli", details={"email": email, "role": role})
+    click.echo(f"Created {ROLE_LABELS[Role(role)]} {name} <{email}>.")
+
+
+@users_group.command("list")
+@with_appcontext
+def list_users():
+    """List staff accounts."""
+    from consult.cli import session_factory
+
+    with session_scope(session_factory()) as session:
+        for user in session.scalars(select(User).order_by(User.email)):
+            state = "" if user.active else " (inactive)"
+            click.echo(f"{user.email}\t{user.name}\t{user.role.value}{state}")

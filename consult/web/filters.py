@@ -1,0 +1,22 @@
+"""Jinja filters for Dutch presentation (dates, numbers)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+
+
+def dutch_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "onbekend"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def dutch_number(value: int | float) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def register(app) -> None:
+    app.jinja_env.filters["datum"] = dutch_date
+    app.jinja_env.filters["getal"] = dutch_number
