@@ -1,0 +1,180 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when configured), the app,
+an HTTP client, a live server and headless Chromium.
+
+PostgreSQL tests run when ``CONSULT_TEST_POSTGRES_URL`` points at a database (``.ci/run``
+creates a fresh one per run). Each test gets its own schema there, so tests can run in
+parallel (pytest-xdist) without seeing each other's rows.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from consult import migrate
+from consult.db import make_engine, make_session_factory
+
+POSTGRES_URL = os.environ.get("CONSULT_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"]
+SECRET = "test-secret-key-" + "x" * 32
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+class FreshDatabase:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema."""
+
+    def __init__(self, backend: str, tmp_path: Path):
+        self.backend = backend
+        if backend == "sqlite":
+            self.url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+            self.schema = None
+        else:
+            if not POSTGRES_URL:
+                pytest.skip("PostgreSQL tests need CONSULT_TEST_POSTGRES_URL")
+            self.schema = f"t_{uuid.uuid4().hex[:12]}"
+            base = make_url(POSTGRES_URL)
+            if base.drivername == "postgresql":
+                base = base.set(drivername="postgresql+psycopg")
+            self._admin_url = base.render_as_string(hide_password=False)
+            engine = create_engine(self._admin_url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+            engine.dispose()
+            self.url = base.update_query_dict(
+                {"options": f"-csearch_path={self.schema}"}).render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        if self.schema:
+            engine = create_engine(self._admin_url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+            engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_db(backend, tmp_path):
+    db = FreshDatabase(backend, tmp_path)
+    yield db
+    db.drop()
+
+
+@pytest.fixture
+def db_url(empty_db) -> str:
+    """URL of a fresh database with the current schema."""
+    migrate.upgrade(empty_db.url)
+    return empty_db.url
+
+
+@pytest.fixture
+def session(db_url):
+    engine = make_engine(db_url)
+    s = make_session_factory(engine)()
+    yield s
+    s.close()
+    engine.dispose()
+
+
+def make_app(db_url: str, instance: Path, **overrides):
+    from consult import create_app
+
+    config = {"DATABASE_URL": db_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET,
+              "TESTING": True}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = make_app(db_url, tmp_path / "instance")
+    yield app
+    app.extensions["consult.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# -- the demo, built once per backend and module ---------------------------------------
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_app(request, tmp_path_factory):
+    from consult.db import session_scope
+    from consult.demo import build_demo
+
+    tmp = tmp_path_factory.mktemp(f"demo-{request.param}")
+    db = FreshDatabase(request.param, tmp)
+    migrate.upgrade(db.url)
+    app = make_app(db.url, tmp / "instance")
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        build_demo(s)
+    yield app
+    app.extensions["consult.engine"].dispose()
+    db.drop()
+
+
+# -- browser -----------------------------------------------------------------------------
+
+class LiveServer:
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+def _chromium_paths() -> tuple[str, str]:
+    browser = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    if not (os.path.exists(browser) and os.path.exists(driver)):
+        pytest.fail("browser tests need Debian's chromium and chromium-driver "
+                    "('make test' installs them)")
+    return browser, driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver_path = _chromium_paths()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1280,1024"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.implicitly_wait(2)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,93 @@
+"""Migrations: upgrade from empty on both databases, downgrade, and atomic failure."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import inspect
+
+from consult import migrate
+from consult.db import Base, make_engine
+import consult.models  # noqa: F401
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_empty_creates_every_table(empty_db):
+    assert migrate.current_revision(empty_db.url) is None
+    migrate.upgrade(empty_db.url)
+    assert migrate.current_revision(empty_db.url) == migrate.head_revision()
+    assert set(Base.metadata.tables) | {"alembic_version"} == _tables(empty_db.url)
+    migrate.upgrade(empty_db.url)  # a second upgrade is a no-op
+    assert migrate.is_up_to_date(empty_db.url)
+
+
+def test_downgrade_to_base_and_up_again(empty_db):
+    migrate.upgrade(empty_db.url)
+    migrate.downgrade(empty_db.url, "base")
+    assert _tables(empty_db.url) <= {"alembic_version"}
+    migrate.upgrade(empty_db.url)
+    assert "segment" in _tables(empty_db.url)
+
+
+def test_models_match_migrations(db_url):
+    """Autogenerate finds nothing to do: every model change came with a migration."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
+                                 Base.metadata)
+    engine.dispose()
+    assert diffs == []
+
+
+BROKEN = '''
+from alembic import op
+import sqlalchemy as sa
+
+revision = "9999"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))
+    op.add_column("organisation", sa.Column("extra", sa.String(10)))
+    op.execute("SELECT * FROM table_that_does_not_exist")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_failed_upgrade_leaves_database_as_it_was(empty_db, tmp_path):
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9999_broken.py").write_text(BROKEN.format(head=migrate.head_revision()))
+
+    # From empty: the whole chain is one transaction, so nothing at all is left behind.
+    with pytest.raises(Exception):
+        migrate.upgrade(empty_db.url, script_location=scripts)
+    assert migrate.current_revision(empty_db.url) is None
+    assert _tables(empty_db.url) <= {"alembic_version"}
+
+    # From the current head: the failed revision leaves no table or column behind.
+    migrate.upgrade(empty_db.url)
+    with pytest.raises(Exception):
+        migrate.upgrade(empty_db.url, script_location=scripts)
+    assert migrate.current_revision(empty_db.url) == migrate.head_revision()
+    assert "half_done" not in _tables(empty_db.url)
+    engine = make_engine(empty_db.url)
+    columns = {c["name"] for c in inspect(engine).get_columns("organisation")}
+    engine.dispose()
+    assert "extra" not in columns
