@@ -45,8 +45,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    from consult.web import filters, public
+    from consult.web import filters, register_blueprints
 
     filters.register(app)
-    app.register_blueprint(public.bp)
+    register_blueprints(app)
     return app

@@ -1,8 +1,23 @@
 """Web layer: blueprints, template filters and request helpers."""
 from __future__ import annotations
 
-from flask import abort, current_app, g
+import importlib
+import pkgutil
+
+from flask import Blueprint, Flask, abort, current_app, g
 from sqlalchemy.orm import Session
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the ``bp`` blueprint of every module in this package.
+
+    Adding a screen means adding a module with a ``bp``; nothing else to wire.
+    """
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        blueprint = getattr(module, "bp", None)
+        if isinstance(blueprint, Blueprint):
+            app.register_blueprint(blueprint)
 
 
 def db() -> Session:
