@@ -14,7 +14,9 @@ from sqlalchemy.exc import OperationalError
 
 from consult.config import ConfigError
 from consult.cli.codebook import code_group, codebook_group
+from consult.cli.export import export_group
 from consult.cli.nlp import nlp_group
+from consult.cli.trace import trace_group
 
 
 def _create_app():
@@ -45,7 +47,7 @@ def session_factory():
 from consult.cli import db as _db, demo as _demo, serve as _serve, users as _users  # noqa: E402
 
 for group in (_db.db_group, _users.users_group, _demo.demo_command, _serve.serve_command,
-              nlp_group, codebook_group, code_group):
+              nlp_group, codebook_group, code_group, export_group, trace_group):
     cli.add_command(group)
 
 
