@@ -8,23 +8,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import spacy
 
 
 @lru_cache(maxsize=1)
-def get_nlp() -> "spacy.Language":
+def get_nlp():
     """The shared Dutch pipeline (cached)."""
-    # TEMPORARY development stand-in until analysis.nlp lands.
-    nlp = spacy.blank("nl")
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.initialize()
-    return nlp
+    from analysis.nlp import load
+    return load()
 
 
 def compound_parts(lemma: str) -> list[str]:
     """Parts of a Dutch compound lemma (``[lemma]`` when it is not a compound)."""
-    return [lemma]
+    from analysis.nlp.compounds import compound_parts as parts
+    return parts(lemma)
 
 
 class _Identity:

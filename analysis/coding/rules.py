@@ -2,10 +2,12 @@
 
 How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keyword``):
 
-* every keyword is run through the Dutch pipeline; each of its tokens matches a text
-  token whose lowercased lemma equals the keyword token's lemma or form (spaCy
-  ``Matcher`` on ``NORM``, which the coder sets to the lowercased lemma), and the
-  whole phrase also matches on ``LOWER`` (so an odd lemma does not lose an exact match);
+* every keyword is run through the Dutch pipeline.  A one-word keyword matches a text
+  token whose lowercased lemma or form equals the keyword's lemma or form (a dictionary
+  look-up).  A phrase is matched with spaCy's ``PhraseMatcher`` on ``NORM`` (which the
+  coder sets to the lowercased lemma of every token; each keyword token may appear as
+  its lemma or its form) and on ``LOWER`` (the phrase exactly as written), so an odd
+  lemma does not lose an exact match;
 * compounds: a one-word keyword also matches a part of a compound text token
   (``mantelzorg`` in ``mantelzorgondersteuning``, via ``compound_parts``), unless the whole
   compound is itself a keyword (``werkdruk`` is PROFESSIONALS, so its part ``werk`` does
@@ -31,11 +33,12 @@ a whole-token or phrase match, 0.75 for a compound part, times 0.8 when negated.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from analysis.codebook import Codebook
@@ -158,9 +161,11 @@ class RuleCoder:
     def __init__(self, codebook: Codebook, nlp=None):
         self.codebook = codebook
         self.nlp = nlp or get_nlp()
-        self.matcher = Matcher(self.nlp.vocab)
+        self.phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")   # lemma sequences
+        self.exact = PhraseMatcher(self.nlp.vocab, attr="LOWER")    # the phrase as written
         self.rules: dict[str, tuple[str, str]] = {}     # rule id -> (code, keyword)
-        self.single: dict[str, list[str]] = {}          # one-token lemma -> rule ids
+        self.single: dict[str, list[str]] = {}          # one-token lemma/form -> rule ids
+        self.joined: dict[str, list[str]] = {}          # multi-word keyword written as one word
         self.sense: dict[str, str] = {}                 # rule id -> sense lemma
         keywords = [(c.code, kw) for c in codebook.codes for kw in c.keywords]
         for c in codebook.codes:
@@ -178,47 +183,45 @@ class RuleCoder:
             if rule_id in self.rules:
                 continue
             self.rules[rule_id] = (code, kw)
-            lemma_sets = [sorted({lemma_key(t), t.lower_}) for t in toks]
-            self.matcher.add(rule_id, [
-                [{"NORM": {"IN": s}} for s in lemma_sets],
-                [{"LOWER": t.lower_} for t in toks],
-            ])
+            alternatives = [sorted({lemma_key(t), t.lower_}) for t in toks]
             if len(toks) == 1:
-                for key in lemma_sets[0]:
+                for key in alternatives[0]:
                     self.single.setdefault(key, []).append(rule_id)
-            else:   # the phrase written as one word: "eigenbijdrage"
-                for key in ("".join(lemma_key(t) for t in toks), "".join(t.lower_ for t in toks)):
-                    self.single.setdefault(key, []).append(rule_id)
-            lem = lemma_key(toks[0]) if len(toks) == 1 else None
-            if lem in SENSE_RULES:
-                self.sense[rule_id] = lem
+                sense = next((a for a in alternatives[0] if a in SENSE_RULES), None)
+                if sense is not None:
+                    self.sense[rule_id] = sense
+                continue
+            variants = []
+            for combo in itertools.islice(itertools.product(*alternatives), 32):
+                pdoc = Doc(self.nlp.vocab, words=list(combo))
+                for t, norm in zip(pdoc, combo):
+                    t.norm_ = norm
+                variants.append(pdoc)
+            self.phrases.add(rule_id, variants)
+            self.exact.add(rule_id, [Doc(self.nlp.vocab, words=[t.lower_ for t in toks])])
+            for key in ("".join(lemma_key(t) for t in toks), "".join(t.lower_ for t in toks)):
+                self.joined.setdefault(key, []).append(rule_id)
         self.name = f"rules:{codebook.name}@{codebook.version}"
 
     # -- matching -----------------------------------------------------------
     def matches(self, doc: Doc) -> list[RuleMatch]:
         """All rule matches in a prepared doc (see :func:`prepare_docs`)."""
         found: list[tuple[int, int, str, bool]] = []
-        whole_tokens = set()
-        for match_id, start, end in self.matcher(doc):
-            rid = self.nlp.vocab.strings[match_id]
-            found.append((start, end, rid, False))
-            if end - start == 1:
-                whole_tokens.add(start)
+        for match_id, start, end in itertools.chain(self.phrases(doc), self.exact(doc)):
+            found.append((start, end, self.nlp.vocab.strings[match_id], False))
         for tok in doc:
             if not tok.is_alpha:
                 continue
-            key = tok.norm_
-            if tok.i not in whole_tokens:
-                for rid in self.single.get(key, ()) or self.single.get(tok.lower_, ()):
-                    if " " in self.rules[rid][1]:   # joined multi-word keyword
-                        found.append((tok.i, tok.i + 1, rid, False))
-                        whole_tokens.add(tok.i)
-            if tok.i in whole_tokens or len(key) < 6:
-                continue
+            key, low = tok.norm_, tok.lower_
+            whole = set(self.single.get(key, ())) | set(self.single.get(low, ())) \
+                | set(self.joined.get(key, ())) | set(self.joined.get(low, ()))
+            for rid in sorted(whole):
+                found.append((tok.i, tok.i + 1, rid, False))
+            if whole or len(key) < 6:
+                continue     # a compound that is itself a keyword: its parts do not count
             for part in _parts(key):
                 for rid in self.single.get(part, ()):
-                    if " " not in self.rules[rid][1]:
-                        found.append((tok.i, tok.i + 1, rid, True))
+                    found.append((tok.i, tok.i + 1, rid, True))
         # longest match wins where matches of different rules overlap
         found.sort(key=lambda m: (-(m[1] - m[0]), m[3], m[0]))
         kept: list[tuple[int, int, str, bool]] = []

@@ -1,0 +1,286 @@
+"""The combined coder: keyword rules + the learned linear model, with calibrated thresholds.
+
+``train(codebook, examples)`` builds a :class:`CombinedCoder`:
+
+1. the keyword rules of the codebook (:class:`~analysis.coding.rules.RuleCoder`);
+2. a linear model (:mod:`analysis.coding.learning`) over lemma features plus one feature
+   per code holding that code's rule confidence, trained on the human-accepted segments
+   and the codebook's examples and descriptions;
+3. per-code thresholds calibrated on out-of-fold probabilities of a cross-validation
+   inside the training segments (:mod:`analysis.coding.calibration`), when there are at
+   least ``MIN_CALIBRATION`` training segments (else the prior threshold 0.5).
+
+A suggestion is made when the model's probability reaches the code's threshold.  Every
+suggestion has ``origin="model"`` and lists its evidence: the keyword matches of that code
+(when the rule feature pushed towards it; ``sources`` then contains ``"rule"``) and the
+lemma features with the largest positive contribution to the log-odds.
+
+The coder saves to a directory (:meth:`CombinedCoder.save` / :meth:`CombinedCoder.load`)
+or to bytes (:meth:`CombinedCoder.to_bytes` / :meth:`CombinedCoder.from_bytes`): the
+codebook (YAML), the vocabulary, the weights and thresholds (``.npz``) and a small
+``meta.json``; the spaCy pipeline itself is the shipped one and is not stored.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from analysis.codebook import Codebook, codebook_from_yaml, codebook_to_yaml
+from analysis.coding.base import Evidence, Suggestion, is_codable
+from analysis.coding.calibration import calibrate_thresholds
+from analysis.coding.learning import LinearModel, Sparse, Vectoriser, lemma_features
+from analysis.coding.rules import RuleCoder, prepare_docs
+
+__all__ = ["CombinedCoder", "TrainingExample", "train", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+MIN_CALIBRATION = 30
+RULE_PRIOR = 3.0          # prior weight of a code's own rule feature
+RULE_SCALE = 1.0
+EXAMPLE_WEIGHT = 1.0      # loss weight of a codebook example (positive for its own code only)
+DESCRIPTION_WEIGHT = 0.5
+N_EVIDENCE = 5
+
+
+@dataclass(frozen=True)
+class TrainingExample:
+    """A segment with the codes a person accepted for it."""
+    text: str
+    codes: tuple[str, ...] = ()
+
+
+def _as_examples(examples: Iterable) -> list[TrainingExample]:
+    out = []
+    for e in examples:
+        if isinstance(e, TrainingExample):
+            out.append(e)
+        elif isinstance(e, dict):
+            out.append(TrainingExample(e["text"], tuple(e.get("codes", ()))))
+        elif hasattr(e, "text") and hasattr(e, "codes"):
+            out.append(TrainingExample(e.text, tuple(e.codes)))
+        else:
+            text, codes = e
+            out.append(TrainingExample(text, tuple(codes)))
+    return out
+
+
+@dataclass
+class _Features:
+    counters: list
+    rule_conf: np.ndarray      # (n, k)
+    rule_suggestions: list     # per doc: {code: Suggestion}
+    codable: list
+
+
+class CombinedCoder:
+    origin = "model"
+
+    def __init__(self, codebook: Codebook, vectoriser: Vectoriser, model: LinearModel,
+                 thresholds: np.ndarray, meta: dict | None = None, *, nlp=None):
+        self.codebook = codebook
+        self.codes = codebook.code_ids
+        self.rules = RuleCoder(codebook, nlp)
+        self.vectoriser = vectoriser
+        self.model = model
+        self.thresholds = np.asarray(thresholds, dtype=np.float32)
+        self.meta = dict(meta or {})
+        self.name = f"model:{codebook.name}@{codebook.version}"
+
+    # -- features -------------------------------------------------------------
+    def _features(self, texts: Sequence[str]) -> _Features:
+        return _featurise(self.rules, self.codes, texts)
+
+    def _matrix(self, f: _Features) -> Sparse:
+        return Sparse.hstack(self.vectoriser.transform(f.counters), f.rule_conf * RULE_SCALE)
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), n_codes) probabilities; 0 for texts that are not codable."""
+        f = self._features(texts)
+        P = self.model.predict_proba(self._matrix(f))
+        P[~np.array(f.codable, dtype=bool)] = 0.0
+        return P
+
+    # -- coding ---------------------------------------------------------------
+    def code(self, texts: Sequence[str]) -> list[list[Suggestion]]:
+        """Suggestions for each text, best first (empty or non-Dutch texts get none)."""
+        f = self._features(texts)
+        X = self._matrix(f)
+        P = self.model.predict_proba(X)
+        nv = len(self.vectoriser.vocab)
+        rows: list[dict[int, float]] = [{} for _ in texts]
+        for r, c, v in zip(X.rows.tolist(), X.cols.tolist(), X.vals.tolist()):
+            rows[r][c] = v
+        out = []
+        for r in range(len(texts)):
+            sugg = []
+            if f.codable[r]:
+                for j in np.nonzero(P[r] >= self.thresholds)[0]:
+                    sugg.append(self._suggestion(rows[r], int(j), float(P[r, j]), f.rule_suggestions[r], nv))
+            out.append(sorted(sugg, key=lambda s: -s.confidence))
+        return out
+
+    def predict_codes(self, texts: Sequence[str]) -> list[list[str]]:
+        return [[s.code for s in ss] for ss in self.code(texts)]
+
+    def _suggestion(self, x, j, p, rule_sugg, nv) -> Suggestion:
+        code = self.codes[j]
+        evidence: list[Evidence] = []
+        sources = ["model"]
+        contrib = self.model.contributions(x, j)
+        rule_w = next((w for i, w in contrib if i == nv + j), 0.0)
+        if code in rule_sugg and rule_w > 0:
+            sources.append("rule")
+            evidence.extend(rule_sugg[code].evidence)
+        lemma_contrib = [(i, w) for i, w in contrib if i < nv and w > 0][:N_EVIDENCE]
+        evidence.extend(Evidence(kind="feature", rule_id=f"lemma:{self.vectoriser.vocab[i]}",
+                                 keyword=self.vectoriser.vocab[i], weight=round(w, 3))
+                        for i, w in lemma_contrib)
+        return Suggestion(code=code, confidence=round(p, 4), origin="model",
+                          evidence=tuple(evidence), sources=tuple(sources))
+
+    # -- persistence ----------------------------------------------------------
+    def _files(self) -> dict[str, bytes]:
+        buf = io.BytesIO()
+        np.savez(buf, W=self.model.W, b=self.model.b, thresholds=self.thresholds)
+        meta = dict(self.meta, format_version=FORMAT_VERSION, codes=self.codes)
+        return {
+            "codebook.yaml": codebook_to_yaml(self.codebook).encode("utf-8"),
+            "vocab.json": json.dumps(self.vectoriser.vocab, ensure_ascii=False).encode("utf-8"),
+            "model.npz": buf.getvalue(),
+            "meta.json": json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
+        }
+
+    @classmethod
+    def _from_files(cls, files: dict[str, bytes], nlp=None) -> "CombinedCoder":
+        try:
+            meta = json.loads(files["meta.json"])
+            if meta.get("format_version") != FORMAT_VERSION:
+                raise ValueError(f"trained coder has format {meta.get('format_version')}, expected {FORMAT_VERSION}")
+            codebook = codebook_from_yaml(files["codebook.yaml"].decode("utf-8"))
+            vocab = json.loads(files["vocab.json"])
+            arrays = np.load(io.BytesIO(files["model.npz"]))
+        except KeyError as exc:
+            raise ValueError(f"trained coder is incomplete: {exc.args[0]} missing") from None
+        if meta.get("codes") != codebook.code_ids:
+            raise ValueError("trained coder is inconsistent: codes differ from its codebook")
+        return cls(codebook, Vectoriser(vocab), LinearModel(arrays["W"], arrays["b"]),
+                   arrays["thresholds"], meta, nlp=nlp)
+
+    def save(self, directory: str | Path) -> None:
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        for name, data in self._files().items():
+            (d / name).write_bytes(data)
+
+    @classmethod
+    def load(cls, directory: str | Path, nlp=None) -> "CombinedCoder":
+        d = Path(directory)
+        names = ("codebook.yaml", "vocab.json", "model.npz", "meta.json")
+        return cls._from_files({n: (d / n).read_bytes() for n in names if (d / n).exists()}, nlp)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in self._files().items():
+                z.writestr(name, data)
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, nlp=None) -> "CombinedCoder":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                files = {n: z.read(n) for n in z.namelist()}
+        except zipfile.BadZipFile:
+            raise ValueError("not a trained coder (bad archive)") from None
+        return cls._from_files(files, nlp)
+
+
+def _featurise(rules: RuleCoder, codes: list[str], texts: Sequence[str]) -> _Features:
+    docs = prepare_docs(texts, rules.nlp)
+    col = {c: j for j, c in enumerate(codes)}
+    rule_conf = np.zeros((len(docs), len(codes)), dtype=np.float32)
+    counters, rule_sugg, codable = [], [], []
+    for r, d in enumerate(docs):
+        ok = is_codable(d.text)
+        codable.append(ok)
+        sugg = {s.code: s for s in rules.suggest_doc(d)} if ok else {}
+        for code, s in sugg.items():
+            rule_conf[r, col[code]] = s.confidence
+        rule_sugg.append(sugg)
+        counters.append(lemma_features(d) if ok else {})
+    return _Features(counters, rule_conf, rule_sugg, codable)
+
+
+def _codebook_items(codebook: Codebook, use_descriptions: bool) -> list[tuple[str, int, float]]:
+    items = []
+    for j, c in enumerate(codebook.codes):
+        items.extend((e, j, EXAMPLE_WEIGHT) for e in c.examples)
+        if use_descriptions and c.description:
+            items.append((c.description, j, DESCRIPTION_WEIGHT))
+    return items
+
+
+def _fit(X: Sparse, nv: int, Y, M, k, l2, epochs) -> LinearModel:
+    prior = np.zeros((X.shape[1], k), dtype=np.float32)
+    prior[nv + np.arange(k), np.arange(k)] = RULE_PRIOR
+    return LinearModel.fit(X, Y, M, prior=prior, l2=l2, epochs=epochs)
+
+
+def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, folds: int = 3,
+          seed: int = 0, use_descriptions: bool = True, l2: float = 1.0, epochs: int = 300,
+          nlp=None) -> CombinedCoder:
+    """Train a :class:`CombinedCoder` from human-accepted segments.
+
+    ``examples``: (text, codes) pairs, dicts with ``text``/``codes``, or objects with
+    ``.text``/``.codes`` — every code a person accepted on a segment; the codebook's
+    other codes count as absent.  Codes not in the codebook are ignored.  The codebook's
+    examples (and descriptions) are always added.  Deterministic for a given ``seed``.
+    """
+    codebook.validate()
+    human = _as_examples(examples)
+    codes = codebook.code_ids
+    k = len(codes)
+    col = {c: j for j, c in enumerate(codes)}
+    cb_items = _codebook_items(codebook, use_descriptions)
+    rules = RuleCoder(codebook, nlp)
+    texts = [e.text for e in human] + [t for t, _, _ in cb_items]
+    feats = _featurise(rules, codes, texts)
+    n_h = len(human)
+    Y = np.zeros((len(texts), k), dtype=np.float32)
+    M = np.zeros((len(texts), k), dtype=np.float32)
+    for r, e in enumerate(human):
+        if not feats.codable[r]:
+            continue
+        M[r] = 1.0
+        for c in e.codes:
+            if c in col:
+                Y[r, col[c]] = 1.0
+    for r, (_, j, w) in enumerate(cb_items, start=n_h):
+        Y[r, j] = 1.0
+        M[r, j] = w
+    vec = Vectoriser.fit(feats.counters)
+    X = Sparse.hstack(vec.transform(feats.counters), feats.rule_conf * RULE_SCALE)
+    nv = len(vec.vocab)
+
+    thresholds = np.full(k, 0.5, dtype=np.float32)
+    meta = {"n_training_segments": n_h, "n_codebook_items": len(cb_items), "seed": seed,
+            "calibrated": False, "codebook_version": codebook.version}
+    usable = [r for r in range(n_h) if feats.codable[r]]
+    if calibrate and len(usable) >= MIN_CALIBRATION:
+        from analysis.evaluation import kfold
+        P = np.zeros((len(usable), k), dtype=np.float32)
+        cb_rows = list(range(n_h, len(texts)))
+        for tr, te in kfold(len(usable), folds, seed):
+            rows = [usable[i] for i in tr] + cb_rows
+            m = _fit(X.take(rows), nv, Y[rows], M[rows], k, l2, epochs)
+            P[te] = m.predict_proba(X.take([usable[i] for i in te]))
+        thresholds, t_global = calibrate_thresholds(Y[usable], P)
+        meta.update(calibrated=True, global_threshold=t_global)
+    model = _fit(X, nv, Y, M, k, l2, epochs)
+    return CombinedCoder(codebook, vec, model, thresholds, meta, nlp=rules.nlp)

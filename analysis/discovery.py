@@ -1,0 +1,160 @@
+"""Theme discovery: candidate new codes from segments the codebook does not cover.
+
+:func:`discover_themes` clusters (typically uncoded) segments and describes each cluster:
+
+1. every segment becomes a TF-IDF vector over its noun, proper-noun and adjective
+   lemmas (not stop words), their compound parts
+   and bigrams of content lemmas (features seen in one segment only are dropped),
+   scaled to unit length;
+2. spherical k-means (k-means on unit vectors = cosine similarity) with k-means++
+   seeding from ``numpy.random.default_rng(seed)``, best of ``n_init`` runs — the
+   result is deterministic for a given seed;
+3. each cluster's terms are ranked by class-based TF-IDF (c-TF-IDF, as in BERTopic):
+   ``tf(term, cluster) / words(cluster) * log(1 + mean words per cluster / tf(term))``;
+4. the example segments are those nearest the cluster centre; clusters smaller than
+   ``min_size`` are left out (they are in no theme).
+
+Themes are returned largest first, each with a proposed code identifier and label built
+from its top terms, for a person to accept, rename or discard.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from analysis.coding.base import is_codable
+from analysis.coding.learning import lemma_features
+from analysis.coding.rules import prepare_docs
+
+__all__ = ["Theme", "discover_themes"]
+
+TERM_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+
+
+@dataclass(frozen=True)
+class Theme:
+    proposed_code: str
+    proposed_label: str
+    terms: tuple[tuple[str, float], ...]      # (term, c-TF-IDF score), best first
+    segments: tuple[int, ...]                 # indices into the input texts
+    examples: tuple[int, ...]                 # the most central segments
+    coherence: float                          # mean cosine similarity to the centre
+
+    @property
+    def size(self) -> int:
+        return len(self.segments)
+
+
+def _kmeans(X: np.ndarray, k: int, rng: np.random.Generator, iters: int = 50) -> tuple[np.ndarray, float]:
+    n = X.shape[0]
+    centres = np.empty((k, X.shape[1]))
+    centres[0] = X[rng.integers(n)]
+    closest = 1.0 - X @ centres[0]
+    for i in range(1, k):                      # k-means++ on cosine distance
+        p = np.maximum(closest, 0) ** 2
+        idx = rng.choice(n, p=p / p.sum()) if p.sum() > 0 else rng.integers(n)
+        centres[i] = X[idx]
+        closest = np.minimum(closest, 1.0 - X @ centres[i])
+    labels = np.full(n, -1)
+    for _ in range(iters):
+        new = np.argmax(X @ centres.T, axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        for j in range(k):
+            members = X[labels == j]
+            if len(members):
+                c = members.sum(0)
+                centres[j] = c / (np.linalg.norm(c) or 1.0)
+    sims = np.einsum("ij,ij->i", X, centres[labels])
+    return labels, float(sims.sum())
+
+
+def _slug(text: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Z0-9]+", "_", ascii_.upper()).strip("_") or "THEMA"
+
+
+def discover_themes(texts: Sequence[str], *, n_themes: int | None = None, top_terms: int = 8,
+                    n_examples: int = 3, min_size: int = 2, seed: int = 0, n_init: int = 5,
+                    nlp=None) -> list[Theme]:
+    """Cluster ``texts`` into candidate themes (see module docstring).
+
+    ``n_themes`` defaults to ``round(sqrt(n / 2))`` clamped to 2..12 for ``n`` usable
+    texts; empty and non-Dutch texts are ignored.
+    """
+    docs = prepare_docs(texts, nlp)
+    usable = [i for i, d in enumerate(docs) if is_codable(d.text)]
+    feats = {i: lemma_features(docs[i], prefixes=False, function_bigrams=False, pos=TERM_POS) for i in usable}
+    usable = [i for i in usable if feats[i]]
+    if len(usable) < 2:
+        return []
+    df: Counter = Counter()
+    for i in usable:
+        df.update(feats[i].keys())
+    vocab = sorted(f for f, c in df.items() if c >= 2 or len(usable) < 10)
+    if not vocab:
+        return []
+    index = {f: j for j, f in enumerate(vocab)}
+    n = len(usable)
+    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in vocab])
+    X = np.zeros((n, len(vocab)))
+    for r, i in enumerate(usable):
+        for f, c in feats[i].items():
+            j = index.get(f)
+            if j is not None:
+                X[r, j] = (1 + math.log(c)) * idf[j]
+    norms = np.linalg.norm(X, axis=1)
+    keep = norms > 0
+    X, usable = X[keep] / norms[keep, None], [u for u, k in zip(usable, keep) if k]
+    n = len(usable)
+    if n < 2:
+        return []
+    k = n_themes or min(12, max(2, round(math.sqrt(n / 2))))
+    k = max(1, min(k, n))
+    rng = np.random.default_rng(seed)
+    best = None
+    for _ in range(n_init):
+        labels, fit = _kmeans(X, k, rng)
+        if best is None or fit > best[1] + 1e-9:
+            best = (labels, fit)
+    labels = best[0]
+
+    # c-TF-IDF over the clusters
+    cluster_tf = [Counter() for _ in range(k)]
+    for r, i in enumerate(usable):
+        cluster_tf[labels[r]].update(feats[i])
+    total_tf: Counter = Counter()
+    for c in cluster_tf:
+        total_tf.update(c)
+    words = [sum(c.values()) for c in cluster_tf]
+    avg_words = sum(words) / max(1, sum(1 for w in words if w))
+    themes = []
+    for j in range(k):
+        members = np.nonzero(labels == j)[0]
+        if len(members) < min_size:
+            continue
+        scores = {t: (tf / words[j]) * math.log(1 + avg_words / total_tf[t]) for t, tf in cluster_tf[j].items()
+                  if tf >= 2 or len(members) < 3}
+        terms = sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:top_terms]
+        centre = X[members].sum(0)
+        centre /= np.linalg.norm(centre) or 1.0
+        sims = X[members] @ centre
+        order = members[np.argsort(-sims, kind="stable")]
+        top = [t for t, _ in terms[:3]]
+        themes.append(Theme(
+            proposed_code=_slug(top[0]) if top else f"THEMA_{j + 1}",
+            proposed_label=", ".join(top),
+            terms=tuple((t, round(s, 4)) for t, s in terms),
+            segments=tuple(sorted(usable[m] for m in members)),
+            examples=tuple(usable[m] for m in order[:n_examples]),
+            coherence=round(float(sims.mean()), 4),
+        ))
+    themes.sort(key=lambda t: (-t.size, -t.coherence, t.proposed_code))
+    return themes
