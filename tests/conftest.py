@@ -106,9 +106,11 @@ def client(app):
     return app.test_client()
 
 
-# -- the demo, built once per backend and module ---------------------------------------
+# -- the demo, built once per backend and test process ---------------------------------
+# Tests using ``demo_app`` must not change the demo's data; build your own with
+# ``build_demo`` on the ``app`` fixture when a test writes.
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="session", params=BACKENDS)
 def demo_app(request, tmp_path_factory):
     from consult.db import session_scope
     from consult.demo import build_demo

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from consult.db import session_scope
 from consult.demo import DEMO_SLUG, N_RESPONSES, build_demo, demo_counts
 from consult.models import (
-    AdvicePoint, Answer, Channel, Consultation, Meeting, MeetingAttendance, MeetingType, Participant,
+    AssignmentStatus, CodeAssignment, Segment, AdvicePoint, Answer, Channel, Consultation, Meeting, MeetingAttendance, MeetingType, Participant,
     Response, StakeholderGroup, Stance,
 )
 
@@ -53,6 +53,15 @@ def test_demo_contents(demo_app):
         assert {link.paragraph.label for link in points[5].links} == {"R3", "R5"}
         assert c.codebook_version.codebook.name == "Wmo sociaal domein"
 
+        # Segmented and coded: generated themes accepted (coder "demo"), the rest suggested.
+        assert counts["segments"] > 900
+        assert counts["accepted_codes"] > 600 and counts["suggested_codes"] > 100
+        coders = set(s.scalars(select(CodeAssignment.coder).distinct()))
+        assert "demo" in coders and any(c.startswith(("model:", "rule:")) for c in coders)
+        notes_accepted = s.scalar(select(func.count(CodeAssignment.id)).join(Segment).where(
+            Segment.document_id.is_not(None), CodeAssignment.status == AssignmentStatus.ACCEPTED))
+        assert notes_accepted == 0
+
 
 def test_demo_is_idempotent(demo_app):
     with session_scope(_sessions(demo_app)) as s:
@@ -67,11 +76,11 @@ def test_demo_is_idempotent(demo_app):
 
 def test_demo_reset_rebuilds_identically(app):
     with session_scope(_sessions(app)) as s:
-        first = build_demo(s)
+        first = build_demo(s, code=False)
     with session_scope(_sessions(app)) as s:
         codes_before = sorted(s.scalars(select(Response.receipt_code)))
     with session_scope(_sessions(app)) as s:
-        second = build_demo(s, reset=True)
+        second = build_demo(s, reset=True, code=False)
     assert first.created and second.created and first.counts == second.counts
     with session_scope(_sessions(app)) as s:
         assert sorted(s.scalars(select(Response.receipt_code))) == codes_before

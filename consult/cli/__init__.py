@@ -44,6 +44,7 @@ def session_factory():
     return current_app.extensions["consult.sessions"]
 
 
+from consult.cli import coding as _coding  # noqa: E402,F401 - adds DB commands to codebook/code
 from consult.cli import db as _db, demo as _demo, serve as _serve, users as _users  # noqa: E402
 
 for group in (_db.db_group, _users.users_group, _demo.demo_command, _serve.serve_command,

@@ -16,6 +16,9 @@ LABELS = {
     "advice_points": "advice points (ASDD)",
     "reaction_paragraphs": "reaction letter paragraphs",
     "findings": "findings and scenarios",
+    "segments": "segments (units of coding)",
+    "accepted_codes": "accepted codes (the demo's generated themes)",
+    "suggested_codes": "code suggestions by the automatic coder, to review",
 }
 
 

@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from analysis.codebook import load_default_codebook
 from consult.audit import record
 from consult.codebooks import store_codebook
+from consult.coding import code_consultation, segment_consultation
 from consult.models import (
     DEFAULT_STAKEHOLDER_GROUPS, AdviceDocument, AdviceLink, AdvicePoint, AdviceResponse, Answer,
-    Channel, Consultation, ConsultationStatus, Decision, Document, Finding, FindingKind,
+    AssignmentStatus, Channel, CodeAssignment, Origin, Segment, Consultation, ConsultationStatus, Decision, Document, Finding, FindingKind,
     FollowUpStatus, Meeting, MeetingAttendance, MeetingType, Neighbourhood, NeighbourhoodKind,
     Organisation, Participant, ReactionLetter, ReactionParagraph, Response, ResponseStatus,
     StakeholderGroup, Stance, SurveyStatus,
@@ -99,11 +100,20 @@ def demo_counts(session: Session, consultation: Consultation) -> dict[str, int]:
         "reaction_paragraphs": count(select(func.count(ReactionParagraph.id)).join(ReactionLetter)
                                      .join(AdviceDocument).where(AdviceDocument.consultation_id == cid)),
         "findings": count(select(func.count(Finding.id)).where(Finding.consultation_id == cid)),
+        "segments": count(select(func.count(Segment.id)).where(Segment.consultation_id == cid)),
+        "accepted_codes": count(select(func.count(CodeAssignment.id)).join(Segment).where(
+            Segment.consultation_id == cid, CodeAssignment.status == AssignmentStatus.ACCEPTED)),
+        "suggested_codes": count(select(func.count(CodeAssignment.id)).join(Segment).where(
+            Segment.consultation_id == cid, CodeAssignment.status == AssignmentStatus.SUGGESTED)),
     }
 
 
-def build_demo(session: Session, *, reset: bool = False) -> DemoResult:
-    """Create the demo consultation unless it exists (``reset`` rebuilds it)."""
+def build_demo(session: Session, *, reset: bool = False, code: bool = True) -> DemoResult:
+    """Create the demo consultation unless it exists (``reset`` rebuilds it).
+
+    With ``code`` (the default) the text is also segmented and coded, as described in
+    :func:`_accept_generated_themes` and :func:`consult.coding.code_consultation`.
+    """
     existing = session.scalar(select(Consultation).where(Consultation.slug == DEMO_SLUG))
     if existing is not None and not reset:
         return DemoResult(False, DEMO_SLUG, demo_counts(session, existing))
@@ -137,10 +147,39 @@ def build_demo(session: Session, *, reset: bool = False) -> DemoResult:
     _survey(session, consultation, groups, hoods, rng)
     _advice(session, consultation)
     _findings(session, consultation, spec, version)
+    if code:
+        segment_consultation(session, consultation)
+        _accept_generated_themes(session, consultation, version)
+        code_consultation(session, consultation, actor="demo")
     record(session, "create_demo", consultation, actor="demo",
-           details={"seed": SEED, "responses": N_RESPONSES})
+           details={"seed": SEED, "responses": N_RESPONSES, "coded": code})
     session.flush()
     return DemoResult(True, DEMO_SLUG, demo_counts(session, consultation))
+
+
+def _accept_generated_themes(session, consultation, version) -> None:
+    """Code the survey-answer segments with the themes the generator wrote them from.
+
+    These play the part of a human coder's accepted codes (coder ``demo``), so the
+    demo has reviewed material to train the learning coder on and to report from.
+    Meeting notes get no such codes: they are left to the automatic coders and review.
+    """
+    blocks = _data("answers.yaml")
+    by_sentence = {sentence: theme for part in ("goed", "beter")
+                   for theme, sentences in blocks[part].items() for sentence in sentences}
+    codes = {c.key: c for c in version.codes}
+    segments = session.scalars(select(Segment).where(
+        Segment.consultation_id == consultation.id, Segment.answer_id.is_not(None))).all()
+    for segment in segments:
+        text = segment.text.strip()
+        themes = {theme for sentence, theme in by_sentence.items()
+                  if sentence in text or (len(text) > 15 and text in sentence)}
+        for theme in sorted(themes):
+            segment.assignments.append(CodeAssignment(
+                code=codes[theme], origin=Origin.PERSON, coder="demo", confidence=None,
+                status=AssignmentStatus.ACCEPTED,
+                evidence={"note": "thema waaruit de demo dit antwoord samenstelde"}))
+    session.flush()
 
 
 def _organisation(session: Session, spec: dict) -> Organisation:

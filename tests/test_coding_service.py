@@ -1,0 +1,101 @@
+"""Coding a consultation in the database: segments, suggestions, and the review rule."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from consult.coding import code_consultation, reviewed_examples, segment_consultation
+from consult.db import session_scope
+from consult.demo import DEMO_SLUG, build_demo
+from consult.models import (
+    AssignmentStatus, Code, CodeAssignment, Consultation, Document, Origin, Segment,
+)
+
+
+@pytest.fixture
+def demo(app):
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        build_demo(s, code=False)
+    return app.extensions["consult.sessions"]
+
+
+def _consultation(s) -> Consultation:
+    return s.scalar(select(Consultation).where(Consultation.slug == DEMO_SLUG))
+
+
+def test_segments_point_into_their_sources(demo):
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        created = segment_consultation(s, c)
+        assert created > 900
+        assert segment_consultation(s, c) == 0  # nothing new: nothing added
+        for seg in s.scalars(select(Segment).limit(400)):
+            source = seg.answer.text if seg.answer_id else seg.document.text
+            assert source[seg.start_char:seg.end_char] == seg.text
+
+
+def test_rules_code_first_and_human_decisions_survive_reruns(demo):
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        segment_consultation(s, c)
+        first = code_consultation(s, c)
+        assert first.coder.startswith("rule:") and first.suggestions_added > 50
+        suggestion = s.scalar(select(CodeAssignment).where(
+            CodeAssignment.status == AssignmentStatus.SUGGESTED).order_by(CodeAssignment.id))
+        assert suggestion.evidence["explanation"] and suggestion.confidence is not None
+        # A person rejects one suggestion and adds a code elsewhere.
+        suggestion.status = AssignmentStatus.REJECTED
+        suggestion.decided_at = datetime(2026, 1, 1)
+        other = s.scalar(select(Segment).where(Segment.id != suggestion.segment_id).order_by(Segment.id))
+        code = s.scalar(select(Code).where(Code.key == "INSPRAAK"))
+        other.assignments.append(CodeAssignment(code=code, origin=Origin.PERSON, coder="user:1",
+                                                status=AssignmentStatus.ACCEPTED))
+        s.flush()
+        rejected_id, segment_id, code_id = suggestion.id, suggestion.segment_id, suggestion.code_id
+
+    with session_scope(demo) as s:
+        second = code_consultation(s, _consultation(s))
+        assert second.kept_human_decisions >= 1
+        kept = s.get(CodeAssignment, rejected_id)
+        assert kept.status == AssignmentStatus.REJECTED
+        # The coder does not re-suggest a code a person already decided on.
+        assert s.scalar(select(func.count(CodeAssignment.id)).where(
+            CodeAssignment.segment_id == segment_id, CodeAssignment.code_id == code_id)) == 1
+        assert s.scalar(select(func.count(CodeAssignment.id)).where(
+            CodeAssignment.origin == Origin.PERSON)) == 1
+        # Re-running replaces its own suggestions instead of piling them up.
+        assert second.suggestions_added == first.suggestions_added - 1
+
+
+def test_learning_coder_trains_on_reviewed_segments(demo):
+    from consult.demo import _accept_generated_themes
+
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        segment_consultation(s, c)
+        _accept_generated_themes(s, c, c.codebook_version)
+        examples = reviewed_examples(s, c)
+        assert len(examples) > 500 and all(codes for _, codes in examples)
+        summary = code_consultation(s, c)
+        assert summary.coder.startswith("model:")
+        # Notes (never reviewed) now carry model suggestions with evidence.
+        on_notes = s.scalars(select(CodeAssignment).join(Segment).where(
+            Segment.document_id.is_not(None))).all()
+        assert on_notes and all(a.status == AssignmentStatus.SUGGESTED for a in on_notes)
+        assert {a.origin for a in on_notes} <= {Origin.MODEL, Origin.RULE}
+
+
+def test_non_dutch_and_empty_text_stay_uncoded(demo):
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        doc = Document(consultation=c, title="English notes",
+                       text="The neighbourhood meeting was very useful. We talked about the budget "
+                            "and the cooperation between the care providers in the area.")
+        s.add(doc)
+        segment_consultation(s, c)
+        code_consultation(s, c)
+        codes = s.scalar(select(func.count(CodeAssignment.id)).join(Segment).where(
+            Segment.document_id == doc.id))
+        assert codes == 0
