@@ -1,9 +1,11 @@
 """Split survey answers and meeting notes into codable segments.
 
 :func:`segment_text` returns :class:`Segment` objects whose ``start``/``end`` are
-character offsets into the ORIGINAL text (``text[start:end] == segment.text``), also
-when the Dutch normaliser changed the text (offsets go back through its
-``to_original`` mapping).
+character offsets into the ORIGINAL text, also when the Dutch normaliser
+(:func:`analysis.nlp.normalise.normalise`: hyphenation, page furniture, bullets, quotes,
+whitespace) changed it: offsets go back through its ``to_original`` mapping.  A
+segment's ``text`` is the NORMALISED text (what is coded and shown); ``source[start:end]``
+is the original passage (what is highlighted).
 
 How a text is cut:
 
@@ -39,7 +41,7 @@ _END_PUNCT = ".!;…\"'”’)"
 
 @dataclass(frozen=True)
 class Segment:
-    text: str            # exactly source[start:end]
+    text: str            # normalised text of the segment
     start: int           # character offsets into the original source text
     end: int
     position: int        # 0-based order within the source
@@ -192,16 +194,12 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
         heading = headings.get(i, heading)
         for s, e in _split_long(ntext, p.start, p.end, max_chars):
             os_, oe = norm.to_original(s, e)
-            while os_ < oe and text[os_].isspace():
-                os_ += 1
-            while oe > os_ and text[oe - 1].isspace():
-                oe -= 1
             if os_ >= oe:
                 continue
-            segments.append(Segment(text=text[os_:oe], start=os_, end=oe, position=len(segments),
+            segments.append(Segment(text=ntext[s:e], start=os_, end=oe, position=len(segments),
                                     heading=heading, kind="bullet" if p.bullet else "sentence"))
     if not segments and kind == "notes" and blocks:
         # a text that is nothing but a heading: keep it rather than lose it
         s, e = norm.to_original(blocks[0][0], blocks[-1][1])
-        segments.append(Segment(text=text[s:e], start=s, end=e, position=0))
+        segments.append(Segment(text=ntext[blocks[0][0]:blocks[-1][1]], start=s, end=e, position=0))
     return segments

@@ -34,7 +34,7 @@ import numpy as np
 from analysis.codebook import Codebook, codebook_from_yaml, codebook_to_yaml
 from analysis.coding.base import Evidence, Suggestion, is_codable
 from analysis.coding.calibration import calibrate_thresholds
-from analysis.coding.learning import LinearModel, Sparse, Vectoriser, lemma_features
+from analysis.coding.learning import CodeProfiles, LinearModel, Sparse, Vectoriser, lemma_features
 from analysis.coding.rules import RuleCoder, prepare_docs
 
 __all__ = ["CombinedCoder", "TrainingExample", "train", "FORMAT_VERSION"]
@@ -43,6 +43,8 @@ FORMAT_VERSION = 1
 MIN_CALIBRATION = 30
 RULE_PRIOR = 3.0          # prior weight of a code's own rule feature
 RULE_SCALE = 1.0
+PROFILE_PRIOR = 3.0       # prior weight of a code's own profile similarity
+PROFILE_SCALE = 3.0       # cosine similarities are small; scale them to the rule range
 EXAMPLE_WEIGHT = 1.0      # loss weight of a codebook example (positive for its own code only)
 DESCRIPTION_WEIGHT = 0.5
 N_EVIDENCE = 5
@@ -73,7 +75,7 @@ def _as_examples(examples: Iterable) -> list[TrainingExample]:
 @dataclass
 class _Features:
     counters: list
-    rule_conf: np.ndarray      # (n, k)
+    rule_conf: np.ndarray      # (n, k): per code, the rule confidence and then the profile similarity
     rule_suggestions: list     # per doc: {code: Suggestion}
     codable: list
 
@@ -86,6 +88,7 @@ class CombinedCoder:
         self.codebook = codebook
         self.codes = codebook.code_ids
         self.rules = RuleCoder(codebook, nlp)
+        self.profiles = CodeProfiles(codebook, self.rules.nlp)
         self.vectoriser = vectoriser
         self.model = model
         self.thresholds = np.asarray(thresholds, dtype=np.float32)
@@ -94,7 +97,7 @@ class CombinedCoder:
 
     # -- features -------------------------------------------------------------
     def _features(self, texts: Sequence[str]) -> _Features:
-        return _featurise(self.rules, self.codes, texts)
+        return _featurise(self.rules, self.profiles, self.codes, texts)
 
     def _matrix(self, f: _Features) -> Sparse:
         return Sparse.hstack(self.vectoriser.transform(f.counters), f.rule_conf * RULE_SCALE)
@@ -137,6 +140,12 @@ class CombinedCoder:
         if code in rule_sugg and rule_w > 0:
             sources.append("rule")
             evidence.extend(rule_sugg[code].evidence)
+        k = len(self.codes)
+        profile_w = next((w for i, w in contrib if i == nv + k + j), 0.0)
+        if profile_w > 0:
+            sources.append("codebook")
+            evidence.append(Evidence(kind="feature", rule_id=f"profile:{code}",
+                                     keyword="similarity to the codebook text", weight=round(profile_w, 3)))
         lemma_contrib = [(i, w) for i, w in contrib if i < nv and w > 0][:N_EVIDENCE]
         evidence.extend(Evidence(kind="feature", rule_id=f"lemma:{self.vectoriser.vocab[i]}",
                                  keyword=self.vectoriser.vocab[i], weight=round(w, 3))
@@ -201,10 +210,10 @@ class CombinedCoder:
         return cls._from_files(files, nlp)
 
 
-def _featurise(rules: RuleCoder, codes: list[str], texts: Sequence[str]) -> _Features:
+def _featurise(rules: RuleCoder, profiles: CodeProfiles, codes: list[str], texts: Sequence[str]) -> _Features:
     docs = prepare_docs(texts, rules.nlp)
     col = {c: j for j, c in enumerate(codes)}
-    rule_conf = np.zeros((len(docs), len(codes)), dtype=np.float32)
+    rule_conf = np.zeros((len(docs), 2 * len(codes)), dtype=np.float32)
     counters, rule_sugg, codable = [], [], []
     for r, d in enumerate(docs):
         ok = is_codable(d.text)
@@ -214,6 +223,8 @@ def _featurise(rules: RuleCoder, codes: list[str], texts: Sequence[str]) -> _Fea
             rule_conf[r, col[code]] = s.confidence
         rule_sugg.append(sugg)
         counters.append(lemma_features(d) if ok else {})
+    if PROFILE_PRIOR:
+        rule_conf[:, len(codes):] = profiles.similarities(counters) * PROFILE_SCALE
     return _Features(counters, rule_conf, rule_sugg, codable)
 
 
@@ -229,6 +240,7 @@ def _codebook_items(codebook: Codebook, use_descriptions: bool) -> list[tuple[st
 def _fit(X: Sparse, nv: int, Y, M, k, l2, epochs) -> LinearModel:
     prior = np.zeros((X.shape[1], k), dtype=np.float32)
     prior[nv + np.arange(k), np.arange(k)] = RULE_PRIOR
+    prior[nv + k + np.arange(k), np.arange(k)] = PROFILE_PRIOR
     return LinearModel.fit(X, Y, M, prior=prior, l2=l2, epochs=epochs)
 
 
@@ -249,8 +261,9 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
     col = {c: j for j, c in enumerate(codes)}
     cb_items = _codebook_items(codebook, use_descriptions)
     rules = RuleCoder(codebook, nlp)
+    profiles = CodeProfiles(codebook, rules.nlp)
     texts = [e.text for e in human] + [t for t, _, _ in cb_items]
-    feats = _featurise(rules, codes, texts)
+    feats = _featurise(rules, profiles, codes, texts)
     n_h = len(human)
     Y = np.zeros((len(texts), k), dtype=np.float32)
     M = np.zeros((len(texts), k), dtype=np.float32)

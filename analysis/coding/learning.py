@@ -267,3 +267,49 @@ def keyword_suggestions(codebook: Codebook, examples: Sequence[tuple[str, Iterab
         scored.sort(key=lambda s: (-s.z, s.lemma))
         out[code.code] = scored[:top_n]
     return out
+
+
+# ---------------------------------------------------------------------------
+# codebook profiles
+# ---------------------------------------------------------------------------
+
+class CodeProfiles:
+    """How close a segment is to each code's own text in the codebook.
+
+    Each code's profile is its label, description, keywords and examples as one bag of
+    lemma features (see :func:`lemma_features`), weighted by an IDF over the codes (a
+    lemma in every code's text weighs nothing) and scaled to unit length.  The profile
+    feature of a segment for a code is the cosine similarity of the segment's features
+    (same weighting) with the profile: a zero-shot signal taken from the codebook, not
+    from training data, so it carries over to documents and codes never seen in training.
+    """
+
+    def __init__(self, codebook: Codebook, nlp=None):
+        from analysis.coding.rules import prepare_docs
+        texts = [" . ".join([c.label, c.description, *c.keywords, *c.examples]) for c in codebook.codes]
+        counters = [lemma_features(d, function_bigrams=False) for d in prepare_docs(texts, nlp)]
+        k = len(counters)
+        df: Counter = Counter()
+        for c in counters:
+            df.update(c.keys())
+        self.idf = {f: math.log(k / n) for f, n in df.items() if n < k}
+        self.vocab = sorted(self.idf)
+        self.index = {f: i for i, f in enumerate(self.vocab)}
+        P = np.zeros((len(self.vocab), k))
+        for j, c in enumerate(counters):
+            for f, n in c.items():
+                if f in self.index:
+                    P[self.index[f], j] = math.log1p(n) * self.idf[f]
+        P /= np.maximum(np.linalg.norm(P, axis=0), 1e-9)
+        self.P = P
+
+    def similarities(self, counters: Sequence[Counter]) -> np.ndarray:
+        """(len(counters), n_codes) cosine similarities."""
+        X = np.zeros((len(counters), len(self.vocab)))
+        for r, c in enumerate(counters):
+            for f, n in c.items():
+                j = self.index.get(f)
+                if j is not None:
+                    X[r, j] = math.log1p(n) * self.idf[f]
+        X /= np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-9)
+        return X @ self.P

@@ -23,14 +23,7 @@ def compound_parts(lemma: str) -> list[str]:
     return parts(lemma)
 
 
-class _Identity:
-    def __init__(self, text):
-        self.text = text
-
-    def to_original(self, start, end):
-        return start, end
-
-
 def normalise(text: str):
     """Normalised text with ``.text`` and ``.to_original(start, end)``."""
-    return _Identity(text)
+    from analysis.nlp.normalise import normalise as norm
+    return norm(text)

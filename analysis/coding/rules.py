@@ -19,7 +19,8 @@ How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keywor
   the code's description mentions (PREVENTIE: "Let op: 'voorkomen' betekent ook 'zich
   voordoen'") becomes a cue for that code, but only in the required sense: *voorkomen*
   counts as prevention with an object, a ``dat``-clause, ``te voorkomen``, or in the
-  passive, and never as "komt voor", "veel voorkomende" or "het voorkomen van";
+  passive, and never as "komt voor", "veel voorkomende" or "het voorkomen van"
+  (see :func:`_voorkomen_prevent`);
   *participatie* does not count for MEEDOEN in *burgerparticipatie* / *participatieraad*;
   *ouder* counts for JEUGD only as a noun.
 * negation: a match with ``geen``/``niet``/``nooit``/``zonder``/``nergens`` up to three tokens
@@ -57,38 +58,55 @@ CONF_WHOLE, CONF_PART, NEGATED_FACTOR = 0.9, 0.75, 0.8
 # sense rules
 # ---------------------------------------------------------------------------
 
+_FINITE_VOORKOMEN = frozenset({"voorkomt", "voorkom", "voorkwam", "voorkwamen"})
+_SUBJECT_PRONOUNS = frozenset({"we", "wij", "ze", "zij", "jullie", "u", "je", "jij", "ik", "men"})
+_PASSIVE = frozenset({"worden", "wordt", "werd", "werden", "geworden"})
+_CONJUNCTIONS = frozenset({"en", "of", "maar", "want", "omdat", "als", "dan", "doordat", "zodat"})
+
+
 def _voorkomen_prevent(tok: Token) -> bool:
-    """``voorkomen`` in the sense "prevent" (not "occur" / "the occurrence")."""
+    """``voorkomen`` in the sense "prevent" (not "occur" / "the occurrence").
+
+    Surface rules, because the occur-sense is a separable verb ("het komt vaak voor") and
+    the prevent-sense is not: a finite form followed by more words in its clause
+    ("dit voorkomt eenzaamheid"), "te voorkomen", "voorkomen dat ...", "voorkomen we",
+    a passive ("kan worden voorkomen", "moet voorkomen worden"), or a modal with an
+    object between it and the verb ("we kunnen eenzaamheid voorkomen").  Never:
+    "voorkomende", "het voorkomen van", or a bare clause-final form ("omdat zulke
+    problemen vaak voorkomen").  The parse is not consulted: occur-sense subjects are
+    too often misparsed as objects.
+    """
     doc = tok.doc
     low = tok.lower_
     prev = doc[tok.i - 1] if tok.i > 0 else None
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     if low.startswith("voorkomend"):                      # "veel voorkomende problemen"
         return False
-    if prev is not None and prev.lower_ == "te":         # "om eenzaamheid te voorkomen"
-        return True
-    if nxt is not None and nxt.lower_ == "dat":          # "voorkomen dat zorg nodig is"
-        return True
     if prev is not None and prev.lower_ in ("het", "dit") and nxt is not None and nxt.lower_ == "van":
         return False                                      # "het voorkomen van X" (occurrence)
-    if doc.has_annotation("DEP"):
-        deps = {c.dep_.split(":")[0] for c in tok.children}
-        if deps & {"obj", "ccomp"}:
-            return True
-        if any(c.dep_ in ("aux:pass", "nsubj:pass") for c in tok.children):
-            return True                                   # passive: only "prevent" has one
-        if tok.pos_ == "NOUN":
-            return False
-    # without a parse: a noun phrase right after the finite verb ("voorkomt eenzaamheid"),
-    # or after a modal with an object before ("kan escalatie voorkomen")
-    if low in ("voorkomt", "voorkom", "voorkwam", "voorkwamen") and nxt is not None:
-        return nxt.is_alpha and nxt.lower_ not in ("vaak", "veel", "weinig", "nog", "ook", "niet", "regelmatig", "soms")
-    window = [t for t in doc[max(0, tok.i - 4):tok.i]]
-    if any(lemma_key(t) in MODALS for t in window) and any(t.pos_ in ("NOUN", "PROPN") for t in window):
+    if prev is not None and prev.lower_ == "te":         # "om eenzaamheid te voorkomen"
         return True
-    if low == "voorkomen" and any(t.lower_ in ("worden", "wordt", "werd", "werden", "is", "zijn") for t in window) \
-            and prev is not None and prev.lower_ not in ("te",):
-        return any(t.lower_ in ("worden", "wordt", "werd", "werden") for t in window)
+    after = []
+    for t in doc[tok.i + 1:tok.i + 4]:
+        if t.is_punct:
+            break
+        after.append(t.lower_)
+    if "dat" in after:                                    # "voorkomen (we) dat zorg nodig is"
+        return True
+    if after and after[0] in _SUBJECT_PRONOUNS:          # "zo voorkomen we ..."
+        return True
+    if low in _FINITE_VOORKOMEN and after and after[0] not in _CONJUNCTIONS:
+        return True                                       # "dit voorkomt veel ellende"
+    before = [t for t in doc[max(0, tok.i - 3):tok.i]]
+    if any(t.lower_ in _PASSIVE for t in before) or (after and after[0] in _PASSIVE):
+        return True                                       # passive: only "prevent" has one
+    for i in range(tok.i - 1, max(-1, tok.i - 6), -1):   # modal ... object ... voorkomen
+        t = doc[i]
+        if t.is_punct:
+            break
+        if lemma_key(t) in MODALS:
+            return any(x.pos_ in ("NOUN", "PROPN") or x.lower_ in ("dit", "dat", "het")
+                       for x in doc[i + 1:tok.i])
     return False
 
 

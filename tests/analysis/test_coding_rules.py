@@ -1,0 +1,102 @@
+"""Keyword rule coder: lemmas, compounds, negation, senses, provenance, bad input."""
+import pytest
+
+from analysis.codebook import Code, Codebook, load_default_codebook
+from analysis.coding.base import is_codable
+from analysis.coding.rules import RuleCoder
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return RuleCoder(load_default_codebook())
+
+
+def codes_of(rules, text):
+    (sugg,) = rules.code([text])
+    return {s.code: s for s in sugg}
+
+
+def test_inflected_forms_match_on_lemma(rules):
+    got = codes_of(rules, "De mantelzorgers raken overbelast.")
+    ev = got["INFORMEEL"].evidence[0]
+    assert ev.keyword == "mantelzorger" and ev.matched_text == "mantelzorgers"
+    assert ev.rule_id == "INFORMEEL:kw:mantelzorger"
+    assert "De mantelzorgers raken overbelast."[ev.start_char:ev.end_char] == "mantelzorgers"
+    assert (ev.start, ev.end) == (1, 2) and not ev.negated and not ev.compound
+
+
+def test_compound_parts_match(rules):
+    got = codes_of(rules, "Er is meer mantelzorgondersteuning nodig.")
+    ev = got["INFORMEEL"].evidence[0]
+    assert ev.compound and ev.keyword == "mantelzorg" and ev.matched_text == "mantelzorgondersteuning"
+    assert got["INFORMEEL"].confidence < 0.9       # a compound part is weaker evidence
+    # a compound that is itself a keyword does not fire its parts: werkdruk is not MEEDOEN (werk)
+    got = codes_of(rules, "De werkdruk is hoog.")
+    assert set(got) == {"PROFESSIONALS"}
+
+
+def test_phrases_and_joined_phrases(rules):
+    assert "FINANCIERING" in codes_of(rules, "De eigen bijdrage is te hoog.")
+    assert "FINANCIERING" in codes_of(rules, "De eigenbijdrage is te hoog.")
+    got = codes_of(rules, "Algemene voorzieningen in de buurt zijn prima.")
+    assert got["VOORZIENINGEN"].evidence[0].keyword == "algemene voorziening"
+
+
+def test_longest_match_wins(rules):
+    # "eigen regie" is BEJEGENING; the shorter keyword "regie" (STURING) must not fire
+    assert set(codes_of(rules, "Eigen regie is voor cliënten belangrijk.")) >= {"BEJEGENING"}
+    assert "STURING" not in codes_of(rules, "Eigen regie is voor cliënten belangrijk.")
+    assert "STURING" in codes_of(rules, "De gemeente neemt de regie.")
+
+
+def test_negation_is_flagged_and_weaker(rules):
+    plain = codes_of(rules, "Er is samenwerking tussen de organisaties.")["SAMENWERKING"]
+    neg = codes_of(rules, "Er is geen samenwerking tussen de organisaties.")["SAMENWERKING"]
+    assert neg.evidence[0].negated and not plain.evidence[0].negated
+    assert neg.confidence < plain.confidence
+    # the clause boundary stops the scope
+    other = codes_of(rules, "Niet iedereen weet het, maar samenwerking helpt.")["SAMENWERKING"]
+    assert not other.evidence[0].negated
+
+
+@pytest.mark.parametrize("text, prevent", [
+    ("Zo voorkomen we dat mensen zwaardere zorg nodig hebben.", True),
+    ("Dat is nodig om overbelasting te voorkomen.", True),
+    ("Dit voorkomt veel ellende.", True),
+    ("Eenzaamheid kan worden voorkomen.", True),
+    ("Het komt vaak voor dat mensen wachten.", False),
+    ("Dat zijn veel voorkomende klachten.", False),
+    ("Het voorkomen van klachten is onderzocht.", False),
+    ("We kunnen eenzaamheid voorkomen door vaker langs te gaan.", True),
+    ("Het is lastig, omdat zulke problemen vaak voorkomen.", False),
+    ("Zulke problemen kunnen overal voorkomen.", False),
+])
+def test_voorkomen_only_in_the_sense_of_prevent(rules, text, prevent):
+    got = codes_of(rules, text)
+    hit = any(e.keyword == "voorkomen" for s in got.values() for e in s.evidence)
+    assert hit is prevent
+
+
+def test_participatie_sense(rules):
+    assert "MEEDOEN" in codes_of(rules, "Participatie in de samenleving is voor iedereen belangrijk.")
+    assert "MEEDOEN" not in codes_of(rules, "De burgerparticipatie bij het beleid was mager.")
+
+
+@pytest.mark.parametrize("text", [
+    "", "   \n\t", "...!?", "12 34",
+    "The carers are overburdened and need more support from the council.",
+    "Die pflegenden Angehörigen sind überlastet und brauchen mehr Unterstützung.",
+])
+def test_empty_and_non_dutch_left_uncoded(rules, text):
+    assert not is_codable(text)
+    assert rules.code([text]) == [[]]
+
+
+def test_custom_codebook_and_batch():
+    cb = Codebook(name="klein", codes=(Code("ZORG", "Zorg", keywords=("thuiszorg", "zorg")),
+                                       Code("GELD", "Geld", keywords=("kosten", "te duur"))))
+    rc = RuleCoder(cb)
+    out = rc.code(["De thuiszorg is te duur.", "Niets bijzonders hier.", ""])
+    assert [[s.code for s in ss] for ss in out] == [["ZORG", "GELD"], [], []]
+    assert all(s.origin == "rule" and s.sources == ("rule",) for s in out[0])
+    assert "keyword 'te duur' matched 'te duur'" in out[0][1].explain()

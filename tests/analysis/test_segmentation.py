@@ -1,0 +1,62 @@
+"""Segmentation of notes and survey answers, with offsets into the original text."""
+from analysis.nlp.normalise import normalise
+from analysis.segmentation import segment_text
+
+NOTES = """Wat gaat goed?
+• Het buurthuis is een fijne plek om elkaar te ontmoe-
+ten.
+• Ok.
+
+Knelpunten
+De wachtlijsten zijn lang.  Ja. Mantelzorgers raken over-
+belast en krijgen weinig steun van de gemeente12.
+Er is te weinig geld.
+
+Wat kan beter:
+1. Meer samenwerking tussen aanbieders
+2. Minder formulieren"""
+
+
+def test_notes_segments_keep_original_offsets():
+    segs = segment_text(NOTES)
+    texts = [s.text for s in segs]
+    assert texts == [
+        "Het buurthuis is een fijne plek om elkaar te ontmoeten.",
+        "Ok.",
+        "De wachtlijsten zijn lang.",
+        "Ja. Mantelzorgers raken overbelast en krijgen weinig steun van de gemeente.",
+        "Er is te weinig geld.",
+        "Meer samenwerking tussen aanbieders",
+        "Minder formulieren",
+    ]
+    assert [s.position for s in segs] == list(range(len(segs)))
+    for s in segs:
+        original = NOTES[s.start:s.end]
+        # the original passage normalises to the segment's text
+        assert normalise(original).text.strip() == s.text
+    assert NOTES[segs[0].start:segs[0].end] == "Het buurthuis is een fijne plek om elkaar te ontmoe-\nten."
+
+
+def test_headings_are_context_not_segments():
+    segs = segment_text(NOTES)
+    assert not any(s.text in ("Wat gaat goed?", "Knelpunten", "Wat kan beter:") for s in segs)
+    assert [s.heading for s in segs] == ["Wat gaat goed?"] * 2 + ["Knelpunten"] * 3 + ["Wat kan beter:"] * 2
+    assert [s.kind for s in segs][:3] == ["bullet", "bullet", "sentence"]
+
+
+def test_answers_short_and_empty():
+    assert segment_text("", kind="answer") == []
+    assert segment_text("  \n\t ", kind="answer") == []
+    (only,) = segment_text("Meer buurthuizen", kind="answer")
+    assert (only.text, only.start, only.end) == ("Meer buurthuizen", 0, 16)
+    # a short fragment is merged with its neighbour
+    segs = segment_text("Nee. De wachttijd bij het wijkteam is veel te lang.", kind="answer")
+    assert len(segs) == 1 and segs[0].text.startswith("Nee. De wachttijd")
+
+
+def test_long_sentence_is_split_and_text_only_heading_kept():
+    long = "De gemeente moet " + ", ".join(f"punt {i} regelen" for i in range(80)) + "."
+    segs = segment_text(long, max_chars=200)
+    assert len(segs) > 3 and all(len(s.text) <= 200 for s in segs)
+    assert all(long[s.start:s.end] == s.text for s in segs)
+    assert [s.text for s in segment_text("Wat gaat goed?")] == ["Wat gaat goed?"]
