@@ -85,3 +85,56 @@ def lemma_frequencies() -> Counter:
     for lem in lexicon().values():
         freq[lem.lower()] += 5
     return freq
+
+
+_UPOS_TABLE = {"NOUN": "noun", "VERB": "verb", "AUX": "verb", "ADJ": "adj", "ADP": "adp", "DET": "det",
+               "PRON": "pron", "ADV": "adv"}
+
+
+@lru_cache(maxsize=None)
+def _index_sets() -> Dict[str, FrozenSet[str]]:
+    return {k: frozenset(w.lower() for w in v) for k, v in lemma_index().items()}
+
+
+@lru_cache(maxsize=None)
+def _rules_table() -> Dict[str, list]:
+    return _table("lemma_rules")
+
+
+def lemma_class(upos: str) -> str | None:
+    """The lookup-table word class for a UPOS tag (AUX counts as verb)."""
+    return _UPOS_TABLE.get(upos)
+
+
+def is_lemma_of_class(lemma: str, upos: str) -> bool:
+    """Is ``lemma`` listed as a lemma of the word class of ``upos``?"""
+    cls = _UPOS_TABLE.get(upos)
+    if cls is None:
+        return lemma.lower() in known_lemmas()
+    return lemma.lower() in _index_sets().get(cls, ())
+
+
+@lru_cache(maxsize=200_000)
+def rule_lemma(form: str, upos: str) -> str | None:
+    """spaCy's Dutch rule lemmatizer (index, exceptions, suffix rules, lookup),
+    restricted to *verified* answers: returns a lemma only if it is listed in
+    the lemma index or exception table for the word class, else ``None``."""
+    cls = _UPOS_TABLE.get(upos)
+    if cls is None:
+        return None
+    s = form.lower()
+    index = _index_sets().get(cls, frozenset())
+    if s in index:
+        return s
+    exc = lemma_exc().get(cls, {})
+    if s in exc and exc[s]:
+        return exc[s][0]
+    looked = lemma_lookup().get(s)
+    if looked and looked.lower() in index:
+        return looked.lower()
+    for old, new in _rules_table().get(cls, ()):
+        if s.endswith(old):
+            cand = s[: len(s) - len(old)] + new
+            if cand and cand in index:
+                return cand
+    return None

@@ -6,11 +6,14 @@ Steps (all driven by :func:`run`, exposed as ``consult nlp train``):
    ``spacy.training.converters.conllu_to_docs`` (lemmas normalised, see
    :mod:`analysis.nlp.conllu`).  Training data: ``nl_alpino-ud-dev.conllu`` +
    ``nl_lassysmall-ud-test.conllu``; development: ``nl_lassysmall-ud-dev.conllu``.
-2. **train** with ``training/config.cfg`` (``spacy.cli.train``).
-3. **package**: load ``model-best``, add consult's rule components and tokenizer
+2. **lexical features**: build the static "tag dictionary" vectors
+   (:mod:`analysis.nlp.lexfeatures`) from spaCy's Dutch lemma tables and
+   wordfreq.
+3. **train** with ``training/config.cfg`` (``spacy.cli.train``).
+4. **package**: load ``model-best``, add consult's rule components and tokenizer
    exceptions, and write the pipeline (no optimizer state, no training
    intermediates) to ``analysis/nlp/model/`` keeping its LICENSE/README.
-4. **evaluate** the packaged pipeline on the development file.
+5. **evaluate** the packaged pipeline on the development file.
 
 The UD directory defaults to ``../shared/ud-dutch`` next to the repository
 root and can be overridden with ``CONSULT_UD_DIR`` or ``--ud-dir``.
@@ -71,13 +74,16 @@ def convert(ud: Path, work: Path) -> tuple[Path, Path]:
 
 
 def train_pipeline(train_path: Path, dev_path: Path, out: Path, epochs: Optional[int] = None,
-                   config: Path = CONFIG_PATH, overrides: Optional[dict] = None) -> Path:
+                   config: Path = CONFIG_PATH, overrides: Optional[dict] = None,
+                   vectors: Optional[Path] = None) -> Path:
     """Run spaCy training; returns the ``model-best`` directory."""
     from spacy.cli.train import train as spacy_train
 
     from . import tokenizer  # noqa: F401  registers consult.nl_tokenizer.v1
 
     ov = {"paths.train": str(train_path), "paths.dev": str(dev_path)}
+    if vectors is not None:
+        ov["paths.vectors"] = str(vectors)
     if epochs is not None:
         ov["training.max_epochs"] = int(epochs)
     ov.update(overrides or {})
@@ -154,8 +160,13 @@ def run(output: Optional[Path] = None, epochs: Optional[int] = None, ud: Optiona
     t0 = time.time()
     echo(f"Converting UD data from {ud_path} ...")
     train_path, dev_path = convert(ud_path, work)
+    echo("Building lexical feature vectors (analysis/nlp/lexfeatures.py) ...")
+    from .lexfeatures import build_vectors
+
+    vectors = build_vectors(work / "lexvectors")
     echo("Training ...")
-    best = train_pipeline(train_path, dev_path, work / "output", epochs=epochs, overrides=overrides)
+    best = train_pipeline(train_path, dev_path, work / "output", epochs=epochs, overrides=overrides,
+                          vectors=vectors)
     train_seconds = round(time.time() - t0, 1)
     echo(f"Packaging into {dest} ...")
     package(best, dest, {"train_files": list(TRAIN_FILES), "dev_file": DEV_FILE,
