@@ -1,0 +1,237 @@
+"""The bridge between the database and :mod:`exports`: queries a consultation with
+SQLAlchemy and fills the exports' plain data classes (report input, data-export tables,
+REFI-QDA project, traceability matrix, feedback for participants).
+
+Public text always uses ``Segment.masked_text or Segment.text``.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from consult.models import (
+    CHANNEL_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint, Answer,
+    AssignmentStatus, Code, CodeAssignment, Consultation, Decision, Document, Finding, Meeting, Origin,
+    Participant, ReactionLetter, ReactionParagraph, Response, ResponseStatus, Segment, Survey,
+)
+from exports.model import (
+    AdviceInfo, AdvicePointInfo, AgreementInfo, CodeInfo, DecisionInfo, FindingInfo, MeetingInfo,
+    ParagraphInfo, ReportInput, RespondentInfo, SegmentRow,
+)
+
+
+class NotFound(LookupError):
+    pass
+
+
+def get_consultation(session: Session, slug: str) -> Consultation:
+    c = session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if c is None:
+        raise NotFound(f"no consultation with slug {slug!r}")
+    return c
+
+
+def public_text(segment: Segment) -> str:
+    return segment.masked_text or segment.text
+
+
+# ----------------------------------------------------------------------------- segments
+
+@dataclass
+class _SegmentContext:
+    rows: list[SegmentRow]
+    by_id: dict[int, SegmentRow]
+
+
+def _response_info(session: Session, consultation: Consultation) -> dict[int, tuple]:
+    """response id -> (group label, neighbourhood name, channel label, status)"""
+    rows = session.execute(
+        select(Response.id, Response.channel, Response.status, Participant.stakeholder_group_id,
+               Participant.neighbourhood_id)
+        .join(Survey, Survey.id == Response.survey_id)
+        .outerjoin(Participant, Participant.id == Response.participant_id)
+        .where(Survey.consultation_id == consultation.id)).all()
+    groups = {g.id: g.label for g in consultation.stakeholder_groups}
+    hoods = {n.id: n.name for n in consultation.organisation.neighbourhoods}
+    return {rid: (groups.get(gid), hoods.get(hid), CHANNEL_LABELS[ch], st) for rid, ch, st, gid, hid in rows}
+
+
+def _source_label(kind: str, group: str | None, meeting: Meeting | None, hood: str | None) -> str:
+    if kind == "answer":
+        return f"{(group or 'deelnemer').lower()}, vragenlijst"
+    if meeting is not None:
+        where = f" {meeting.neighbourhood.name}" if meeting.neighbourhood is not None else ""
+        return f"deelnemer {meeting.type_label.lower()}{where}"
+    return "verslag"
+
+
+def segment_rows(session: Session, consultation: Consultation, *, accepted_only: bool = True) -> _SegmentContext:
+    responses = _response_info(session, consultation)
+    groups = {g.id: g.label for g in consultation.stakeholder_groups}
+    codes_by_segment: dict[int, list[str]] = defaultdict(list)
+    stmt = (select(CodeAssignment.segment_id, Code.key)
+            .join(Code, Code.id == CodeAssignment.code_id)
+            .join(Segment, Segment.id == CodeAssignment.segment_id)
+            .where(Segment.consultation_id == consultation.id)
+            .order_by(CodeAssignment.segment_id, Code.position))
+    if accepted_only:
+        stmt = stmt.where(CodeAssignment.status == AssignmentStatus.ACCEPTED)
+    for sid, key in session.execute(stmt):
+        if key not in codes_by_segment[sid]:
+            codes_by_segment[sid].append(key)
+    answers = dict(session.execute(
+        select(Answer.id, Answer.response_id).join(Response).join(Survey)
+        .where(Survey.consultation_id == consultation.id)).all())
+    question_keys = {}
+    for survey in consultation.surveys:
+        for q in survey.questions:
+            question_keys[q.id] = q.key
+    answer_questions = dict(session.execute(
+        select(Answer.id, Answer.question_id).join(Response).join(Survey)
+        .where(Survey.consultation_id == consultation.id)).all())
+    meetings = {m.id: m for m in consultation.meetings}
+    doc_meeting = dict(session.execute(
+        select(Document.id, Document.meeting_id).where(Document.consultation_id == consultation.id)).all())
+
+    rows = []
+    segs = session.scalars(select(Segment).where(Segment.consultation_id == consultation.id)
+                           .order_by(Segment.id)).all()
+    for s in segs:
+        if s.answer_id is not None:
+            rid = answers.get(s.answer_id)
+            group, hood, _channel, status = responses.get(rid, (None, None, "", None))
+            if status != ResponseStatus.SUBMITTED:
+                continue  # unfinished responses are not input yet
+            if s.stakeholder_group_id:
+                group = groups.get(s.stakeholder_group_id, group)
+            rows.append(SegmentRow(
+                id=s.id, text=public_text(s), source="answer", unit=f"response:{rid}",
+                source_label=_source_label("answer", group, None, hood), codes=codes_by_segment.get(s.id, []),
+                group=group, neighbourhood=hood, question=question_keys.get(answer_questions.get(s.answer_id))))
+        else:
+            meeting = meetings.get(doc_meeting.get(s.document_id))
+            hood = meeting.neighbourhood.name if meeting is not None and meeting.neighbourhood else None
+            group = groups.get(s.stakeholder_group_id) if s.stakeholder_group_id else None
+            unit = f"meeting:{meeting.id}" if meeting is not None else f"document:{s.document_id}"
+            rows.append(SegmentRow(
+                id=s.id, text=public_text(s), source="document", unit=unit,
+                source_label=_source_label("document", group, meeting, hood),
+                codes=codes_by_segment.get(s.id, []), group=group, neighbourhood=hood))
+    return _SegmentContext(rows, {r.id: r for r in rows})
+
+
+def _codes(consultation: Consultation) -> list[CodeInfo]:
+    version = consultation.codebook_version
+    if version is None:
+        return []
+    by_id = {c.id: c.key for c in version.codes}
+    return [CodeInfo(key=c.key, label=c.label, description=c.description, gloss=c.gloss,
+                     parent=by_id.get(c.parent_id), keywords=list(c.keywords)) for c in version.codes]
+
+
+# ----------------------------------------------------------------------------- advice
+
+def advice_infos(session: Session, consultation: Consultation, *, confirmed_only: bool = True) -> list[AdviceInfo]:
+    out = []
+    advices = session.scalars(select(AdviceDocument).where(AdviceDocument.consultation_id == consultation.id)
+                              .options(selectinload(AdviceDocument.points).selectinload(AdvicePoint.links)
+                                       .selectinload(AdviceLink.paragraph),
+                                       selectinload(AdviceDocument.points).selectinload(AdvicePoint.response),
+                                       selectinload(AdviceDocument.points).selectinload(AdvicePoint.findings))
+                              .order_by(AdviceDocument.received_on, AdviceDocument.id)).all()
+    for a in advices:
+        letter = a.reactions[0] if a.reactions else None
+        info = AdviceInfo(advisory_body=a.advisory_body, subject=a.subject, received_on=a.received_on,
+                          requested=a.requested, reaction_sender=letter.sender if letter else "",
+                          reaction_sent_on=letter.sent_on if letter else None)
+        for p in a.points:
+            r = p.response
+            links = sorted((l for l in p.links if l.confirmed or not confirmed_only),
+                           key=lambda l: l.paragraph.position)
+            info.points.append(AdvicePointInfo(
+                label=p.label or str(p.position + 1), text=p.text,
+                stance=STANCE_LABELS[r.stance] if r is not None and r.stance else None,
+                rationale=r.rationale if r else "", promised_action=r.promised_action if r else "",
+                owner=r.owner if r else "", due_on=r.due_on if r else None,
+                status=FOLLOW_UP_LABELS[r.status] if r is not None and r.status else None,
+                decision_reference=r.decision_reference if r else "",
+                paragraphs=[ParagraphInfo(label=l.paragraph.label or str(l.paragraph.position + 1),
+                                          text=l.paragraph.text, confirmed=l.confirmed, score=l.score)
+                            for l in links],
+                findings=[f.title for f in p.findings]))
+        out.append(info)
+    return out
+
+
+# ----------------------------------------------------------------------------- agreement
+
+def agreement_infos(session: Session, consultation: Consultation) -> list[AgreementInfo] | None:
+    """Agreement between every two people who coded the same segments (None: module missing)."""
+    try:
+        from analysis.agreement import agreement
+    except ImportError:  # pragma: no cover
+        return None
+    rows = session.execute(
+        select(CodeAssignment.coder, CodeAssignment.segment_id, Code.key)
+        .join(Code, Code.id == CodeAssignment.code_id).join(Segment, Segment.id == CodeAssignment.segment_id)
+        .where(Segment.consultation_id == consultation.id, CodeAssignment.origin == Origin.PERSON,
+               CodeAssignment.status != AssignmentStatus.REJECTED)).all()
+    by_coder: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for coder, sid, key in rows:
+        by_coder[coder][sid].add(key)
+    coders = sorted(by_coder)
+    out = []
+    for i, a in enumerate(coders):
+        for b in coders[i + 1:]:
+            shared = set(by_coder[a]) & set(by_coder[b])
+            if len(shared) < 2:
+                continue
+            res = agreement(by_coder[a], by_coder[b], segments=sorted(shared))
+            out.append(AgreementInfo(coders=(a, b), n_segments=res.n_segments, alpha_masi=res.alpha_masi,
+                                     kappa_mean=res.kappa_mean, per_code=res.to_dict()["per_code"]))
+    return out
+
+
+# ----------------------------------------------------------------------------- report
+
+def report_input(session: Session, consultation: Consultation) -> ReportInput:
+    ctx = segment_rows(session, consultation)
+    responses = _response_info(session, consultation)
+    respondents = [RespondentInfo(unit=f"response:{rid}", group=g, neighbourhood=h, channel=ch)
+                   for rid, (g, h, ch, st) in sorted(responses.items()) if st == ResponseStatus.SUBMITTED]
+    meetings = [MeetingInfo(title=m.title, type_label=m.type_label, held_on=m.held_on,
+                            neighbourhood=m.neighbourhood.name if m.neighbourhood else None,
+                            attendance={a.stakeholder_group.label: a.count for a in
+                                        sorted(m.attendance, key=lambda a: a.stakeholder_group.position)})
+                for m in consultation.meetings]
+    findings = [FindingInfo(kind=f.kind.value, title=f.title, statement=f.statement,
+                            codes=[c.key for c in f.codes], evidence=[s.id for s in f.evidence],
+                            advice_points=[p.label or str(p.position + 1) for p in f.advice_points])
+                for f in consultation.findings]
+    decisions = [DecisionInfo(body=d.body, taken_on=d.taken_on, reference=d.reference, text=d.text,
+                              findings=[f.title for f in d.findings])
+                 for d in sorted(consultation.decisions, key=lambda d: (d.taken_on or datetime.min.date(), d.id))]
+    version = consultation.codebook_version
+    return ReportInput(
+        title=consultation.title, slug=consultation.slug, organisation=consultation.organisation.name,
+        starts_on=consultation.starts_on, ends_on=consultation.ends_on,
+        introduction=consultation.report_introduction, background=consultation.report_background,
+        decision_maker=consultation.decision_maker, meetings=meetings, respondents=respondents,
+        group_order=[g.label for g in consultation.stakeholder_groups],
+        neighbourhood_order=[n.name for n in consultation.organisation.neighbourhoods],
+        segments=ctx.rows, codes=_codes(consultation), findings=findings, decisions=decisions,
+        advice=advice_infos(session, consultation), agreement=agreement_infos(session, consultation),
+        codebook_name=version.codebook.name if version else "", codebook_version=version.number if version else None,
+        generated_at=datetime.now())
+
+
+def build_report(session: Session, slug: str, *, progress=None, with_charts: bool = True, lemmatiser=None):
+    from exports.report import build_report as build
+
+    consultation = get_consultation(session, slug)
+    return build(report_input(session, consultation), progress=progress, with_charts=with_charts,
+                 lemmatiser=lemmatiser)

@@ -1,0 +1,79 @@
+"""Charts for the report (matplotlib, Agg backend; nothing is downloaded at run time)."""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
+
+DPI = 110
+BAR = "#1f5f8b"
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def bar_chart(labels: list[str], values: list[int], *, xlabel: str) -> bytes:
+    height = max(2.0, 0.32 * len(labels) + 0.8)
+    fig, ax = plt.subplots(figsize=(6.5, height))
+    y = range(len(labels))
+    ax.barh(list(y), values, color=BAR)
+    ax.set_yticks(list(y), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {v}", va="center", fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def heat_map(rows: list[str], cols: list[str], shares: list[list[float | None]], *, title: str) -> bytes:
+    """``shares`` in 0..1; ``None`` cells (small groups) are grey and empty."""
+    import numpy as np
+
+    data = np.array([[np.nan if v is None else v * 100 for v in r] for r in shares], dtype=float)
+    fig, ax = plt.subplots(figsize=(max(5.0, 0.7 * len(cols) + 2.5), max(2.5, 0.32 * len(rows) + 1.2)))
+    cmap = plt.get_cmap("Blues").copy()
+    cmap.set_bad("#dddddd")
+    im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, aspect="auto", vmin=0,
+                   vmax=max(10.0, float(np.nanmax(data)) if np.isfinite(data).any() else 10.0))
+    ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            v = data[i, j]
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if v > 0.6 * im.norm.vmax else "black")
+    ax.set_title(title, fontsize=9)
+    fig.colorbar(im, ax=ax, label="% van de deelnemers", shrink=0.8)
+    return _png(fig)
+
+
+def word_cloud(frequencies: dict[str, int]) -> bytes | None:
+    if not frequencies:
+        return None
+    from wordcloud import WordCloud
+
+    wc = WordCloud(width=640, height=300, background_color="white", colormap="Blues",
+                   max_words=40, prefer_horizontal=0.95, random_state=1,
+                   font_path="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+                   if _exists("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") else None)
+    image = wc.generate_from_frequencies(frequencies).to_image()
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)

@@ -1,0 +1,257 @@
+"""Plain data the exports work on. No Flask, no database.
+
+``consult.reporting`` fills the *input* classes from the database; :mod:`exports.report`
+turns a :class:`ReportInput` into a :class:`Report`; the renderers (HTML, PDF, DOCX,
+Markdown) only read a :class:`Report`, so every format says the same.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+#: Counts below this are never shown broken down (small-group protection).
+MIN_CELL = 5
+SMALL = "minder dan 5"
+
+
+def protect(n: int | None) -> str:
+    """A count as shown in a breakdown: ``minder dan 5`` for 1..4."""
+    if n is None:
+        return "–"
+    return SMALL if 0 < n < MIN_CELL else str(n)
+
+
+# ----------------------------------------------------------------------------- input
+
+@dataclass
+class SegmentRow:
+    id: int
+    text: str                       # masked_text or text (never the unmasked text when masked)
+    source: str                     # "answer" or "document"
+    source_label: str               # "inwoner, vragenlijst" / "deelnemer wijkbijeenkomst Keizerslanden"
+    unit: str                       # contributor key: "response:12" or "meeting:3" / "document:4"
+    codes: list[str] = field(default_factory=list)  # accepted code keys
+    group: str | None = None        # stakeholder group label
+    neighbourhood: str | None = None
+    question: str | None = None     # question key for answers
+
+
+@dataclass
+class CodeInfo:
+    key: str
+    label: str
+    description: str = ""
+    gloss: str = ""
+    parent: str | None = None
+    keywords: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MeetingInfo:
+    title: str
+    type_label: str
+    held_on: date | None
+    neighbourhood: str | None
+    attendance: dict[str, int] = field(default_factory=dict)  # group label -> count
+
+    @property
+    def total(self) -> int:
+        return sum(self.attendance.values())
+
+
+@dataclass
+class RespondentInfo:
+    unit: str                # "response:12"
+    group: str | None
+    neighbourhood: str | None
+    channel: str             # Dutch label: online / papier / telefoon / bijeenkomst
+
+
+@dataclass
+class FindingInfo:
+    kind: str                # finding / principle / scenario
+    title: str
+    statement: str
+    codes: list[str] = field(default_factory=list)
+    evidence: list[int] = field(default_factory=list)  # segment ids
+    advice_points: list[str] = field(default_factory=list)  # advice point labels
+
+
+@dataclass
+class DecisionInfo:
+    body: str
+    taken_on: date | None
+    reference: str
+    text: str
+    findings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParagraphInfo:
+    label: str
+    text: str
+    confirmed: bool = True
+    score: float | None = None
+
+
+@dataclass
+class AdvicePointInfo:
+    label: str
+    text: str
+    stance: str | None = None          # Dutch label
+    rationale: str = ""
+    promised_action: str = ""
+    owner: str = ""
+    due_on: date | None = None
+    status: str | None = None          # Dutch label
+    decision_reference: str = ""
+    paragraphs: list[ParagraphInfo] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)  # finding titles
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.paragraphs)
+
+
+@dataclass
+class AdviceInfo:
+    advisory_body: str
+    subject: str
+    received_on: date | None
+    requested: bool
+    points: list[AdvicePointInfo] = field(default_factory=list)
+    reaction_sender: str = ""
+    reaction_sent_on: date | None = None
+
+    @property
+    def unanswered(self) -> list[AdvicePointInfo]:
+        return [p for p in self.points if not p.answered]
+
+
+@dataclass
+class AgreementInfo:
+    coders: tuple[str, str]
+    n_segments: int
+    alpha_masi: float | None
+    kappa_mean: float | None
+    per_code: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ReportInput:
+    title: str
+    slug: str
+    organisation: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+    introduction: str = ""
+    background: str = ""
+    decision_maker: str = ""
+    meetings: list[MeetingInfo] = field(default_factory=list)
+    respondents: list[RespondentInfo] = field(default_factory=list)
+    segments: list[SegmentRow] = field(default_factory=list)
+    codes: list[CodeInfo] = field(default_factory=list)
+    findings: list[FindingInfo] = field(default_factory=list)
+    decisions: list[DecisionInfo] = field(default_factory=list)
+    advice: list[AdviceInfo] = field(default_factory=list)
+    agreement: list[AgreementInfo] | None = None  # None: not available
+    #: Display order of stakeholder groups and neighbourhoods (others follow alphabetically).
+    group_order: list[str] = field(default_factory=list)
+    neighbourhood_order: list[str] = field(default_factory=list)
+    codebook_name: str = ""
+    codebook_version: int | None = None
+    generated_at: datetime | None = None
+
+
+# ----------------------------------------------------------------------------- report
+
+@dataclass
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    alt: str                 # short text alternative (alt / docx descr)
+    png: bytes
+    table: Table | None = None  # the data behind the chart (long text alternative)
+
+
+@dataclass
+class Quote:
+    text: str
+    source: str
+
+
+@dataclass
+class ThemeSection:
+    key: str
+    label: str
+    description: str
+    n_segments: int
+    n_respondents: int
+    n_meetings: int
+    share_respondents: float | None   # of all respondents
+    summary: str
+    top_words: list[tuple[str, int]]
+    quotes: list[Quote]
+    by_neighbourhood: Table
+    by_group: Table
+    wordcloud: Chart | None = None
+
+
+@dataclass
+class Divide:
+    theme: str
+    dimension: str           # "groep" / "wijk"
+    group: str
+    share_group: float
+    share_others: float
+    n_group: int
+    count_group: str         # protected count
+    p_value: float
+
+    @property
+    def direction(self) -> str:
+        return "vaker" if self.share_group > self.share_others else "minder vaak"
+
+
+@dataclass
+class FindingSection:
+    kind: str                # Dutch label: bevinding / uitgangspunt / scenario
+    title: str
+    statement: str
+    themes: list[str]
+    evidence: list[Quote]
+    advice_points: list[str]
+
+
+@dataclass
+class Report:
+    title: str
+    subtitle: str
+    organisation: str
+    period: str
+    generated_on: str
+    introduction: str
+    background: str
+    approach: list[str]                 # paragraphs
+    approach_tables: list[Table]
+    totals: dict[str, int]
+    overview_charts: list[Chart]
+    themes: list[ThemeSection]
+    divides: list[Divide]
+    divides_note: str
+    findings: list[FindingSection]
+    scenarios: list[FindingSection]
+    decisions: list[DecisionInfo]
+    advice: list[AdviceInfo]
+    codebook: Table
+    method: list[str]
+    agreement: list[str]
+    agreement_table: Table | None

@@ -1,0 +1,371 @@
+"""Render a :class:`~exports.model.Report` as HTML, PDF, Markdown or DOCX.
+
+All four read the same report model, so they say the same. No Flask.
+"""
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from exports.model import Chart, Report, Table, protect
+from exports.report import dutch_date, pct
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FORMATS = ("docx", "pdf", "html", "md")
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                      autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(table=_html_table, chart=_html_chart, paras=_html_paras, protect=protect,
+                       pct=pct, date=dutch_date)
+    return env
+
+
+def _html_paras(text: str) -> Markup:
+    parts = [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{escape(p)}</p>" for p in parts) or "<p>–</p>")
+
+
+def _html_table(t: Table) -> Markup:
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in t.headers)
+    body = "".join("<tr>" + "".join(
+        (f'<th scope="row">{escape(c)}</th>' if i == 0 else f"<td>{escape(c)}</td>") for i, c in enumerate(row))
+        + "</tr>" for row in t.rows)
+    return Markup(f"<table><caption>{escape(t.caption)}</caption><thead><tr>{head}</tr></thead>"
+                  f"<tbody>{body}</tbody></table>")
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _html_chart(c: Chart) -> Markup:
+    details = ""
+    if c.table is not None:
+        details = (f"<details><summary>De cijfers bij deze grafiek</summary>{_html_table(c.table)}</details>")
+    return Markup(f'<figure class="chart" id="grafiek-{escape(c.key)}"><img src="{_data_uri(c.png)}" '
+                  f'alt="{escape(c.alt)}"><figcaption>{escape(c.title)}</figcaption>{details}</figure>')
+
+
+def render_html(report: Report, *, print_css: bool = False) -> str:
+    """A self-contained HTML file (styles and images inline)."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    return _env().get_template("report.html.j2").render(r=report, css=Markup(css), print_css=print_css)
+
+
+def render_pdf(report: Report) -> bytes:
+    from weasyprint import HTML
+
+    html = render_html(report, print_css=True)
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+def _md_escape(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(t: Table) -> list[str]:
+    lines = [f"*{t.caption}*", "", "| " + " | ".join(_md_escape(h) for h in t.headers) + " |",
+             "|" + "---|" * len(t.headers)]
+    lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in t.rows]
+    return lines + [""]
+
+
+def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_prefix: str = "") -> str:
+    """Markdown; charts are written to ``assets_dir`` (when given) and linked, always with
+    their text alternative; without ``assets_dir`` only the text alternative is included."""
+    out: list[str] = []
+
+    def chart(c: Chart) -> None:
+        if assets_dir is not None:
+            assets_dir.mkdir(parents=True, exist_ok=True)
+            name = f"{c.key}.png"
+            (assets_dir / name).write_bytes(c.png)
+            out.append(f"![{_md_escape(c.alt)}]({assets_prefix}{name})")
+            out.append("")
+        out.append(f"*{c.title}.* {c.alt}")
+        out.append("")
+        if c.table is not None:
+            out.extend(_md_table(c.table))
+
+    def paras(text: str) -> None:
+        for p in (text or "–").split("\n\n"):
+            if p.strip():
+                out.extend([p.strip(), ""])
+
+    r = report
+    out += [f"# {r.title}", "", f"**{r.subtitle}** – {r.organisation}", ""]
+    if r.period:
+        out += [f"Periode: {r.period}", ""]
+    out += [f"Gemaakt op {r.generated_on}", ""]
+    out += ["## 1. Inleiding", ""]
+    paras(r.introduction)
+    out += ["## 2. Aanleiding", ""]
+    paras(r.background)
+    out += ["## 3. Aanpak", ""]
+    for p in r.approach:
+        out += [p, ""]
+    for t in r.approach_tables:
+        out += _md_table(t)
+    out += ["## 4. Wat is opgehaald", ""]
+    if not r.themes:
+        out += ["Er zijn nog geen bevestigde thema's.", ""]
+    for c in r.overview_charts:
+        chart(c)
+    for i, t in enumerate(r.themes, 1):
+        out += [f"### 4.{i} {t.label}", ""]
+        if t.description:
+            out += [f"*{t.description}*", ""]
+        out += [t.summary, ""]
+        share = f" ({pct(t.share_respondents)})" if t.share_respondents is not None and t.n_respondents >= 5 else ""
+        out += [f"- Fragmenten: {t.n_segments}", f"- Deelnemers aan de vragenlijst: {protect(t.n_respondents)}{share}",
+                f"- Bijeenkomsten: {t.n_meetings}", ""]
+        if t.quotes:
+            out += ["#### Wat deelnemers zeiden", ""]
+            for q in t.quotes:
+                out += [f"> {q.text}", f"> — *{q.source}*", ""]
+        out += _md_table(t.by_neighbourhood) + _md_table(t.by_group)
+        if t.wordcloud:
+            chart(t.wordcloud)
+    out += ["## 5. Waar verschillen de meningen?", "", r.divides_note, ""]
+    if r.divides:
+        for d in r.divides:
+            out.append(f"- {d.group} ({d.dimension}) noemt {d.theme.lower()} {d.direction} dan anderen "
+                       f"({pct(d.share_group)} tegenover {pct(d.share_others)}).")
+        out.append("")
+    else:
+        out += ["Er zijn geen duidelijke verschillen tussen groepen of wijken gevonden.", ""]
+    out += ["## 6. Bevindingen en scenario's", ""]
+    for group, title in ((r.findings, "Bevindingen"), (r.scenarios, "Scenario's")):
+        if not group:
+            continue
+        out += [f"### {title}", ""]
+        for f in group:
+            out += [f"#### {f.title}", "", f.statement, ""]
+            if f.themes:
+                out += [f"Thema's: {', '.join(f.themes)}", ""]
+            for q in f.evidence:
+                out += [f"> {q.text}", f"> — *{q.source}*", ""]
+            if f.advice_points:
+                out += [f"Adviespunten: {', '.join(f.advice_points)}", ""]
+    if r.decisions:
+        out += ["### Besluiten", ""]
+        for d in r.decisions:
+            when = f", {dutch_date(d.taken_on)}" if d.taken_on else ""
+            ref = f" (nummer {d.reference})" if d.reference else ""
+            out += [f"**{d.body.capitalize()}{when}{ref}:** {d.text}", ""]
+    out += ["## 7. Advies en reactie", ""]
+    if not r.advice:
+        out += ["Er is (nog) geen advies geregistreerd.", ""]
+    for a in r.advice:
+        out += [f"### {a.advisory_body}: {a.subject}", ""]
+        out += [f"{'Gevraagd' if a.requested else 'Ongevraagd'} advies"
+                + (f", ontvangen {dutch_date(a.received_on)}" if a.received_on else "")
+                + f". {len(a.points)} adviespunten; {len(a.unanswered)} zonder antwoord in de reactie.", ""]
+        for p in a.points:
+            out += [f"**Punt {p.label}.** {p.text}", ""]
+            if p.paragraphs:
+                for par in p.paragraphs:
+                    out += [f"> Reactie {par.label}: {par.text}", ""]
+            else:
+                out += ["> **Niet beantwoord.**", ""]
+            follow = "; ".join(x for x in (
+                f"standpunt: {p.stance}" if p.stance else "", f"actie: {p.promised_action}" if p.promised_action else "",
+                f"eigenaar: {p.owner}" if p.owner else "", f"uiterlijk {dutch_date(p.due_on)}" if p.due_on else "",
+                f"status: {p.status}" if p.status else "",
+                f"besluit: {p.decision_reference}" if p.decision_reference else "") if x)
+            if follow:
+                out += [follow, ""]
+    out += ["## Bijlagen", "", "### A. Codeboek", ""] + _md_table(r.codebook)
+    out += ["### B. Werkwijze", ""]
+    for p in r.method:
+        out += [p, ""]
+    out += ["### C. Overeenstemming tussen codeurs", ""]
+    for p in r.agreement:
+        out += [p, ""]
+    if r.agreement_table:
+        out += _md_table(r.agreement_table)
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ----------------------------------------------------------------------------- DOCX
+
+def render_docx(report: Report) -> bytes:
+    """A Word document policy writers can edit further (pictures carry alt texts)."""
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(10.5)
+    doc.core_properties.title = report.title
+    doc.core_properties.subject = report.subtitle
+    doc.core_properties.language = "nl-NL"
+    r = report
+
+    def paras(text: str) -> None:
+        for p in (text or "–").split("\n\n"):
+            if p.strip():
+                doc.add_paragraph(p.strip())
+
+    def table(t: Table) -> None:
+        cap = doc.add_paragraph(t.caption)
+        cap.style = doc.styles["Caption"]
+        tbl = doc.add_table(rows=1, cols=len(t.headers))
+        tbl.style = "Table Grid"
+        for cell, h in zip(tbl.rows[0].cells, t.headers):
+            cell.text = h
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+        for row in t.rows:
+            cells = tbl.add_row().cells
+            for cell, value in zip(cells, row):
+                cell.text = str(value)
+        doc.add_paragraph()
+
+    def chart(c: Chart, width_cm: float = 15.5) -> None:
+        doc.add_picture(io.BytesIO(c.png), width=Cm(width_cm))
+        set_alt_text(doc.inline_shapes[-1], c.alt, c.title)
+        cap = doc.add_paragraph(c.title)
+        cap.style = doc.styles["Caption"]
+        if c.table is not None:
+            table(c.table)
+
+    def quote(q) -> None:
+        p = doc.add_paragraph(style="Quote")
+        p.add_run(q.text)
+        p.add_run(f" — {q.source}").italic = False
+
+    doc.add_heading(r.title, level=0)
+    doc.add_paragraph(f"{r.subtitle} – {r.organisation}")
+    if r.period:
+        doc.add_paragraph(f"Periode: {r.period}")
+    doc.add_paragraph(f"Gemaakt op {r.generated_on}")
+    doc.add_heading("1. Inleiding", 1)
+    paras(r.introduction)
+    doc.add_heading("2. Aanleiding", 1)
+    paras(r.background)
+    doc.add_heading("3. Aanpak", 1)
+    for p in r.approach:
+        doc.add_paragraph(p)
+    for t in r.approach_tables:
+        table(t)
+    doc.add_heading("4. Wat is opgehaald", 1)
+    if not r.themes:
+        doc.add_paragraph("Er zijn nog geen bevestigde thema's.")
+    for c in r.overview_charts:
+        chart(c)
+    for i, t in enumerate(r.themes, 1):
+        doc.add_heading(f"4.{i} {t.label}", 2)
+        if t.description:
+            doc.add_paragraph(t.description).runs[0].italic = True
+        doc.add_paragraph(t.summary)
+        share = f" ({pct(t.share_respondents)})" if t.share_respondents is not None and t.n_respondents >= 5 else ""
+        for line in (f"Fragmenten: {t.n_segments}", f"Deelnemers aan de vragenlijst: {protect(t.n_respondents)}{share}",
+                     f"Bijeenkomsten: {t.n_meetings}"):
+            doc.add_paragraph(line, style="List Bullet")
+        if t.quotes:
+            doc.add_heading("Wat deelnemers zeiden", 3)
+            for q in t.quotes:
+                quote(q)
+        table(t.by_neighbourhood)
+        table(t.by_group)
+        if t.wordcloud:
+            chart(t.wordcloud, 13)
+    doc.add_heading("5. Waar verschillen de meningen?", 1)
+    doc.add_paragraph(r.divides_note)
+    if r.divides:
+        for d in r.divides:
+            doc.add_paragraph(f"{d.group} ({d.dimension}) noemt {d.theme.lower()} {d.direction} dan anderen "
+                              f"({pct(d.share_group)} tegenover {pct(d.share_others)}).", style="List Bullet")
+    else:
+        doc.add_paragraph("Er zijn geen duidelijke verschillen tussen groepen of wijken gevonden.")
+    doc.add_heading("6. Bevindingen en scenario's", 1)
+    for group, title in ((r.findings, "Bevindingen"), (r.scenarios, "Scenario's")):
+        if not group:
+            continue
+        doc.add_heading(title, 2)
+        for f in group:
+            doc.add_heading(f.title, 3)
+            doc.add_paragraph(f.statement)
+            if f.themes:
+                doc.add_paragraph(f"Thema's: {', '.join(f.themes)}")
+            for q in f.evidence:
+                quote(q)
+            if f.advice_points:
+                doc.add_paragraph(f"Adviespunten: {', '.join(f.advice_points)}")
+    if r.decisions:
+        doc.add_heading("Besluiten", 2)
+        for d in r.decisions:
+            p = doc.add_paragraph()
+            when = f", {dutch_date(d.taken_on)}" if d.taken_on else ""
+            ref = f" (nummer {d.reference})" if d.reference else ""
+            p.add_run(f"{d.body.capitalize()}{when}{ref}: ").bold = True
+            p.add_run(d.text)
+    doc.add_heading("7. Advies en reactie", 1)
+    if not r.advice:
+        doc.add_paragraph("Er is (nog) geen advies geregistreerd.")
+    for a in r.advice:
+        doc.add_heading(f"{a.advisory_body}: {a.subject}", 2)
+        doc.add_paragraph(f"{'Gevraagd' if a.requested else 'Ongevraagd'} advies"
+                          + (f", ontvangen {dutch_date(a.received_on)}" if a.received_on else "")
+                          + f". {len(a.points)} adviespunten; {len(a.unanswered)} zonder antwoord in de reactie.")
+        table(Table(caption="Adviespunten en reactie",
+                    headers=["Punt", "Advies", "Reactie", "Standpunt", "Actie en status"],
+                    rows=[[p.label, p.text,
+                           "\n\n".join(f"{x.label}: {x.text}" for x in p.paragraphs) or "Niet beantwoord",
+                           p.stance or "–",
+                           "; ".join(x for x in (p.promised_action, f"eigenaar: {p.owner}" if p.owner else "",
+                                                 f"uiterlijk {dutch_date(p.due_on)}" if p.due_on else "",
+                                                 f"status: {p.status}" if p.status else "",
+                                                 f"besluit: {p.decision_reference}" if p.decision_reference else "")
+                                     if x)] for p in a.points]))
+    doc.add_heading("Bijlagen", 1)
+    doc.add_heading("A. Codeboek", 2)
+    table(r.codebook)
+    doc.add_heading("B. Werkwijze", 2)
+    for p in r.method:
+        doc.add_paragraph(p)
+    doc.add_heading("C. Overeenstemming tussen codeurs", 2)
+    for p in r.agreement:
+        doc.add_paragraph(p)
+    if r.agreement_table:
+        table(r.agreement_table)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def set_alt_text(inline_shape, description: str, title: str = "") -> None:
+    """Set the picture's alternative text (``wp:docPr/@descr``, what Word shows as alt text)."""
+    doc_pr = inline_shape._inline.docPr
+    doc_pr.set("descr", description)
+    if title:
+        doc_pr.set("title", title)
+
+
+def render(report: Report, fmt: str, out: Path) -> Path:
+    """Write ``report`` in ``fmt`` to ``out`` (Markdown charts go to ``<out stem>_bestanden/``)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        out.write_text(render_html(report), encoding="utf-8")
+    elif fmt == "pdf":
+        out.write_bytes(render_pdf(report))
+    elif fmt == "docx":
+        out.write_bytes(render_docx(report))
+    elif fmt == "md":
+        assets = out.parent / f"{out.stem}_bestanden"
+        out.write_text(render_markdown(report, assets_dir=assets, assets_prefix=f"{assets.name}/"),
+                       encoding="utf-8")
+    else:
+        raise ValueError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
+    return out

@@ -1,0 +1,459 @@
+"""Build the verkenning report model from plain input data (no Flask, no database)."""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from datetime import datetime
+from typing import Callable
+
+from exports import charts
+from exports.model import (
+    MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, Table, ThemeSection,
+    protect,
+)
+from exports.privacy import contains_personal_data, scrub
+from exports.text import LemmaCache, idf_of, representative, simple_lemmatiser, spacy_lemmatiser, tfidf_vectors
+
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+          "oktober", "november", "december"]
+KIND_LABELS = {"finding": "bevinding", "principle": "uitgangspunt", "scenario": "scenario"}
+#: False discovery rate for "what divides opinion" (Benjamini-Hochberg).
+ALPHA = 0.05
+#: A difference must also be at least this many percentage points to be reported.
+MIN_DIFFERENCE = 0.10
+QUOTES_PER_THEME = 4
+SUMMARY_SEGMENTS = 2
+#: Quotes this similar (cosine of lemma vectors) to one already chosen are skipped.
+NEAR_DUPLICATE = 0.7
+
+#: The steps reported to a progress callback, in order.
+STEPS = ("lemma's", "thema's", "grafieken", "woordwolken", "verschillen", "bijlagen")
+
+
+def dutch_date(d) -> str:
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else ""
+
+
+def pct(x: float | None) -> str:
+    return "–" if x is None else f"{round(x * 100):d}%"
+
+
+def _list(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided p-value of the two-proportion z-test (pooled)."""
+    if n1 == 0 or n2 == 0:
+        return 1.0
+    p = (k1 + k2) / (n1 + n2)
+    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (k1 / n1 - k2 / n2) / se
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True,
+                 progress: Callable[[str], None] | None = None) -> Report:
+    """The report model for ``data``; ``progress`` is called after each step in :data:`STEPS`."""
+    step = progress or (lambda _name: None)
+    if lemmatiser is None:
+        try:
+            lemmatiser = spacy_lemmatiser()
+        except Exception:  # pragma: no cover - the bundled pipeline is missing
+            lemmatiser = simple_lemmatiser
+    lemmas = LemmaCache(lemmatiser)
+    codes = {c.key: c for c in data.codes}
+    segments = {s.id: s for s in data.segments}
+    coded = [s for s in data.segments if s.codes]
+    lemmas.prime(s.text for s in coded)
+    step("lemma's")
+
+    respondents = {r.unit: r for r in data.respondents}
+    n_respondents = len(respondents)
+    hood_base = _ordered(Counter(r.neighbourhood for r in data.respondents if r.neighbourhood),
+                         data.neighbourhood_order)
+    group_base = _ordered(Counter(r.group for r in data.respondents if r.group), data.group_order)
+
+    # --- themes -----------------------------------------------------------------
+    by_code: dict[str, list] = defaultdict(list)
+    for s in coded:
+        for key in dict.fromkeys(s.codes):
+            if key in codes:
+                by_code[key].append(s)
+    bags = [lemmas(s.text) for s in coded]
+    idf = idf_of(bags)
+    index = {s.id: i for i, s in enumerate(coded)}
+    vectors = tfidf_vectors(bags, idf)
+
+    themes: list[ThemeSection] = []
+    for key, segs in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), codes[kv[0]].label)):
+        themes.append(_theme(codes[key], segs, respondents, n_respondents, hood_base, group_base,
+                             vectors, index, lemmas))
+    step("thema's")
+
+    overview: list[Chart] = []
+    if with_charts and themes:
+        overview = _overview_charts(themes, hood_base, group_base)
+    step("grafieken")
+    if with_charts:
+        for t in themes:
+            freq = dict(t.top_words[:40])
+            png = charts.word_cloud(freq)
+            if png:
+                words = ", ".join(f"{w} ({n})" for w, n in t.top_words[:8])
+                t.wordcloud = Chart(key=f"woordwolk-{t.key.lower()}", title=f"Woordwolk {t.label}",
+                                    alt=f"Woordwolk bij het thema {t.label}. De woorden die het vaakst "
+                                        f"voorkomen: {words}.", png=png)
+    step("woordwolken")
+
+    divides = _divides(themes, by_code, respondents, codes)
+    n_tests = _n_tests(themes, hood_base, group_base)
+    divides_note = (
+        f"We vergelijken per thema het aandeel deelnemers aan de vragenlijst uit een groep of wijk dat het "
+        f"thema noemt met het aandeel bij alle andere deelnemers. Een verschil noemen we hier als het "
+        f"minstens {round(MIN_DIFFERENCE * 100)} procentpunt is en statistisch betrouwbaar "
+        f"(z-toets voor twee proporties; over alle {n_tests} vergelijkingen samen mag hooguit "
+        f"{round(ALPHA * 100)}% van de gemelde verschillen toeval zijn: Benjamini-Hochberg). "
+        f"Groepen en wijken met minder dan {MIN_CELL} deelnemers vergelijken we niet.")
+    step("verschillen")
+
+    findings, scenarios = [], []
+    for f in data.findings:
+        section = FindingSection(
+            kind=KIND_LABELS.get(f.kind, f.kind), title=f.title, statement=f.statement,
+            themes=[codes[k].label for k in f.codes if k in codes],
+            evidence=[q for q in (_quote(segments[i]) for i in f.evidence if i in segments) if q],
+            advice_points=list(f.advice_points))
+        (scenarios if f.kind == "scenario" else findings).append(section)
+
+    report = Report(
+        title=data.title,
+        subtitle="Verkenning: wat is opgehaald",
+        organisation=data.organisation,
+        period=_period(data),
+        generated_on=dutch_date(data.generated_at or datetime.now()),
+        introduction=data.introduction,
+        background=data.background,
+        approach=_approach_text(data, n_respondents),
+        approach_tables=_approach_tables(data, hood_base, group_base),
+        totals={"bijeenkomsten": len(data.meetings), "aanwezigen": sum(m.total for m in data.meetings),
+                "vragenlijsten": n_respondents, "fragmenten": len(data.segments),
+                "gecodeerde_fragmenten": len(coded), "themas": len(themes)},
+        overview_charts=overview,
+        themes=themes,
+        divides=divides,
+        divides_note=divides_note,
+        findings=findings,
+        scenarios=scenarios,
+        decisions=list(data.decisions),
+        advice=list(data.advice),
+        codebook=Table(caption=f"Codeboek {data.codebook_name}"
+                               + (f", versie {data.codebook_version}" if data.codebook_version else ""),
+                       headers=["Code", "Thema", "Omschrijving", "Fragmenten"],
+                       rows=[[c.key, c.label, c.description or c.gloss, str(len(by_code.get(c.key, [])))]
+                             for c in data.codes]),
+        method=_method(data, n_tests),
+        agreement=[], agreement_table=None,
+    )
+    _agreement(report, data, codes)
+    step("bijlagen")
+    return report
+
+
+def _ordered(counts: Counter, order: list[str]) -> Counter:
+    rank = {name: i for i, name in enumerate(order)}
+    return Counter(dict(sorted(counts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))))
+
+
+def _period(data: ReportInput) -> str:
+    if data.starts_on and data.ends_on:
+        return f"{dutch_date(data.starts_on)} tot en met {dutch_date(data.ends_on)}"
+    return dutch_date(data.starts_on or data.ends_on)
+
+
+def _quote(s, *, max_chars: int = 320) -> Quote | None:
+    text = " ".join(s.text.split())
+    if not text or contains_personal_data(text):
+        return None
+    if len(text) > max_chars:
+        cut = text.rfind(" ", 0, max_chars)
+        text = text[:cut if cut > 0 else max_chars].rstrip(",;: ") + " …"
+    return Quote(text=scrub(text), source=s.source_label)
+
+
+def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vectors, index, lemmas):
+    units = {s.unit for s in segs}
+    resp_units = {u for u in units if u in respondents}
+    meeting_units = {u for u in units if u.startswith("meeting:")}
+    ranked = representative([index[s.id] for s in segs], vectors)
+    by_index = {index[s.id]: s for s in segs}
+
+    # quotes: the most typical segments, distinct texts, mixing sources
+    quotes: list[Quote] = []
+    seen: set[str] = set()
+    chosen: list[int] = []
+    per_source: Counter = Counter()
+
+    def near_duplicate(i: int) -> bool:
+        return any(_cosine(vectors[i], vectors[j]) >= NEAR_DUPLICATE for j in chosen)
+
+    for pass_ in (0, 1):
+        for i, _score in ranked:
+            s = by_index[i]
+            norm = " ".join(s.text.lower().split())
+            if norm in seen or len(norm) < 25 or near_duplicate(i):
+                continue
+            if pass_ == 0 and per_source[s.source] >= QUOTES_PER_THEME // 2:
+                continue
+            q = _quote(s)
+            if q is None:
+                continue
+            quotes.append(q)
+            seen.add(norm)
+            chosen.append(i)
+            per_source[s.source] += 1
+            if len(quotes) >= QUOTES_PER_THEME:
+                break
+        if len(quotes) >= QUOTES_PER_THEME:
+            break
+
+    summary_parts, summary_idx = [], []
+    for i, _score in ranked:
+        if any(_cosine(vectors[i], vectors[j]) >= NEAR_DUPLICATE for j in summary_idx):
+            continue
+        q = _quote(by_index[i], max_chars=220)
+        if q and q.text not in summary_parts:
+            summary_parts.append(q.text)
+            summary_idx.append(i)
+        if len(summary_parts) >= SUMMARY_SEGMENTS:
+            break
+    words = Counter()
+    for s in segs:
+        words.update(lemmas(s.text))
+    top_words = words.most_common(40)
+    lead = (f"Het thema {code.label.lower()} kwam aan de orde in {len(segs)} fragmenten: "
+            f"{_n(len(resp_units), 'reactie', 'reacties')} op de vragenlijst en "
+            f"{_n(len(meeting_units), 'bijeenkomst', 'bijeenkomsten')}.")
+    if summary_parts:
+        lead += " Wat het meest kenmerkend is: " + " ".join(f"“{p}”" for p in summary_parts)
+    if top_words:
+        lead += " Veel gebruikte woorden: " + _list([w for w, _ in top_words[:6]]) + "."
+
+    hood_count = Counter(respondents[u].neighbourhood for u in resp_units if respondents[u].neighbourhood)
+    group_count = Counter(respondents[u].group for u in resp_units if respondents[u].group)
+    return ThemeSection(
+        key=code.key, label=code.label, description=code.description or code.gloss,
+        n_segments=len(segs), n_respondents=len(resp_units), n_meetings=len(meeting_units),
+        share_respondents=(len(resp_units) / n_respondents) if n_respondents else None,
+        summary=lead, top_words=top_words, quotes=quotes,
+        by_neighbourhood=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per wijk", "Wijk of dorp",
+                                    hood_count, hood_base),
+        by_group=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per groep", "Groep",
+                            group_count, group_base),
+    )
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum(x * b.get(t, 0.0) for t, x in a.items())
+
+
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _share(count: int, base: int) -> float | None:
+    """A share, or None when it would reveal a small group."""
+    if base < MIN_CELL or 0 < count < MIN_CELL:
+        return None
+    return count / base
+
+
+def _breakdown(caption: str, first: str, counts: Counter, base: Counter) -> Table:
+    rows = []
+    for name in base:  # base keeps the input order (neighbourhood/group order)
+        c, b = counts.get(name, 0), base[name]
+        rows.append([name, protect(c), protect(b), pct(_share(c, b))])
+    return Table(caption=caption, headers=[first, "Noemen dit thema", "Deelnemers", "Aandeel"], rows=rows)
+
+
+def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
+    labels = [t.label for t in themes]
+    values = [t.n_segments for t in themes]
+    top = ", ".join(f"{t.label} ({t.n_segments})" for t in themes[:5])
+    out = [Chart(
+        key="themas", title="Hoe vaak kwam elk thema aan de orde?",
+        alt=f"Staafdiagram: aantal fragmenten per thema, van vaak naar minder vaak. Het vaakst: {top}.",
+        png=charts.bar_chart(labels, values, xlabel="aantal fragmenten"),
+        table=Table(caption="Aantal fragmenten per thema", headers=["Thema", "Fragmenten", "Deelnemers vragenlijst"],
+                    rows=[[t.label, str(t.n_segments), protect(t.n_respondents)] for t in themes]))]
+    for dim, base, attr, title in (("wijk", hood_base, "by_neighbourhood", "per wijk of dorp"),
+                                   ("groep", group_base, "by_group", "per groep")):
+        cols = list(base)
+        if not cols:
+            continue
+        shares = []
+        for t in themes:
+            table: Table = getattr(t, attr)
+            row_by = {r[0]: r for r in table.rows}
+            shares.append([_parse_pct(row_by[c][3]) if c in row_by else None for c in cols])
+        out.append(Chart(
+            key=f"heatmap-{dim}", title=f"Welk thema noemen deelnemers {title}?",
+            alt=(f"Heatmap: per thema (rijen) en {dim} (kolommen) het percentage deelnemers aan de vragenlijst "
+                 f"dat het thema noemt. Grijze vakken: minder dan {MIN_CELL} deelnemers, niet getoond. "
+                 f"De cijfers staan ook in de tabellen bij elk thema."),
+            png=charts.heat_map([t.label for t in themes], cols, shares, title=f"Thema's {title} (%)"),
+            table=Table(caption=f"Percentage deelnemers dat het thema noemt, {title}",
+                        headers=["Thema"] + cols,
+                        rows=[[t.label] + [pct(v) for v in row] for t, row in zip(themes, shares)])))
+    return out
+
+
+def _parse_pct(text: str) -> float | None:
+    return None if not text.endswith("%") else int(text[:-1]) / 100
+
+
+def _n_tests(themes, hood_base, group_base) -> int:
+    groups = [g for g, n in group_base.items() if n >= MIN_CELL]
+    hoods = [h for h, n in hood_base.items() if n >= MIN_CELL]
+    return max(1, len(themes) * (len(groups) + len(hoods)))
+
+
+def benjamini_hochberg(p_values: list[float], q: float = ALPHA) -> list[bool]:
+    """Which tests are significant at false discovery rate ``q`` (Benjamini-Hochberg)."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    k_max = 0
+    for rank, i in enumerate(order, 1):
+        if p_values[i] <= rank / m * q:
+            k_max = rank
+    keep = set(order[:k_max])
+    return [i in keep for i in range(m)]
+
+
+def _divides(themes, by_code, respondents, codes) -> list[Divide]:
+    total = len(respondents)
+    if not total or not themes:
+        return []
+    dims = (("groep", lambda r: r.group), ("wijk", lambda r: r.neighbourhood))
+    bases = {dim: Counter(f(r) for r in respondents.values() if f(r)) for dim, f in dims}
+    tests = []
+    for t in themes:
+        units = {s.unit for s in by_code[t.key] if s.unit in respondents}
+        k_all = len(units)
+        for dim, f in dims:
+            for name, n_group in bases[dim].items():
+                n_other = total - n_group
+                if n_group < MIN_CELL or n_other < MIN_CELL:
+                    continue
+                k_group = sum(1 for u in units if f(respondents[u]) == name)
+                k_other = k_all - k_group
+                p = two_proportion_p(k_group, n_group, k_other, n_other)
+                tests.append((t, dim, name, n_group, k_group, k_group / n_group, k_other / n_other, p))
+    significant = benjamini_hochberg([x[-1] for x in tests])
+    out = []
+    for (t, dim, name, n_group, k_group, s1, s2, p), sig in zip(tests, significant):
+        if sig and abs(s1 - s2) >= MIN_DIFFERENCE:
+            out.append(Divide(theme=t.label, dimension=dim, group=name, share_group=s1, share_others=s2,
+                              n_group=n_group, count_group=protect(k_group), p_value=p))
+    return sorted(out, key=lambda d: (d.p_value, d.theme))
+
+
+def _approach_text(data: ReportInput, n_respondents: int) -> list[str]:
+    paras = []
+    types = Counter(m.type_label.lower() for m in data.meetings)
+    if data.meetings:
+        kinds = _list([f"{n} × {label}" for label, n in types.items()])
+        attendees = sum(m.total for m in data.meetings)
+        paras.append(f"Er waren {len(data.meetings)} bijeenkomsten ({kinds}). "
+                     f"Daar waren in totaal {attendees} mensen bij. Van elke bijeenkomst is een verslag "
+                     f"gemaakt; die verslagen zijn in fragmenten verdeeld en gecodeerd.")
+    if n_respondents:
+        channels = Counter(r.channel for r in data.respondents)
+        how = _list([f"{n} {label}" for label, n in channels.most_common()])
+        paras.append(f"{n_respondents} mensen vulden de vragenlijst in ({how}). "
+                     "Deelnemers gaven zelf aan in welke wijk of welk dorp zij wonen en tot welke groep "
+                     "zij horen.")
+    paras.append(f"Aantallen kleiner dan {MIN_CELL} laten we niet zien (‘{SMALL}’), zodat niemand "
+                 "herkenbaar is.")
+    return paras
+
+
+def _approach_tables(data: ReportInput, hood_base: Counter, group_base: Counter) -> list[Table]:
+    tables = []
+    if data.meetings:
+        tables.append(Table(caption="Bijeenkomsten", headers=["Bijeenkomst", "Soort", "Datum", "Aanwezigen"],
+                            rows=[[m.title, m.type_label, dutch_date(m.held_on), str(m.total)]
+                                  for m in data.meetings]))
+        per_group: Counter = Counter()
+        for m in data.meetings:
+            per_group.update(m.attendance)
+        per_group = _ordered(per_group, data.group_order)
+        tables.append(Table(caption="Aanwezigen bij de bijeenkomsten per groep", headers=["Groep", "Aanwezigen"],
+                            rows=[[g, protect(n)] for g, n in per_group.items() if n]))
+    if data.respondents:
+        channels = Counter(r.channel for r in data.respondents)
+        tables.append(Table(caption="Ingevulde vragenlijsten per kanaal", headers=["Kanaal", "Aantal"],
+                            rows=[[c, protect(n)] for c, n in channels.most_common()]))
+        tables.append(Table(caption="Deelnemers aan de vragenlijst per groep", headers=["Groep", "Aantal"],
+                            rows=[[g, protect(n)] for g, n in group_base.items()]))
+        tables.append(Table(caption="Deelnemers aan de vragenlijst per wijk of dorp", headers=["Wijk of dorp", "Aantal"],
+                            rows=[[h, protect(n)] for h, n in hood_base.items()]))
+    return tables
+
+
+def _method(data: ReportInput, n_tests: int) -> list[str]:
+    return [
+        "Verslagen van bijeenkomsten en open antwoorden uit de vragenlijst zijn in fragmenten verdeeld "
+        "(alinea's, opsommingspunten of zinnen). Elk fragment kreeg één of meer thema's uit het codeboek "
+        "(bijlage A). Voorstellen van de computer (regels en een lerend model) tellen alleen mee als een "
+        "medewerker ze heeft bevestigd.",
+        "Tellingen: ‘fragmenten’ is het aantal fragmenten met het thema; ‘deelnemers’ is het aantal "
+        "ingevulde vragenlijsten met minstens één fragment met het thema; ‘bijeenkomsten’ is het aantal "
+        "bijeenkomsten waarvan het verslag het thema noemt. De verdeling naar wijk en groep gaat over de "
+        "vragenlijst, want daar gaven deelnemers hun wijk en groep zelf op. De thema's staan op volgorde "
+        "van het aantal fragmenten.",
+        f"Kleine groepen: aantallen van 1 tot en met {MIN_CELL - 1} tonen we als ‘{SMALL}’; percentages "
+        f"tonen we alleen als de groep minstens {MIN_CELL} deelnemers telt en het aantal zelf niet kleiner "
+        f"is dan {MIN_CELL}.",
+        "Samenvatting per thema: de computer zet elk fragment om in de basisvormen (lemma's) van de "
+        "inhoudswoorden, zonder stopwoorden, met het Nederlandse taalmodel van consult. Per thema "
+        "berekenen we het gemiddelde (centroïde) van die woordprofielen (TF-IDF); de fragmenten die daar "
+        "het meest op lijken, staan in de samenvatting en bij de citaten. Zo is de samenvatting letterlijk "
+        "wat deelnemers zeiden, niet een interpretatie.",
+        "Citaten: we tonen alleen tekst waaruit persoonsgegevens zijn verwijderd. Een fragment met een "
+        "e-mailadres of telefoonnummer gebruiken we niet als citaat. Bij een citaat staat alleen de soort "
+        "bron (bijvoorbeeld ‘inwoner, vragenlijst’ of ‘deelnemer wijkbijeenkomst Keizerslanden’).",
+        f"Verschillen tussen groepen: per thema vergelijken we het aandeel van een groep of wijk met het "
+        f"aandeel van alle andere deelnemers aan de vragenlijst (z-toets voor twee proporties). Omdat we "
+        f"veel vergelijkingen tegelijk doen ({n_tests}), corrigeren we met de methode van Benjamini en "
+        f"Hochberg: van de gemelde verschillen is naar verwachting hooguit {round(ALPHA * 100)}% toeval. "
+        f"We noemen een verschil bovendien alleen als het minstens {round(MIN_DIFFERENCE * 100)} "
+        f"procentpunt is.",
+        "Woordwolken tonen de basisvormen die binnen een thema het vaakst voorkomen; groter is vaker.",
+    ]
+
+
+def _agreement(report: Report, data: ReportInput, codes) -> None:
+    if data.agreement is None:
+        report.agreement = ["Overeenstemming tussen codeurs: niet beschikbaar."]
+        return
+    if not data.agreement:
+        report.agreement = ["Overeenstemming tussen codeurs: niet beschikbaar. Er zijn geen fragmenten "
+                            "die door twee medewerkers apart zijn gecodeerd."]
+        return
+    report.agreement = [
+        "Een deel van de fragmenten is door twee medewerkers apart gecodeerd. Hoe goed zij het eens zijn, "
+        "drukken we uit in Krippendorffs alfa (MASI-afstand over de set thema's per fragment) en de "
+        "gemiddelde kappa van Cohen per thema. Een waarde boven 0,67 geldt als voldoende, boven 0,8 als goed."]
+    rows = []
+    for a in data.agreement:
+        fmt = lambda x: "–" if x is None else f"{x:.2f}".replace(".", ",")  # noqa: E731
+        rows.append([f"{a.coders[0]} en {a.coders[1]}", str(a.n_segments), fmt(a.alpha_masi), fmt(a.kappa_mean)])
+    report.agreement_table = Table(caption="Overeenstemming tussen codeurs",
+                                   headers=["Codeurs", "Fragmenten", "Alfa (MASI)", "Kappa (gemiddeld)"],
+                                   rows=rows)
