@@ -1,9 +1,12 @@
 """The Flask application factory."""
 from __future__ import annotations
 
-from flask import Flask, g
+from datetime import timedelta
+
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFProtect
 
+from consult import security
 from consult.config import build_config
 from consult.db import make_engine, make_session_factory
 
@@ -23,12 +26,16 @@ def create_app(overrides: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(config["SESSION_COOKIE_SECURE"]),
+        SESSION_COOKIE_NAME="consult_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
     )
 
     engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"]))
     app.extensions["consult.engine"] = engine
     app.extensions["consult.sessions"] = make_session_factory(engine)
 
+    security.init_app(app)  # first: rate limits apply before CSRF checks and views
     csrf.init_app(app)
 
     @app.teardown_appcontext
@@ -43,10 +50,39 @@ def create_app(overrides: dict | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if security.current_user_loaded():
+            # staff pages show unpublished and personal data: never cache them
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    @app.context_processor
+    def _template_globals():
+        return {"current_user": security.current_user}
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_exc):
+        return render_template("errors/error.html", status=400, title="Formulier verlopen",
+                               message="Het formulier is verlopen of niet compleet verstuurd. "
+                                       "Ga terug, laad de pagina opnieuw en probeer het nog eens."), 400
+
+    for status, title, message in (
+            (403, "Geen toegang", "U heeft geen toegang tot deze pagina."),
+            (404, "Pagina niet gevonden", "Deze pagina bestaat niet (meer). Controleer het adres."),
+            (413, "Bestand te groot", f"Het bestand is te groot. Het mag maximaal "
+                                      f"{config['MAX_UPLOAD_MB']} MB zijn."),
+            (429, "Even wachten", "U heeft te vaak achter elkaar iets verstuurd. "
+                                  "Wacht een paar minuten en probeer het dan opnieuw.")):
+        def handler(_exc, status=status, title=title, message=message):
+            return render_template("errors/error.html", status=status, title=title,
+                                   message=message), status
+        app.register_error_handler(status, handler)
 
     from consult.web import filters, register_blueprints
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     filters.register(app)
     register_blueprints(app)
     return app

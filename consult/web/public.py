@@ -31,6 +31,10 @@ def consultation(slug: str):
     per_survey: dict[int, dict[str, int]] = {}
     for survey_id, channel, count in rows:
         per_survey.setdefault(survey_id, {})[CHANNEL_LABELS[channel]] = count
+    from consult.web.survey import survey_is_open
+
+    open_surveys = [s for s in c.surveys if survey_is_open(s)]
     return render_template(
         "public/consultation.html", c=c, per_survey=per_survey, stance_labels=STANCE_LABELS,
+        open_surveys=open_surveys,
         attendance_total=sum(m.attendance_total for m in c.meetings))

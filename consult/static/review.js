@@ -1,0 +1,56 @@
+/* Keyboard shortcuts for the coding review screen (progressive enhancement: every
+   action is a plain form that also works without this script). */
+(function () {
+  "use strict";
+  function segments() { return Array.prototype.slice.call(document.querySelectorAll(".segment[data-segment]")); }
+  function current() {
+    var el = document.activeElement;
+    while (el && el !== document.body) {
+      if (el.classList && el.classList.contains("segment")) { return el; }
+      el = el.parentElement;
+    }
+    var marked = document.querySelector(".segment.is-current");
+    return marked || null;
+  }
+  function focusSegment(seg) {
+    segments().forEach(function (s) { s.classList.remove("is-current"); });
+    if (!seg) { return; }
+    seg.classList.add("is-current");
+    seg.setAttribute("tabindex", "-1");
+    seg.focus();
+    seg.scrollIntoView({block: "nearest"});
+  }
+  function move(step) {
+    var list = segments();
+    if (!list.length) { return; }
+    var i = list.indexOf(current());
+    focusSegment(list[Math.min(list.length - 1, Math.max(0, i + step))] || list[0]);
+  }
+  function press(kind) {
+    var seg = current();
+    if (!seg) { return; }
+    var button = seg.querySelector("button[data-key='" + kind + "']");
+    if (button) { button.click(); }
+  }
+  document.addEventListener("keydown", function (event) {
+    var t = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) { return; }
+    var handled = true;
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "a": press("accept"); break;
+      case "r": press("reject"); break;
+      case "c": var seg = current(); var sel = seg && seg.querySelector(".add-code select"); if (sel) { sel.focus(); } break;
+      case "/": var q = document.getElementById("f-q"); if (q) { q.focus(); } break;
+      default: handled = false;
+    }
+    if (handled) { event.preventDefault(); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (location.hash && location.hash.indexOf("#stuk-") === 0) {
+      focusSegment(document.getElementById(location.hash.slice(1)));
+    }
+  });
+}());

@@ -1,0 +1,51 @@
+"""Staff login and logout (residents never need an account)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from consult.audit import record
+from consult.db import utcnow
+from consult.models import User
+from consult.security import check_rate, is_safe_next, login_user, logout_user
+from consult.web import db
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mailadres", validators=[DataRequired("Vul uw e-mailadres in."), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Wachtwoord", validators=[DataRequired("Vul uw wachtwoord in.")],
+                             render_kw={"autocomplete": "current-password"})
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    failed = False
+    if request.method == "POST":
+        if form.validate_on_submit():
+            email = form.email.data.strip().lower()
+            check_rate("login-account", email)
+            s = db()
+            user = s.scalar(select(User).where(func.lower(User.email) == email))
+            if user is not None and user.active and user.check_password(form.password.data):
+                user.last_login_at = utcnow()
+                record(s, "login", user, actor=user)
+                s.commit()
+                login_user(user)
+                target = request.args.get("next")
+                return redirect(target if is_safe_next(target) else url_for("staff.dashboard"))
+            failed = True
+    return render_template("auth/login.html", form=form, failed=failed), (401 if failed else 200)
+
+
+@bp.post("/uitloggen")
+def logout():
+    logout_user()
+    flash("U bent uitgelogd.", "info")
+    return redirect(url_for("public.home"))

@@ -1,0 +1,258 @@
+"""Facilitators: meetings (type, date, place, neighbourhood, attendance per stakeholder
+group), notes upload (.txt, .md, .docx, .pdf or pasted text), segments with table/group and
+stakeholder group, and correcting the masking of personal data."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from analysis.extract import ExtractionError, extract_text, normalise_text
+from analysis.privacy import mask
+from consult.audit import record
+from consult.models import (
+    MEETING_TYPE_LABELS, Consultation, Document, Meeting, MeetingAttendance, MeetingType, Role, Segment,
+)
+from consult.security import consultation_for_staff, current_user, login_required, sees_unmasked
+from consult.web import db
+
+bp = Blueprint("meetings", __name__, url_prefix="/beheer/c/<slug>")
+
+EDITORS = (Role.ADMINISTRATOR, Role.FACILITATOR)
+
+
+def _attendance_field(label: str) -> IntegerField:
+    return IntegerField(label, validators=[Optional(), NumberRange(0, 100000, "Vul een getal van 0 of meer in.")],
+                        render_kw={"inputmode": "numeric"})
+
+
+def meeting_form(c: Consultation, meeting: Meeting | None = None, formdata=None) -> FlaskForm:
+    attrs = {
+        "type": SelectField("Soort bijeenkomst", choices=[(k.value, v) for k, v in MEETING_TYPE_LABELS.items()]),
+        "title": StringField("Naam van de bijeenkomst", validators=[DataRequired("Vul een naam in."), Length(max=300)]),
+        "held_on": DateField("Datum", validators=[Optional()], format="%Y-%m-%d"),
+        "place": StringField("Plaats (adres van de locatie)", validators=[Length(max=300)]),
+        "neighbourhood": SelectField("Wijk of dorp", choices=[("", "Geen of meer wijken")] + [
+            (str(n.id), n.name) for n in c.organisation.neighbourhoods]),
+        "facilitator_name": StringField("Gespreksleider (als die geen account heeft)", validators=[Length(max=200)]),
+        "description": TextAreaField("Korte beschrijving", validators=[Length(max=5000)]),
+    }
+    for g in c.stakeholder_groups:
+        attrs[f"att_{g.id}"] = _attendance_field(g.label)
+    cls = type("MeetingForm", (FlaskForm,), attrs)
+    data = {}
+    if meeting is not None:
+        data = {"type": meeting.type.value, "title": meeting.title, "held_on": meeting.held_on,
+                "place": meeting.place, "neighbourhood": str(meeting.neighbourhood_id or ""),
+                "facilitator_name": meeting.facilitator_name, "description": meeting.description}
+        for a in meeting.attendance:
+            data[f"att_{a.stakeholder_group_id}"] = a.count
+    return cls(formdata=formdata, data=data) if formdata is not None else cls(data=data)
+
+
+def _meeting(c: Consultation, meeting_id: int) -> Meeting:
+    m = db().get(Meeting, meeting_id)
+    if m is None or m.consultation_id != c.id:
+        abort(404)
+    return m
+
+
+@bp.get("/bijeenkomsten")
+@login_required()
+def index(slug: str):
+    c = consultation_for_staff(slug)
+    return render_template("meetings/index.html", c=c)
+
+
+@bp.route("/bijeenkomsten/nieuw", methods=["GET", "POST"])
+@bp.route("/bijeenkomsten/<int:meeting_id>/bewerken", methods=["GET", "POST"])
+@login_required(*EDITORS)
+def edit(slug: str, meeting_id: int | None = None):
+    c = consultation_for_staff(slug)
+    meeting = _meeting(c, meeting_id) if meeting_id else None
+    form = meeting_form(c, meeting, request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        s = db()
+        created = meeting is None
+        if created:
+            meeting = Meeting(consultation=c, type=MeetingType(form.type.data), title="")
+            s.add(meeting)
+        meeting.type = MeetingType(form.type.data)
+        meeting.title = form.title.data.strip()
+        meeting.held_on = form.held_on.data
+        meeting.place = (form.place.data or "").strip()
+        meeting.neighbourhood_id = int(form.neighbourhood.data) if form.neighbourhood.data else None
+        meeting.facilitator_name = (form.facilitator_name.data or "").strip()
+        meeting.description = (form.description.data or "").strip()
+        if created and current_user().role == Role.FACILITATOR:
+            meeting.facilitator_id = current_user().id
+        existing = {a.stakeholder_group_id: a for a in meeting.attendance}
+        attendance = {}
+        for g in c.stakeholder_groups:
+            n = form[f"att_{g.id}"].data
+            attendance[g.key] = n or 0
+            if n:
+                if g.id in existing:
+                    existing[g.id].count = n
+                else:
+                    meeting.attendance.append(MeetingAttendance(stakeholder_group_id=g.id, count=n))
+            elif g.id in existing:
+                meeting.attendance.remove(existing[g.id])
+        record(s, "create_meeting" if created else "update_meeting", meeting, actor=current_user(),
+               details={"title": meeting.title, "attendance": attendance})
+        s.commit()
+        flash("De bijeenkomst is opgeslagen.", "success")
+        return redirect(url_for(".detail", slug=slug, meeting_id=meeting.id))
+    errors = {name: msgs[0] for name, msgs in form.errors.items() if msgs}
+    return render_template("meetings/edit.html", c=c, meeting=meeting, form=form, errors=errors), (
+        422 if errors else 200)
+
+
+class UploadForm(FlaskForm):
+    title = StringField("Titel van het verslag", validators=[Length(max=300)])
+    file = FileField("Bestand: .txt, .md, .docx of .pdf")
+    pasted = TextAreaField("Of plak de tekst van het verslag", render_kw={"rows": 10})
+
+
+@bp.get("/bijeenkomsten/<int:meeting_id>")
+@login_required()
+def detail(slug: str, meeting_id: int):
+    c = consultation_for_staff(slug)
+    meeting = _meeting(c, meeting_id)
+    return render_template("meetings/detail.html", c=c, meeting=meeting, form=UploadForm(), errors={},
+                           max_mb=current_app.config["MAX_UPLOAD_MB"])
+
+
+@bp.post("/bijeenkomsten/<int:meeting_id>/verslag")
+@login_required(*EDITORS)
+def upload(slug: str, meeting_id: int):
+    c = consultation_for_staff(slug)
+    meeting = _meeting(c, meeting_id)
+    form = UploadForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        file = form.file.data
+        filename, data = None, None
+        if file and getattr(file, "filename", ""):
+            filename = file.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:300]
+            data = file.read()
+        pasted = (form.pasted.data or "").strip()
+        try:
+            if data is not None:
+                extracted = extract_text(data, filename)
+                text, media_type = extracted.text, extracted.media_type
+            elif pasted:
+                text, media_type = normalise_text(pasted), "text/plain"
+                data = pasted.encode("utf-8")
+            else:
+                raise ExtractionError("Kies een bestand of plak de tekst van het verslag.")
+        except ExtractionError as exc:
+            errors["file"] = str(exc)
+        else:
+            s = db()
+            sha = hashlib.sha256(data).hexdigest()
+            duplicate = s.scalar(select(Document.id).where(Document.meeting_id == meeting.id, Document.sha256 == sha))
+            if duplicate:
+                flash("Dit verslag staat er al. Het is niet nog een keer toegevoegd.", "info")
+                return redirect(url_for(".document", slug=slug, document_id=duplicate))
+            title = (form.title.data or "").strip() or f"Verslag {meeting.title}"
+            try:
+                document = Document(consultation=c, meeting=meeting, title=title, filename=filename,
+                                    media_type=media_type, sha256=sha, original=data, text=text,
+                                    uploaded_by_id=current_user().id)
+                s.add(document)
+                s.flush()
+                n = segment_document(s, document)
+                record(s, "upload_notes", document, actor=current_user(),
+                       details={"filename": filename, "media_type": media_type, "segments": n,
+                                "sha256": sha})
+                s.commit()
+            except Exception:
+                s.rollback()  # nothing is stored half
+                raise
+            flash(f"Het verslag is opgeslagen en in {n} stukken verdeeld. Kijk de stukken na.", "success")
+            return redirect(url_for(".document", slug=slug, document_id=document.id))
+    else:
+        errors["file"] = "Het formulier is niet goed verstuurd. Probeer het opnieuw."
+    return render_template("meetings/detail.html", c=c, meeting=meeting, form=form, errors=errors,
+                           max_mb=current_app.config["MAX_UPLOAD_MB"]), 422
+
+
+def segment_document(session, document: Document) -> int:
+    """Cut the document into segments with masked text; returns the number of segments."""
+    from analysis.segmentation import segment_text
+
+    pieces = segment_text(document.text, kind="notes")
+    for piece in pieces:
+        session.add(Segment(consultation_id=document.consultation_id, document=document,
+                            position=piece.position, start_char=piece.start, end_char=piece.end,
+                            text=piece.text, masked_text=mask(piece.text),
+                            group_label=_table_label(piece.heading)))
+    session.flush()
+    return len(pieces)
+
+
+def _table_label(heading: str | None) -> str:
+    """A heading such as "Tafel 3" or "Groep 2:" is taken as the table/group label."""
+    import re
+
+    if heading and re.match(r"^\s*(tafel|groep|subgroep|werkgroep)\b", heading, re.I):
+        return heading.strip().rstrip(":")[:120]
+    return ""
+
+
+def _document(c: Consultation, document_id: int) -> Document:
+    d = db().get(Document, document_id)
+    if d is None or d.consultation_id != c.id:
+        abort(404)
+    return d
+
+
+@bp.route("/documenten/<int:document_id>", methods=["GET", "POST"])
+@login_required()
+def document(slug: str, document_id: int):
+    c = consultation_for_staff(slug)
+    doc = _document(c, document_id)
+    user = current_user()
+    unmasked = sees_unmasked(user)
+    if request.method == "POST":
+        if user.role not in EDITORS:
+            abort(403)
+        s = db()
+        groups = {str(g.id): g.id for g in c.stakeholder_groups}
+        changes = []
+        for seg in doc.segments:
+            label = request.form.get(f"group-{seg.id}", seg.group_label).strip()[:120]
+            group = request.form.get(f"stakeholder-{seg.id}", str(seg.stakeholder_group_id or ""))
+            masked = request.form.get(f"masked-{seg.id}")
+            change = {}
+            if label != seg.group_label:
+                change["group_label"] = [seg.group_label, label]
+                seg.group_label = label
+            new_group = groups.get(group)
+            if new_group != seg.stakeholder_group_id:
+                change["stakeholder_group_id"] = [seg.stakeholder_group_id, new_group]
+                seg.stakeholder_group_id = new_group
+            if masked is not None:
+                masked = masked.strip()
+                if request.form.get(f"remask-{seg.id}"):
+                    masked = mask(seg.text)
+                if masked and masked != (seg.masked_text or ""):
+                    change["masked_text"] = "corrected"  # never log the personal data itself
+                    seg.masked_text = masked
+            if change:
+                changes.append({"segment": seg.id, **change})
+        if changes:
+            record(s, "update_segments", doc, actor=user, details={"changes": changes})
+            s.commit()
+            flash(f"{len(changes)} stukken bijgewerkt.", "success")
+        else:
+            flash("Er was niets veranderd.", "info")
+        return redirect(url_for(".document", slug=slug, document_id=doc.id))
+    return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked,
+                           editable=user.role in EDITORS)

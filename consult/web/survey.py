@@ -1,0 +1,271 @@
+"""Answering a survey: start (open or with an invitation code), pages, review, receipt.
+
+Everything works without JavaScript. The resume link (``/r/<resume_token>/...``) is the
+participant's key to their own response; it is shown on every page and on the
+"opgeslagen" page so people can continue later.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import HiddenField, StringField
+from wtforms.validators import Length
+
+from consult.db import utcnow
+from consult.models import Consultation, Response, ResponseStatus, Survey, SurveyAccess, SurveyStatus
+from consult.web import db
+from surveys import responses as R
+from surveys.forms import build_page_form, read_page, visible_questions
+
+bp = Blueprint("survey", __name__)
+
+HONEYPOT = "website"
+
+
+def survey_is_open(survey: Survey, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (survey.status == SurveyStatus.OPEN
+            and (survey.opens_at is None or survey.opens_at <= now)
+            and (survey.closes_at is None or now < survey.closes_at))
+
+
+def _load_survey(slug: str, survey_slug: str) -> tuple[Consultation, Survey]:
+    s = db()
+    c = s.scalar(select(Consultation).where(Consultation.slug == slug))
+    survey = c and s.scalar(select(Survey).where(Survey.consultation_id == c.id, Survey.slug == survey_slug))
+    if not survey or survey.status == SurveyStatus.DRAFT:
+        abort(404)
+    return c, survey
+
+
+def _load_response(slug: str, survey_slug: str, token: str) -> tuple[Consultation, Survey, Response]:
+    c, survey = _load_survey(slug, survey_slug)
+    response = db().scalar(select(Response).where(Response.resume_token == token,
+                                                  Response.survey_id == survey.id))
+    if response is None:
+        abort(404)
+    if response.status == ResponseStatus.IN_PROGRESS and response.entered_by_id is None \
+            and not survey_is_open(survey):
+        abort(404)  # the survey closed before this response was finished
+    return c, survey, response
+
+
+def _honeypot_tripped() -> bool:
+    return bool(request.form.get(HONEYPOT, "").strip())
+
+
+def section_titles(survey: Survey) -> list[str]:
+    sections = (survey.definition or {}).get("sections") or []
+    count = max([q.section for q in survey.questions] + [len(sections) - 1, 0]) + 1
+    return [str(sections[i].get("title", f"Deel {i + 1}")) if i < len(sections) and isinstance(sections[i], dict)
+            else f"Deel {i + 1}" for i in range(count)]
+
+
+def _choices(survey: Survey):
+    c = survey.consultation
+    hoods = [(n.name, n.name) for n in c.organisation.neighbourhoods]
+    groups = [(g.key, g.label) for g in c.stakeholder_groups]
+    return hoods, groups
+
+
+def _visible(survey: Survey, response: Response):
+    values, texts = R.answer_maps(response)
+    visible = visible_questions(survey.questions, R.combined(values, texts, survey.questions))
+    return visible, values, texts
+
+
+def _pages(survey: Survey, visible) -> list[int]:
+    """Section numbers (0-based) that have at least one visible question."""
+    return sorted({q.section for q in visible})
+
+
+class StartForm(FlaskForm):
+    start_token = HiddenField()
+    code = StringField("Uw persoonlijke code", validators=[Length(max=40)],
+                       render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                  "spellcheck": "false"})
+
+
+@bp.route("/c/<slug>/v/<survey_slug>", methods=["GET", "POST"])
+def start(slug: str, survey_slug: str):
+    c, survey = _load_survey(slug, survey_slug)
+    form = StartForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if _honeypot_tripped():
+            abort(400)
+        if not survey_is_open(survey):
+            abort(404)
+        if form.validate_on_submit() and form.start_token.data and len(form.start_token.data) <= 64:
+            s = db()
+            invitation = None
+            if survey.access == SurveyAccess.INVITATION:
+                try:
+                    invitation = R.find_invitation(s, survey, form.code.data or "")
+                except R.InvitationError as exc:
+                    errors["code"] = str(exc)
+            if not errors:
+                response = R.start_response(s, survey, form.start_token.data, invitation=invitation)
+                s.commit()
+                if response.status == ResponseStatus.SUBMITTED:
+                    return redirect(url_for(".done", slug=slug, survey_slug=survey_slug,
+                                            token=response.resume_token))
+                return redirect(url_for(".page", slug=slug, survey_slug=survey_slug,
+                                        token=response.resume_token, number=1))
+        elif not errors:
+            errors["start_token"] = "Het formulier is niet compleet verstuurd. Probeer het opnieuw."
+    form.start_token.data = R.new_token()
+    status = 422 if errors else 200
+    return render_template("survey/start.html", c=c, survey=survey, form=form, errors=errors,
+                           open=survey_is_open(survey), sections=section_titles(survey),
+                           honeypot=HONEYPOT), status
+
+
+@bp.route("/c/<slug>/v/<survey_slug>/r/<token>/deel/<int:number>", methods=["GET", "POST"])
+def page(slug: str, survey_slug: str, token: str, number: int):
+    c, survey, response = _load_response(slug, survey_slug, token)
+    if response.status == ResponseStatus.SUBMITTED:
+        return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token))
+    s = db()
+    visible, values, texts = _visible(survey, response)
+    pages = _pages(survey, visible)
+    if not 1 <= number <= len(pages):
+        return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token, number=1))
+    section = pages[number - 1]
+    questions = [q for q in visible if q.section == section]
+    hoods, groups = _choices(survey)
+    notice = None
+    if request.method == "POST":
+        if _honeypot_tripped():
+            abort(400)
+        action = request.form.get("action", "next")
+        form, specs = build_page_form(questions, neighbourhoods=hoods, groups=groups, answers=values,
+                                      texts=texts, formdata=request.form)
+        parsed, errors = read_page(form, specs, check_required=(action == "next"))
+        if "csrf_token" in form.errors:
+            abort(400)
+        if not errors:
+            R.save_answers(s, response, questions, parsed)
+            s.flush()
+            s.expire(response, ["answers"])
+            new_visible, _, _ = _visible(survey, response)
+            R.drop_hidden(response, new_visible)
+            s.commit()
+            added = [q for q in new_visible if q.section == section and q not in questions]
+            if action == "save":
+                return redirect(url_for(".saved", slug=slug, survey_slug=survey_slug, token=token))
+            if action == "back":
+                return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token,
+                                        number=max(1, number - 1)))
+            if added:  # a condition on this page now shows another question: ask it here
+                flash("Door uw antwoord is er een vraag bijgekomen. Vul die ook in.", "info")
+                return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token,
+                                        number=number, _anchor=f"vraag-{added[0].key}"))
+            new_pages = _pages(survey, new_visible)
+            index = new_pages.index(section) + 1 if section in new_pages else number
+            if index >= len(new_pages):
+                return redirect(url_for(".review", slug=slug, survey_slug=survey_slug, token=token))
+            return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token,
+                                    number=index + 1))
+        status = 422
+    else:
+        form, specs = build_page_form(questions, neighbourhoods=hoods, groups=groups, answers=values,
+                                      texts=texts)
+        errors, status = {}, 200
+    return render_template(
+        "survey/page.html", c=c, survey=survey, response=response, form=form, specs=specs,
+        errors=errors, number=number, total=len(pages), section_title=section_titles(survey)[section],
+        notice=notice, honeypot=HONEYPOT, resume_url=_resume_url(slug, survey_slug, token)), status
+
+
+def _resume_url(slug: str, survey_slug: str, token: str) -> str:
+    return url_for(".resume", slug=slug, survey_slug=survey_slug, token=token, _external=True)
+
+
+@bp.get("/c/<slug>/v/<survey_slug>/r/<token>")
+def resume(slug: str, survey_slug: str, token: str):
+    """The save-and-continue link: back to the first page without all required answers."""
+    c, survey, response = _load_response(slug, survey_slug, token)
+    if response.status == ResponseStatus.SUBMITTED:
+        return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token))
+    visible, values, texts = _visible(survey, response)
+    pages = _pages(survey, visible)
+    missing = R.missing_required(visible, values, texts)
+    if not missing and values | texts:
+        return redirect(url_for(".review", slug=slug, survey_slug=survey_slug, token=token))
+    number = pages.index(missing[0].section) + 1 if missing else 1
+    return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token, number=number))
+
+
+@bp.get("/c/<slug>/v/<survey_slug>/r/<token>/opgeslagen")
+def saved(slug: str, survey_slug: str, token: str):
+    c, survey, response = _load_response(slug, survey_slug, token)
+    return render_template("survey/saved.html", c=c, survey=survey,
+                           resume_url=_resume_url(slug, survey_slug, token))
+
+
+class SubmitForm(FlaskForm):
+    pass
+
+
+@bp.route("/c/<slug>/v/<survey_slug>/r/<token>/controleren", methods=["GET", "POST"])
+def review(slug: str, survey_slug: str, token: str):
+    c, survey, response = _load_response(slug, survey_slug, token)
+    if response.status == ResponseStatus.SUBMITTED:
+        return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token))
+    visible, values, texts = _visible(survey, response)
+    pages = _pages(survey, visible)
+    missing = R.missing_required(visible, values, texts)
+    form = SubmitForm()
+    if request.method == "POST":
+        if _honeypot_tripped():
+            abort(400)
+        if form.validate_on_submit() and not missing:
+            s = db()
+            R.drop_hidden(response, visible)
+            s.flush()
+            R.submit_response(s, response)
+            s.commit()
+            return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token), 303)
+    hoods, groups = _choices(survey)
+    titles = section_titles(survey)
+    sections = []
+    for number, section in enumerate(pages, start=1):
+        items = [(q, _display(q, values.get(q.key), texts.get(q.key), hoods, groups))
+                 for q in visible if q.section == section]
+        sections.append((number, titles[section], items))
+    return render_template("survey/review.html", c=c, survey=survey, sections=sections, form=form,
+                           missing=missing, pages=pages, token=token, honeypot=HONEYPOT,
+                           resume_url=_resume_url(slug, survey_slug, token))
+
+
+def _display(q, value, text, hoods, groups) -> str:
+    from surveys.forms import OTHER, OTHER_LABEL, question_choices
+
+    labels = dict(question_choices(q, hoods, groups))
+    labels[OTHER] = OTHER_LABEL
+    if q.is_open_text:
+        return text or ""
+    if value is None:
+        return ""
+    if q.type.value == "consent":
+        return "Ja, ik geef toestemming" if value else ""
+    if isinstance(value, list):
+        parts = [f"{i}. {labels.get(v, v)}" if q.type.value == "ranking" else labels.get(v, v)
+                 for i, v in enumerate(value, start=1)]
+    else:
+        parts = [labels.get(str(value), str(value))]
+    if text:
+        parts = [f"{p}: {text}" if p == OTHER_LABEL else p for p in parts]
+    return ", ".join(parts)
+
+
+@bp.get("/c/<slug>/v/<survey_slug>/r/<token>/klaar")
+def done(slug: str, survey_slug: str, token: str):
+    c, survey, response = _load_response(slug, survey_slug, token)
+    if response.status != ResponseStatus.SUBMITTED:
+        return redirect(url_for(".review", slug=slug, survey_slug=survey_slug, token=token))
+    return render_template("survey/done.html", c=c, survey=survey, response=response)
