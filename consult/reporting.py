@@ -235,3 +235,210 @@ def build_report(session: Session, slug: str, *, progress=None, with_charts: boo
     consultation = get_consultation(session, slug)
     return build(report_input(session, consultation), progress=progress, with_charts=with_charts,
                  lemmatiser=lemmatiser)
+
+
+# ----------------------------------------------------------------------------- data exports
+
+def data_tables(session: Session, consultation: Consultation, *, masked: bool = True):
+    """Responses, answers, segments, code assignments and the codebook as tables.
+
+    ``masked``: segment texts use ``masked_text`` and free text has e-mail addresses and
+    phone numbers removed (the default; staff with the right role may export unmasked).
+    """
+    from exports.data import DataTable, mask_free_text
+
+    clean = mask_free_text if masked else (lambda t: t or "")
+    groups = {g.id: g.label for g in consultation.stakeholder_groups}
+    hoods = {n.id: n.name for n in consultation.organisation.neighbourhoods}
+    responses = DataTable("responses", "Reacties", [
+        "response_id", "vragenlijst", "kanaal", "status", "begonnen", "ingediend", "groep", "wijk",
+        "toestemming_contact"])
+    answers = DataTable("answers", "Antwoorden", ["response_id", "vraag", "vraagtekst", "waarde", "tekst"])
+    rows = session.execute(
+        select(Response, Survey.slug, Participant)
+        .join(Survey, Survey.id == Response.survey_id)
+        .outerjoin(Participant, Participant.id == Response.participant_id)
+        .where(Survey.consultation_id == consultation.id).order_by(Response.id)).all()
+    for r, survey_slug, p in rows:
+        responses.rows.append([r.id, survey_slug, CHANNEL_LABELS[r.channel], r.status.value, r.started_at,
+                               r.submitted_at, groups.get(p.stakeholder_group_id) if p else None,
+                               hoods.get(p.neighbourhood_id) if p else None, p.contact_consent if p else None])
+    questions = {q.id: q for s in consultation.surveys for q in s.questions}
+    for a in session.scalars(select(Answer).join(Response).join(Survey)
+                             .where(Survey.consultation_id == consultation.id)
+                             .order_by(Answer.response_id, Answer.question_id)):
+        q = questions.get(a.question_id)
+        answers.rows.append([a.response_id, q.key if q else a.question_id, q.label if q else "",
+                             a.value, clean(a.text)])
+
+    segments = DataTable("segments", "Segmenten", [
+        "segment_id", "bron", "response_id", "vraag", "document_id", "document", "positie", "start", "einde",
+        "tekst", "groep", "tafel_of_groep", "gemaskeerd"])
+    answer_resp = dict(session.execute(select(Answer.id, Answer.response_id).join(Response).join(Survey)
+                                       .where(Survey.consultation_id == consultation.id)).all())
+    answer_q = dict(session.execute(select(Answer.id, Answer.question_id).join(Response).join(Survey)
+                                    .where(Survey.consultation_id == consultation.id)).all())
+    docs = dict(session.execute(select(Document.id, Document.title)
+                                .where(Document.consultation_id == consultation.id)).all())
+    for s in session.scalars(select(Segment).where(Segment.consultation_id == consultation.id).order_by(Segment.id)):
+        text = clean(public_text(s)) if masked else s.text
+        q = questions.get(answer_q.get(s.answer_id)) if s.answer_id else None
+        segments.rows.append([s.id, "vragenlijst" if s.answer_id else "verslag", answer_resp.get(s.answer_id),
+                              q.key if q else None, s.document_id, docs.get(s.document_id), s.position,
+                              s.start_char, s.end_char, text, groups.get(s.stakeholder_group_id), s.group_label,
+                              s.masked_text is not None])
+
+    assignments = DataTable("code_assignments", "Codes", [
+        "assignment_id", "segment_id", "code", "thema", "herkomst", "codeur", "zekerheid", "status",
+        "aangemaakt", "besloten_op", "besloten_door"])
+    for a, code in session.execute(
+            select(CodeAssignment, Code).join(Code, Code.id == CodeAssignment.code_id)
+            .join(Segment, Segment.id == CodeAssignment.segment_id)
+            .where(Segment.consultation_id == consultation.id).order_by(CodeAssignment.id)):
+        assignments.rows.append([a.id, a.segment_id, code.key, code.label, a.origin.value, a.coder,
+                                 None if a.confidence is None else round(a.confidence, 4), a.status.value,
+                                 a.created_at, a.decided_at, a.decided_by_id])
+
+    codebook = DataTable("codebook", "Codeboek", ["code", "label", "gloss", "description", "keywords", "parent"])
+    for c in _codes(consultation):
+        codebook.rows.append([c.key, c.label, c.gloss, c.description, c.keywords, c.parent])
+    return [responses, answers, segments, assignments, codebook]
+
+
+def codebook_files(consultation: Consultation):
+    """The consultation's codebook as YAML, CSV and REFI-QDA .qdc (``analysis.codebook``)."""
+    from analysis.codebook import serialise_codebook
+    from consult.codebooks import version_to_definition
+    from exports.data import ExtraFile
+
+    if consultation.codebook_version is None:
+        return []
+    definition = version_to_definition(consultation.codebook_version)
+    return [ExtraFile(f"codeboek.{fmt}", serialise_codebook(definition, fmt)) for fmt in ("yaml", "csv", "qdc")]
+
+
+def qda_project(session: Session, consultation: Consultation, *, masked: bool = True,
+                statuses: tuple[AssignmentStatus, ...] = (AssignmentStatus.ACCEPTED,)):
+    """The consultation as a REFI-QDA project: one text source per set of meeting notes and
+    one per survey response (its open answers one after the other), accepted codes as
+    codings on the segments' character ranges."""
+    from exports.data import mask_same_length
+    from exports.qdpx import QdaCode, QdaCoding, QdaProject, QdaSelection, QdaSource
+
+    text_of = mask_same_length if masked else (lambda t: t or "")
+    codes = [QdaCode(key=c.key, label=c.label, description=c.description or c.gloss, parent=c.parent,
+                     colour=None) for c in _codes(consultation)]
+    colours = {c.key: c.colour for c in (consultation.codebook_version.codes if consultation.codebook_version else [])}
+    for c in codes:
+        c.colour = colours.get(c.key)
+    codings: dict[int, list] = defaultdict(list)
+    for sid, key, coder, created in session.execute(
+            select(CodeAssignment.segment_id, Code.key, CodeAssignment.coder, CodeAssignment.created_at)
+            .join(Code, Code.id == CodeAssignment.code_id).join(Segment, Segment.id == CodeAssignment.segment_id)
+            .where(Segment.consultation_id == consultation.id, CodeAssignment.status.in_(statuses))
+            .order_by(CodeAssignment.id)):
+        codings[sid].append(QdaCoding(code=key, user=coder, created_at=created))
+    segs_by_doc: dict[int, list[Segment]] = defaultdict(list)
+    segs_by_answer: dict[int, list[Segment]] = defaultdict(list)
+    for s in session.scalars(select(Segment).where(Segment.consultation_id == consultation.id).order_by(Segment.id)):
+        (segs_by_doc[s.document_id] if s.document_id else segs_by_answer[s.answer_id]).append(s)
+
+    def selections(segs, offset, limit):
+        out = []
+        for s in segs:
+            if not codings.get(s.id) or s.end_char > limit:
+                continue
+            out.append(QdaSelection(start=offset + s.start_char, end=offset + s.end_char,
+                                    name=f"segment {s.id}", codings=codings[s.id]))
+        return out
+
+    sources = []
+    hoods = {n.id: n.name for n in consultation.organisation.neighbourhoods}
+    groups = {g.id: g.label for g in consultation.stakeholder_groups}
+    for m in consultation.meetings:
+        for d in m.documents:
+            variables = {"bron": "verslag", "soort bijeenkomst": m.type_label}
+            if m.neighbourhood_id:
+                variables["wijk"] = hoods.get(m.neighbourhood_id, "")
+            sources.append(QdaSource(name=d.title, text=text_of(d.text), description=m.title,
+                                     selections=selections(segs_by_doc.get(d.id, []), 0, len(d.text)),
+                                     variables=variables))
+    questions = {q.id: q for s in consultation.surveys for q in s.questions}
+    for r, p in session.execute(
+            select(Response, Participant).join(Survey, Survey.id == Response.survey_id)
+            .outerjoin(Participant, Participant.id == Response.participant_id)
+            .where(Survey.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
+            .order_by(Response.id)):
+        parts, sels, pos = [], [], 0
+        for a in sorted(r.answers, key=lambda a: questions[a.question_id].position if a.question_id in questions else 0):
+            if not a.text:
+                continue
+            q = questions.get(a.question_id)
+            header = f"{q.label if q else 'Vraag'}\n"
+            body = text_of(a.text)
+            sels += selections(segs_by_answer.get(a.id, []), pos + len(header), len(a.text))
+            parts.append(header + body + "\n\n")
+            pos += len(header) + len(body) + 2
+        if not parts:
+            continue
+        variables = {"bron": "vragenlijst", "kanaal": CHANNEL_LABELS[r.channel]}
+        if p is not None and p.stakeholder_group_id:
+            variables["groep"] = groups.get(p.stakeholder_group_id, "")
+        if p is not None and p.neighbourhood_id:
+            variables["wijk"] = hoods.get(p.neighbourhood_id, "")
+        sources.append(QdaSource(name=f"Reactie {r.id}", text="".join(parts), selections=sels, variables=variables))
+    return QdaProject(name=consultation.title, codes=codes, sources=sources,
+                      description=f"Export uit consult: {consultation.slug}", created_at=datetime.now())
+
+
+# ----------------------------------------------------------------------------- traceability
+
+def trace_matrix(session: Session, consultation: Consultation):
+    from exports.trace_matrix import TraceMatrix
+
+    m = TraceMatrix(title=consultation.title)
+    decisions_by_finding: dict[str, list[str]] = defaultdict(list)
+    for d in consultation.decisions:
+        for f in d.findings:
+            decisions_by_finding[f.title].append(f"{d.body} {d.taken_on or ''} {d.reference}".strip())
+    point_stance: dict[str, str] = {}
+    for a in advice_infos(session, consultation, confirmed_only=False):
+        for p in a.points:
+            point_stance[p.label] = p.stance or ""
+            common = [p.stance or "", p.rationale, p.promised_action, p.owner,
+                      p.due_on.isoformat() if p.due_on else "", p.status or "", p.decision_reference,
+                      "; ".join(p.findings)]
+            if not p.paragraphs:
+                m.unanswered.append(f"{a.advisory_body} punt {p.label}")
+                m.advice_rows.append([a.advisory_body, p.label, p.text, "", "", "geen antwoord"] + common)
+            for par in p.paragraphs:
+                link = "bevestigd" if par.confirmed else (
+                    f"voorstel (score {par.score:.2f})" if par.score is not None else "voorstel")
+                m.advice_rows.append([a.advisory_body, p.label, p.text, par.label, par.text, link] + common)
+    ctx = segment_rows(session, consultation)
+    counts: dict[str, tuple[int, set, set]] = {}
+    for s in ctx.rows:
+        for key in s.codes:
+            n, resp, meet = counts.get(key, (0, set(), set()))
+            (resp if s.source == "answer" else meet).add(s.unit)
+            counts[key] = (n + 1, resp, meet)
+    labels = {c.key: c.label for c in _codes(consultation)}
+    for f in consultation.findings:
+        kind = {"finding": "bevinding", "principle": "uitgangspunt", "scenario": "scenario"}[f.kind.value]
+        points = [p.label or str(p.position + 1) for p in f.advice_points]
+        stances = "; ".join(f"{pl}: {point_stance.get(pl, '')}" for pl in points)
+        decided = "; ".join(decisions_by_finding.get(f.title, []))
+        for s in f.evidence:
+            row = ctx.by_id.get(s.id)
+            text = row.text if row else public_text(s)
+            seg_codes = [labels.get(k, k) for k in (row.codes if row else []) if k in {c.key for c in f.codes}]
+            from exports.privacy import scrub
+
+            m.evidence_rows.append([row.source_label if row else "", str(s.id), scrub(text),
+                                    ", ".join(seg_codes), f.title, kind, ", ".join(points), stances, decided])
+        for c in f.codes:
+            n, resp, meet = counts.get(c.key, (0, set(), set()))
+            m.evidence_rows.append([f"{len(resp)} reacties vragenlijst, {len(meet)} bijeenkomsten",
+                                    f"{n} fragmenten", "", c.label, f.title, kind, ", ".join(points), stances,
+                                    decided])
+    return m

@@ -1,4 +1,111 @@
 """`consult export ...`: reports and data exports."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
 import click
+from flask.cli import with_appcontext
 
 export_group = click.Group("export", help="Export reports and data.")
+
+
+def _session_and_consultation(slug: str):
+    from consult.cli import session_factory
+    from consult.reporting import NotFound, get_consultation
+
+    session = session_factory()()
+    try:
+        return session, get_consultation(session, slug)
+    except NotFound:
+        session.close()
+        raise click.ClickException(f"no consultation with slug {slug!r} (see the staff pages or 'consult demo')")
+
+
+@export_group.command("report")
+@click.option("--consultation", "slug", required=True, help="Slug of the consultation.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "html", "md"]), default="docx",
+              show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write (Markdown writes its charts to <name>_bestanden/ next to it).")
+@click.option("--no-charts", is_flag=True, help="Leave out charts and word clouds (faster).")
+@with_appcontext
+def report_command(slug: str, fmt: str, out: Path, no_charts: bool):
+    """Write the verkenning report (Dutch) of a consultation."""
+    from consult.reporting import report_input
+    from exports.render import render
+    from exports.report import STEPS, build_report
+
+    started = time.monotonic()
+    session, consultation = _session_and_consultation(slug)
+    try:
+        steps = ["database"] + list(STEPS) + [fmt]
+        with click.progressbar(length=len(steps), label=f"Report {fmt}", file=sys.stderr,
+                               item_show_func=lambda s: s or "") as bar:
+            bar.update(0, "database")
+            data = report_input(session, consultation)
+            bar.update(1, "lemma's")
+            report = build_report(data, with_charts=not no_charts, progress=lambda name: bar.update(1, name))
+            path = render(report, fmt, out)
+            bar.update(1, fmt)
+    finally:
+        session.close()
+    click.echo(f"Wrote {path} ({path.stat().st_size // 1024} KiB, {len(report.themes)} themes, "
+               f"{time.monotonic() - started:.1f} s)")
+
+
+@export_group.command("data")
+@click.option("--consultation", "slug", required=True, help="Slug of the consultation.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "qdpx"]), required=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="csv: a .zip file or a folder; xlsx: a .xlsx file; qdpx: a .qdpx file.")
+@click.option("--unmasked", is_flag=True,
+              help="Export segment texts unmasked (only for staff allowed to see personal data).")
+@with_appcontext
+def data_command(slug: str, fmt: str, out: Path, unmasked: bool):
+    """Export responses, segments, code assignments and the codebook (CSV, XLSX), or the
+    coded material as a REFI-QDA project (.qdpx) for ATLAS.ti, NVivo, MAXQDA or QualCoder."""
+    from consult.audit import record
+    from consult.reporting import codebook_files, data_tables, qda_project
+    from exports.data import write_csv, write_xlsx
+    from exports.qdpx import write_qdpx
+
+    session, consultation = _session_and_consultation(slug)
+    try:
+        if fmt == "qdpx":
+            project = qda_project(session, consultation, masked=not unmasked)
+            path = write_qdpx(project, out)
+            summary = f"{len(project.sources)} sources, {len(project.codes)} codes, " \
+                      f"{sum(len(s.selections) for s in project.sources)} coded selections"
+        else:
+            tables = data_tables(session, consultation, masked=not unmasked)
+            path = write_csv(tables, out, codebook_files(consultation)) if fmt == "csv" else write_xlsx(tables, out)
+            summary = ", ".join(f"{len(t.rows)} {t.name}" for t in tables)
+        record(session, "export_data", consultation, actor="cli",
+               details={"format": fmt, "unmasked": unmasked, "path": str(path)})
+        session.commit()
+    finally:
+        session.close()
+    click.echo(f"Wrote {path}: {summary}")
+
+
+@export_group.command("trace")
+@click.option("--consultation", "slug", required=True, help="Slug of the consultation.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "html"]), default="xlsx", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@with_appcontext
+def trace_command(slug: str, fmt: str, out: Path):
+    """Export the traceability matrix: advice point -> response -> stance -> action, and
+    input -> segment -> code -> finding -> advice/decision."""
+    from consult.reporting import trace_matrix
+    from exports.trace_matrix import write_trace
+
+    session, consultation = _session_and_consultation(slug)
+    try:
+        matrix = trace_matrix(session, consultation)
+    finally:
+        session.close()
+    path = write_trace(matrix, fmt, out)
+    click.echo(f"Wrote {path}: {len(matrix.advice_rows)} advice rows, {len(matrix.evidence_rows)} evidence rows, "
+               f"{len(matrix.unanswered)} unanswered advice points")
