@@ -45,9 +45,10 @@ def session_factory():
 
 
 from consult.cli import coding as _coding  # noqa: E402,F401 - adds DB commands to codebook/code
-from consult.cli import db as _db, demo as _demo, serve as _serve, users as _users  # noqa: E402
+from consult.cli import db as _db, demo as _demo, serve as _serve, users as _users, worker as _worker  # noqa: E402
 
 for group in (_db.db_group, _users.users_group, _demo.demo_command, _serve.serve_command,
+              _worker.worker_command,
               nlp_group, codebook_group, code_group, export_group, trace_group):
     cli.add_command(group)
 

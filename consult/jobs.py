@@ -1,0 +1,138 @@
+"""Background jobs: long coding runs, retraining and exports, tracked in the ``job`` table.
+
+Jobs are queued on Redis with RQ and executed by ``consult worker``. When Redis cannot be
+reached (a laptop running the demo), ``enqueue`` runs the job in-process instead, so the
+result is the same, only not in the background. Each job kind is a function
+``handler(session, job, progress)`` registered with :func:`job_handler`; the ``Job`` row
+records status, progress, result and error for the screens that started it.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from consult.db import make_engine, make_session_factory, session_scope, utcnow
+from consult.models import Consultation, Job, JobStatus, Segment, User
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "consult"
+HANDLERS: dict[str, Callable[[Session, Job, Callable[[float], None]], dict[str, Any]]] = {}
+
+
+def job_handler(kind: str):
+    def register(fn):
+        HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def _redis(url: str):
+    """A connected Redis client, or None when Redis is not reachable."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        client = Redis.from_url(url, socket_connect_timeout=0.5)
+        client.ping()
+        return client
+    except (RedisError, OSError, ValueError):
+        return None
+
+
+def enqueue(sessions: sessionmaker[Session], database_url: str, redis_url: str, kind: str, *,
+            consultation: Consultation | None = None, user: User | None = None,
+            params: dict[str, Any] | None = None) -> int:
+    """Create a Job row and queue it (or run it now when Redis is unreachable)."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    with session_scope(sessions) as session:
+        job = Job(kind=kind, consultation_id=consultation.id if consultation else None,
+                  requested_by_id=user.id if user else None, params=params or {})
+        session.add(job)
+        session.flush()
+        job_id = job.id
+    redis = _redis(redis_url)
+    if redis is None:
+        log.info("Redis not reachable: running job %s (%s) in-process", job_id, kind)
+        run_job(database_url, job_id, sessions=sessions)
+    else:
+        from rq import Queue
+
+        Queue(QUEUE_NAME, connection=redis).enqueue(run_job, database_url, job_id, job_timeout=3600)
+    return job_id
+
+
+def enqueue_for_app(app, kind: str, **kwargs) -> int:
+    """:func:`enqueue` with the database and Redis of a Flask app."""
+    return enqueue(app.extensions["consult.sessions"], app.config["DATABASE_URL"],
+                   app.config["REDIS_URL"], kind, **kwargs)
+
+
+def run_job(database_url: str, job_id: int, *, sessions: sessionmaker[Session] | None = None) -> None:
+    """Execute one job; called by the RQ worker (or in-process)."""
+    engine = None
+    if sessions is None:
+        engine = make_engine(database_url)
+        sessions = make_session_factory(engine)
+    try:
+        with session_scope(sessions) as session:
+            job = session.get(Job, job_id)
+            job.status, job.started_at = JobStatus.RUNNING, utcnow()
+        try:
+            with session_scope(sessions) as session:
+                job = session.get(Job, job_id)
+
+                def progress(fraction: float) -> None:
+                    job.progress = round(min(max(fraction, 0.0), 1.0), 3)
+
+                result = HANDLERS[job.kind](session, job, progress)
+                job.status, job.progress, job.result = JobStatus.FINISHED, 1.0, result
+                job.finished_at = utcnow()
+        except Exception as exc:  # noqa: BLE001 - a failed job is recorded, not lost
+            log.exception("job %s failed", job_id)
+            with session_scope(sessions) as session:
+                job = session.get(Job, job_id)
+                job.status, job.finished_at = JobStatus.FAILED, utcnow()
+                job.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+    finally:
+        if engine is not None:
+            engine.dispose()
+
+
+def _consultation(session: Session, job: Job) -> Consultation:
+    consultation = session.get(Consultation, job.consultation_id) if job.consultation_id else None
+    if consultation is None:
+        raise ValueError("job has no consultation")
+    return consultation
+
+
+@job_handler("code_consultation")
+def _code(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.coding import code_consultation, segment_consultation
+
+    consultation = _consultation(session, job)
+    created = segment_consultation(session, consultation)
+    total = session.scalar(select(func.count(Segment.id)).where(
+        Segment.consultation_id == consultation.id)) or 0
+    done = [0]
+
+    def step(n: int) -> None:
+        done[0] += n
+        progress(done[0] / max(total, 1))
+
+    summary = code_consultation(session, consultation, retrain=bool(job.params.get("retrain")),
+                                actor=f"job:{job.id}", progress=step)
+    return {"new_segments": created, "segments": summary.segments, "coder": summary.coder,
+            "added": summary.suggestions_added, "kept_human_decisions": summary.kept_human_decisions}
+
+
+@job_handler("train_coder")
+def _train(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.coding import train_coder
+
+    model = train_coder(session, _consultation(session, job), actor=f"job:{job.id}")
+    return {"coder_model": model.id, "metrics": model.metrics}
