@@ -140,6 +140,8 @@ def parse_definition(data: dict[str, Any] | str) -> SurveyDef:
             raise DefinitionError(f"missing field {name!r}")
     if data.get("access", "open") not in ("open", "invitation"):
         raise DefinitionError("'access' must be 'open' or 'invitation'")
+    if not isinstance(data["sections"], list):
+        raise DefinitionError("'sections' must be a list of sections")
     keys: dict[str, QuestionDef] = {}
     section_titles = []
     for i, section in enumerate(data["sections"]):

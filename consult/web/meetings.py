@@ -38,7 +38,7 @@ def meeting_form(c: Consultation, meeting: Meeting | None = None, formdata=None)
         "held_on": DateField("Datum", validators=[Optional()], format="%Y-%m-%d"),
         "place": StringField("Plaats (adres van de locatie)", validators=[Length(max=300)]),
         "neighbourhood": SelectField("Wijk of dorp", choices=[("", "Geen of meer wijken")] + [
-            (str(n.id), n.name) for n in c.organisation.neighbourhoods]),
+            (str(n.id), n.name) for n in c.organisation.neighbourhoods], validate_choice=False),
         "facilitator_name": StringField("Gespreksleider (als die geen account heeft)", validators=[Length(max=200)]),
         "description": TextAreaField("Korte beschrijving", validators=[Length(max=5000)]),
     }
@@ -86,7 +86,8 @@ def edit(slug: str, meeting_id: int | None = None):
         meeting.title = form.title.data.strip()
         meeting.held_on = form.held_on.data
         meeting.place = (form.place.data or "").strip()
-        meeting.neighbourhood_id = int(form.neighbourhood.data) if form.neighbourhood.data else None
+        hoods = {str(n.id): n.id for n in c.organisation.neighbourhoods}
+        meeting.neighbourhood_id = hoods.get(form.neighbourhood.data or "")
         meeting.facilitator_name = (form.facilitator_name.data or "").strip()
         meeting.description = (form.description.data or "").strip()
         if created and current_user().role == Role.FACILITATOR:
