@@ -41,8 +41,7 @@ def heat_map(rows: list[str], cols: list[str], shares: list[list[float | None]],
 
     data = np.array([[np.nan if v is None else v * 100 for v in r] for r in shares], dtype=float)
     fig, ax = plt.subplots(figsize=(max(5.0, 0.7 * len(cols) + 2.5), max(2.5, 0.32 * len(rows) + 1.2)))
-    cmap = plt.get_cmap("Blues").copy()
-    cmap.set_bad("#dddddd")
+    cmap = plt.get_cmap("Blues").with_extremes(bad="#dddddd")
     im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, aspect="auto", vmin=0,
                    vmax=max(10.0, float(np.nanmax(data)) if np.isfinite(data).any() else 10.0))
     ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right")

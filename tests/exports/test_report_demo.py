@@ -1,0 +1,158 @@
+"""The verkenning report of the demo: its numbers against counts computed with SQL, on
+SQLite and PostgreSQL; every format rendered once (SQLite), masked and with alt texts."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from sqlalchemy import and_, distinct, func, select
+
+from consult.demo import DEMO_SLUG
+from consult.models import (
+    AssignmentStatus, Code, CodeAssignment, Consultation, Meeting, MeetingAttendance, Participant, Response,
+    ResponseStatus, Segment, StakeholderGroup, Survey, Answer, Neighbourhood,
+)
+from consult.reporting import get_consultation, report_input
+from exports.privacy import EMAIL, PHONE
+from exports.report import build_report
+
+#: Personal data the demo puts into free text and notes (to be masked everywhere).
+DEMO_PII = ("0570-123456", "p.smit@voorbeeld.nl", "06-12345678", "j.bakker@voorbeeld.nl")
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_app):
+    s = demo_app.extensions["consult.sessions"]()
+    try:
+        data = report_input(s, get_consultation(s, DEMO_SLUG))
+        report = build_report(data, with_charts=False)
+    finally:
+        s.close()
+    return data, report
+
+
+def test_report_numbers_match_sql(demo_app, demo_report):
+    data, report = demo_report
+    s = demo_app.extensions["consult.sessions"]()
+    try:
+        c = s.scalar(select(Consultation).where(Consultation.slug == DEMO_SLUG))
+        meetings = s.scalar(select(func.count(Meeting.id)).where(Meeting.consultation_id == c.id))
+        attendees = s.scalar(select(func.sum(MeetingAttendance.count)).join(Meeting)
+                             .where(Meeting.consultation_id == c.id))
+        submitted = and_(Survey.consultation_id == c.id, Response.status == ResponseStatus.SUBMITTED)
+        responses = s.scalar(select(func.count(Response.id)).join(Survey).where(submitted))
+        per_channel = dict(s.execute(select(Response.channel, func.count(Response.id)).join(Survey)
+                                     .where(submitted).group_by(Response.channel)).all())
+        per_group = dict(s.execute(
+            select(StakeholderGroup.label, func.count(Response.id)).select_from(Response).join(Survey)
+            .join(Participant, Participant.id == Response.participant_id)
+            .join(StakeholderGroup, StakeholderGroup.id == Participant.stakeholder_group_id)
+            .where(submitted).group_by(StakeholderGroup.label)).all())
+        per_hood = dict(s.execute(
+            select(Neighbourhood.name, func.count(Response.id)).select_from(Response).join(Survey)
+            .join(Participant, Participant.id == Response.participant_id)
+            .join(Neighbourhood, Neighbourhood.id == Participant.neighbourhood_id)
+            .where(submitted).group_by(Neighbourhood.name)).all())
+        accepted = (select(Code.key, func.count(distinct(Segment.id)))
+                    .select_from(CodeAssignment).join(Code).join(Segment)
+                    .where(Segment.consultation_id == c.id, CodeAssignment.status == AssignmentStatus.ACCEPTED)
+                    .group_by(Code.key))
+        theme_segments = dict(s.execute(accepted).all())
+        theme_respondents = dict(s.execute(
+            select(Code.key, func.count(distinct(Answer.response_id)))
+            .select_from(CodeAssignment).join(Code).join(Segment).join(Answer, Answer.id == Segment.answer_id)
+            .join(Response, Response.id == Answer.response_id).join(Survey)
+            .where(submitted, CodeAssignment.status == AssignmentStatus.ACCEPTED).group_by(Code.key)).all())
+    finally:
+        s.close()
+
+    assert report.totals["bijeenkomsten"] == meetings == 8
+    assert report.totals["aanwezigen"] == attendees
+    assert report.totals["vragenlijsten"] == responses == 250
+    tables = {t.caption: t for t in report.approach_tables}
+    from consult.models import CHANNEL_LABELS
+
+    assert {r[0]: int(r[1]) for r in tables["Ingevulde vragenlijsten per kanaal"].rows} == {
+        CHANNEL_LABELS[k]: v for k, v in per_channel.items()}
+    group_rows = {r[0]: r[1] for r in tables["Deelnemers aan de vragenlijst per groep"].rows}
+    assert group_rows == {g: (str(n) if n >= 5 else "minder dan 5") for g, n in per_group.items()}
+    hood_rows = {r[0]: r[1] for r in tables["Deelnemers aan de vragenlijst per wijk of dorp"].rows}
+    assert hood_rows == {h: str(n) for h, n in per_hood.items()}
+    assert f"{meetings} bijeenkomsten" in report.approach[0] and str(attendees) in report.approach[0]
+
+    # one section per theme with accepted codes, ordered by weight, counts as in SQL
+    assert {t.key: t.n_segments for t in report.themes} == theme_segments
+    assert {t.key: t.n_respondents for t in report.themes} == {k: theme_respondents.get(k, 0) for k in theme_segments}
+    weights = [t.n_segments for t in report.themes]
+    assert weights == sorted(weights, reverse=True)
+    # the per-neighbourhood breakdown adds up to the theme's respondents when nothing is hidden
+    for t in report.themes:
+        cells = [r[1] for r in t.by_neighbourhood.rows]
+        if all(c.isdigit() for c in cells):
+            assert sum(int(c) for c in cells) == t.n_respondents
+        assert not any(c in {"1", "2", "3", "4"} for r in t.by_group.rows for c in r[1:3])
+        assert 2 <= len(t.quotes) <= 4
+
+    # advice: 11 points, A4 and A8 unanswered; findings and the scenario
+    advice = report.advice[0]
+    assert len(advice.points) == 11 and [p.label for p in advice.unanswered] == ["A4", "A8"]
+    assert len(report.findings) == 8 and len(report.scenarios) == 1
+    assert report.decisions and report.decisions[0].reference == "2019-002451"
+
+
+def test_report_quotes_never_hold_personal_data(demo_report):
+    data, report = demo_report
+    quotes = [q.text for t in report.themes for q in t.quotes] + [t.summary for t in report.themes]
+    for text in quotes:
+        assert not EMAIL.search(text) and not PHONE.search(text), text
+        assert not any(p in text for p in DEMO_PII)
+    # masked text is used where it exists
+    masked = {s.id: s for s in data.segments}
+    assert all("@" not in q for q in quotes)
+    assert masked
+
+
+def test_report_files_in_every_format(demo_app, tmp_path):
+    """Rendered once (SQLite): DOCX, PDF, HTML and Markdown from the same model."""
+    if not demo_app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("rendering does not depend on the database; done once on SQLite")
+    from docx import Document
+    from pypdf import PdfReader
+
+    from exports.render import render
+
+    s = demo_app.extensions["consult.sessions"]()
+    try:
+        data = report_input(s, get_consultation(s, DEMO_SLUG))
+    finally:
+        s.close()
+    report = build_report(data)  # with charts and word clouds
+    top = report.themes[0]
+    outputs = {}
+    for fmt in ("docx", "pdf", "html", "md"):
+        outputs[fmt] = render(report, fmt, tmp_path / f"verslag.{fmt}")
+
+    html = outputs["html"].read_text(encoding="utf-8")
+    md = outputs["md"].read_text(encoding="utf-8")
+    docx = Document(str(outputs["docx"]))
+    docx_text = "\n".join(p.text for p in docx.paragraphs) + "\n" + "\n".join(
+        c.text for t in docx.tables for r in t.rows for c in r.cells)
+    pdf_text = "\n".join(page.extract_text() for page in PdfReader(str(outputs["pdf"])).pages)
+    for name, text in (("html", html), ("md", md), ("docx", docx_text), ("pdf", pdf_text)):
+        flat = " ".join(text.split())
+        for needle in ("Inleiding", "Aanleiding", "Aanpak", "Wat is opgehaald", "Waar verschillen de meningen",
+                       "Bevindingen", "Advies en reactie", "Codeboek", "Werkwijze", "Overeenstemming",
+                       top.label, "250 mensen vulden de vragenlijst in", "Niet beantwoord"):
+            assert needle in flat, (name, needle)
+        for pii in DEMO_PII:
+            assert pii not in flat, (name, pii)
+    # every chart has a text alternative: alt in HTML, descr in DOCX; Markdown links the PNGs
+    imgs = re.findall(r"<img [^>]*>", html)
+    assert len(imgs) == 3 + len(report.themes)
+    assert all(re.search(r'alt="[^"]{30,}"', i) for i in imgs)
+    descrs = [el.get("descr") for el in docx.element.body.iter() if el.tag.endswith("}docPr")]
+    assert len(descrs) == len(imgs) and all(d and len(d) > 30 for d in descrs)
+    assert (tmp_path / "verslag_bestanden" / "themas.png").exists() and "verslag_bestanden/themas.png" in md
+    assert "<script" not in html.lower() and "http://" not in html and "https://" not in html

@@ -1,0 +1,123 @@
+"""The report model from hand-made plain data (no database, no NLP pipeline)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from exports.model import (
+    AdviceInfo, AdvicePointInfo, CodeInfo, MeetingInfo, ParagraphInfo, ReportInput, RespondentInfo,
+    SegmentRow, protect,
+)
+from exports.privacy import EMAIL, PHONE, contains_personal_data, scrub
+from exports.render import render_docx, render_html, render_markdown
+from exports.report import benjamini_hochberg, build_report, two_proportion_p
+from exports.text import simple_lemmatiser
+
+
+def test_protect_small_counts():
+    assert [protect(n) for n in (0, 1, 4, 5, 12)] == ["0", "minder dan 5", "minder dan 5", "5", "12"]
+
+
+def test_scrub_removes_email_and_phone_numbers():
+    text = "Bel 06-12345678, 0570 123456 of +31 6 1234 5678; mail p.smit@voorbeeld.nl. Nota 2019-002451."
+    clean = scrub(text)
+    assert not EMAIL.search(clean) and not PHONE.search(clean)
+    assert clean.count("[verwijderd]") == 4 and "2019-002451" in clean
+    assert contains_personal_data(text) and not contains_personal_data(clean)
+
+
+def test_two_proportion_test_and_fdr():
+    assert two_proportion_p(40, 50, 10, 100) < 1e-10
+    assert two_proportion_p(5, 50, 10, 100) == 1.0
+    assert benjamini_hochberg([0.001, 0.02, 0.04, 0.5]) == [True, True, False, False]
+
+
+def small_input() -> ReportInput:
+    hoods = ["Noord", "Zuid", "Dorp"]
+    groups = ["Inwoner", "Mantelzorger"]
+    respondents, segments = [], []
+    sid = 0
+    for i in range(60):
+        group = groups[1] if i < 20 else groups[0]
+        hood = hoods[i % 3] if i < 57 else hoods[2]
+        unit = f"response:{i}"
+        respondents.append(RespondentInfo(unit=unit, group=group, neighbourhood=hood, channel="online"))
+        sid += 1
+        if group == "Mantelzorger" or i % 10 == 0:  # mantelzorgers raise MANTELZORG far more often
+            segments.append(SegmentRow(id=sid, text=f"Als mantelzorger heb ik nooit een dag vrij, zegt nummer {i}.",
+                                       source="answer", source_label=f"{group.lower()}, vragenlijst", unit=unit,
+                                       codes=["MANTELZORG"], group=group, neighbourhood=hood))
+        sid += 1
+        segments.append(SegmentRow(id=sid, text="De taxi naar de dagbesteding komt vaak te laat en duurt lang.",
+                                   source="answer", source_label=f"{group.lower()}, vragenlijst", unit=unit,
+                                   codes=["VERVOER"] if i % 2 else [], group=group, neighbourhood=hood))
+    # personal data in a coded segment: never quoted
+    segments.append(SegmentRow(id=999, text="Mantelzorg is zwaar, mail mij op j.jansen@example.org of bel 06-11223344.",
+                               source="document", source_label="deelnemer wijkbijeenkomst Dorp", unit="meeting:1",
+                               codes=["MANTELZORG"], neighbourhood="Dorp"))
+    return ReportInput(
+        title="Test", slug="test", organisation="Gemeente Test", starts_on=date(2019, 5, 1), ends_on=date(2019, 6, 1),
+        introduction="Inleiding.", background="Aanleiding.",
+        meetings=[MeetingInfo(title="Bijeenkomst Dorp", type_label="Wijkbijeenkomst", held_on=date(2019, 5, 2),
+                              neighbourhood="Dorp", attendance={"Inwoner": 12, "Mantelzorger": 3})],
+        respondents=respondents, segments=segments,
+        codes=[CodeInfo("MANTELZORG", "Mantelzorg"), CodeInfo("VERVOER", "Vervoer"), CodeInfo("LEEG", "Leeg")],
+        advice=[AdviceInfo(advisory_body="Adviesraad", subject="Wmo", received_on=date(2019, 7, 1), requested=True,
+                           points=[AdvicePointInfo("1", "Doe iets aan vervoer.", stance="overgenomen",
+                                                   paragraphs=[ParagraphInfo("R1", "Wij nemen dit over.")]),
+                                   AdvicePointInfo("2", "Kijk naar mantelzorg.")])],
+        group_order=groups, neighbourhood_order=hoods)
+
+
+def test_report_model_counts_quotes_and_protection():
+    report = build_report(small_input(), lemmatiser=simple_lemmatiser, with_charts=False)
+    themes = {t.key: t for t in report.themes}
+    assert list(themes) == ["VERVOER", "MANTELZORG"]  # by weight; unused codes get no section
+    m = themes["MANTELZORG"]
+    assert m.n_segments == 20 + 4 + 1 and m.n_respondents == 24 and m.n_meetings == 1
+    assert themes["VERVOER"].n_segments == 30
+    # quotes: no personal data, and the segment with an address is never used
+    for t in report.themes:
+        assert 1 <= len(t.quotes) <= 4
+        for q in t.quotes:
+            assert not contains_personal_data(q.text) and "jansen" not in q.text.lower()
+        assert not contains_personal_data(t.summary)
+    # small groups: no count of 1..4 anywhere in a breakdown
+    for t in report.themes:
+        for table in (t.by_neighbourhood, t.by_group):
+            for row in table.rows:
+                for cell in row[1:3]:
+                    assert cell not in {"1", "2", "3", "4"}
+    attendance = [t for t in report.approach_tables if t.caption.startswith("Aanwezigen")][0]
+    assert ["Mantelzorger", "minder dan 5"] in attendance.rows
+    # what divides opinion: mantelzorgers name MANTELZORG far more often
+    assert any(d.theme == "Mantelzorg" and d.group == "Mantelzorger" and d.direction == "vaker"
+               for d in report.divides)
+    assert report.advice[0].unanswered[0].label == "2"
+    assert report.agreement == ["Overeenstemming tussen codeurs: niet beschikbaar."]
+
+
+def test_every_format_says_the_same():
+    report = build_report(small_input(), lemmatiser=simple_lemmatiser, with_charts=True)
+    html = render_html(report)
+    md = render_markdown(report)
+    import io
+
+    from docx import Document
+
+    docx = Document(io.BytesIO(render_docx(report)))
+    docx_text = "\n".join(p.text for p in docx.paragraphs) + "\n".join(
+        c.text for t in docx.tables for r in t.rows for c in r.cells)
+    for text in (html, md, docx_text):
+        for needle in ("Wat is opgehaald", "Mantelzorg", "Vervoer", "minder dan 5", "Niet beantwoord",
+                       "Waar verschillen de meningen", "Codeboek", "Werkwijze", "niet beschikbaar"):
+            assert needle.lower() in text.lower(), needle
+        assert "j.jansen@example.org" not in text and "06-11223344" not in text
+    # charts: alt text in HTML, descr in DOCX
+    imgs = re.findall(r"<img [^>]*>", html)
+    assert len(imgs) == 3 + 2  # overview, two heat maps, two word clouds
+    assert all(re.search(r'alt="[^"]{20,}"', i) for i in imgs)
+    descrs = [el.get("descr") for el in docx.element.body.iter()
+              if el.tag.endswith("}docPr")]
+    assert len(descrs) == 5 and all(d and len(d) > 20 for d in descrs)
+    assert "<script" not in html.lower()
