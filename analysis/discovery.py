@@ -142,7 +142,7 @@ def discover_themes(texts: Sequence[str], *, n_themes: int | None = None, top_te
             continue
         scores = {t: (tf / words[j]) * math.log(1 + avg_words / total_tf[t]) for t, tf in cluster_tf[j].items()
                   if tf >= 2 or len(members) < 3}
-        terms = sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:top_terms]
+        terms = sorted(scores.items(), key=lambda x: (-round(x[1], 9), -len(x[0]), x[0]))[:top_terms]
         centre = X[members].sum(0)
         centre /= np.linalg.norm(centre) or 1.0
         sims = X[members] @ centre

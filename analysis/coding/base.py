@@ -35,6 +35,7 @@ class Evidence:
     negated: bool = False
     compound: bool = False
     weight: float = 0.0
+    match: str = ""          # keyword evidence: "whole", "compound" or "family"
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}
@@ -58,7 +59,7 @@ class Suggestion:
         for ev in self.evidence:
             if ev.kind == "keyword":
                 neg = " (negated)" if ev.negated else ""
-                comp = " (in a compound)" if ev.compound else ""
+                comp = {"compound": " (in a compound)", "family": " (same word family)"}.get(ev.match, "")
                 parts.append(f"keyword '{ev.keyword}' matched '{ev.matched_text}'{comp}{neg}")
             else:
                 parts.append(f"{ev.rule_id} {ev.weight:+.2f}")

@@ -35,7 +35,7 @@ from analysis.codebook import Codebook, codebook_from_yaml, codebook_to_yaml
 from analysis.coding.base import Evidence, Suggestion, is_codable
 from analysis.coding.calibration import calibrate_thresholds
 from analysis.coding.learning import CodeProfiles, LinearModel, Sparse, Vectoriser, lemma_features
-from analysis.coding.rules import RuleCoder, prepare_docs
+from analysis.coding.rules import MATCH_KINDS, RuleCoder, prepare_docs
 
 __all__ = ["CombinedCoder", "TrainingExample", "train", "FORMAT_VERSION"]
 
@@ -47,7 +47,10 @@ PROFILE_PRIOR = 3.0       # prior weight of a code's own profile similarity
 PROFILE_SCALE = 3.0       # cosine similarities are small; scale them to the rule range
 EXAMPLE_WEIGHT = 1.0      # loss weight of a codebook example (positive for its own code only)
 DESCRIPTION_WEIGHT = 0.5
+CODEBOOK_NEGATIVE_WEIGHT = 0.2   # a codebook example is weak evidence against the other codes
 N_EVIDENCE = 5
+SHRINK = 5.0
+LEMMA_FEATURES = True
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def _as_examples(examples: Iterable) -> list[TrainingExample]:
 @dataclass
 class _Features:
     counters: list
-    rule_conf: np.ndarray      # (n, k): per code, the rule confidence and then the profile similarity
+    rule_conf: np.ndarray      # (n, 4k): per match kind and code the rule confidence, then the profile similarity
     rule_suggestions: list     # per doc: {code: Suggestion}
     codable: list
 
@@ -136,12 +139,13 @@ class CombinedCoder:
         evidence: list[Evidence] = []
         sources = ["model"]
         contrib = self.model.contributions(x, j)
-        rule_w = next((w for i, w in contrib if i == nv + j), 0.0)
+        k = len(self.codes)
+        rule_cols = {nv + m * k + j for m in range(len(MATCH_KINDS))}
+        rule_w = sum(w for i, w in contrib if i in rule_cols)
         if code in rule_sugg and rule_w > 0:
             sources.append("rule")
             evidence.extend(rule_sugg[code].evidence)
-        k = len(self.codes)
-        profile_w = next((w for i, w in contrib if i == nv + k + j), 0.0)
+        profile_w = next((w for i, w in contrib if i == nv + len(MATCH_KINDS) * k + j), 0.0)
         if profile_w > 0:
             sources.append("codebook")
             evidence.append(Evidence(kind="feature", rule_id=f"profile:{code}",
@@ -213,18 +217,22 @@ class CombinedCoder:
 def _featurise(rules: RuleCoder, profiles: CodeProfiles, codes: list[str], texts: Sequence[str]) -> _Features:
     docs = prepare_docs(texts, rules.nlp)
     col = {c: j for j, c in enumerate(codes)}
-    rule_conf = np.zeros((len(docs), 2 * len(codes)), dtype=np.float32)
+    k = len(codes)
+    kind_offset = {kind: m * k for m, kind in enumerate(MATCH_KINDS)}
+    rule_conf = np.zeros((len(docs), (len(MATCH_KINDS) + 1) * k), dtype=np.float32)
     counters, rule_sugg, codable = [], [], []
     for r, d in enumerate(docs):
         ok = is_codable(d.text)
         codable.append(ok)
-        sugg = {s.code: s for s in rules.suggest_doc(d)} if ok else {}
-        for code, s in sugg.items():
-            rule_conf[r, col[code]] = s.confidence
+        matches = rules.matches(d) if ok else []
+        sugg = {s.code: s for s in rules.suggest_doc(d, matches)} if ok else {}
+        for m in matches:
+            c = kind_offset[m.kind] + col[m.code]
+            rule_conf[r, c] = 1 - (1 - rule_conf[r, c]) * (1 - m.confidence)
         rule_sugg.append(sugg)
-        counters.append(lemma_features(d) if ok else {})
+        counters.append(lemma_features(d) if ok and LEMMA_FEATURES else {})
     if PROFILE_PRIOR:
-        rule_conf[:, len(codes):] = profiles.similarities(counters) * PROFILE_SCALE
+        rule_conf[:, len(MATCH_KINDS) * k:] = profiles.similarities(counters) * PROFILE_SCALE
     return _Features(counters, rule_conf, rule_sugg, codable)
 
 
@@ -239,13 +247,14 @@ def _codebook_items(codebook: Codebook, use_descriptions: bool) -> list[tuple[st
 
 def _fit(X: Sparse, nv: int, Y, M, k, l2, epochs) -> LinearModel:
     prior = np.zeros((X.shape[1], k), dtype=np.float32)
-    prior[nv + np.arange(k), np.arange(k)] = RULE_PRIOR
-    prior[nv + k + np.arange(k), np.arange(k)] = PROFILE_PRIOR
+    for m in range(len(MATCH_KINDS)):
+        prior[nv + m * k + np.arange(k), np.arange(k)] = RULE_PRIOR
+    prior[nv + len(MATCH_KINDS) * k + np.arange(k), np.arange(k)] = PROFILE_PRIOR
     return LinearModel.fit(X, Y, M, prior=prior, l2=l2, epochs=epochs)
 
 
 def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, folds: int = 3,
-          seed: int = 0, use_descriptions: bool = True, l2: float = 1.0, epochs: int = 300,
+          seed: int = 0, use_descriptions: bool = True, l2: float = 0.1, epochs: int = 300,
           nlp=None) -> CombinedCoder:
     """Train a :class:`CombinedCoder` from human-accepted segments.
 
@@ -275,6 +284,7 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
             if c in col:
                 Y[r, col[c]] = 1.0
     for r, (_, j, w) in enumerate(cb_items, start=n_h):
+        M[r] = w * CODEBOOK_NEGATIVE_WEIGHT
         Y[r, j] = 1.0
         M[r, j] = w
     vec = Vectoriser.fit(feats.counters)
@@ -293,7 +303,7 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
             rows = [usable[i] for i in tr] + cb_rows
             m = _fit(X.take(rows), nv, Y[rows], M[rows], k, l2, epochs)
             P[te] = m.predict_proba(X.take([usable[i] for i in te]))
-        thresholds, t_global = calibrate_thresholds(Y[usable], P)
+        thresholds, t_global = calibrate_thresholds(Y[usable], P, shrink=SHRINK)
         meta.update(calibrated=True, global_threshold=t_global)
     model = _fit(X, nv, Y, M, k, l2, epochs)
     return CombinedCoder(codebook, vec, model, thresholds, meta, nlp=rules.nlp)

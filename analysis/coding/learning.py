@@ -20,7 +20,7 @@ rules, and (3) training on a few hundred segments takes well under a second on o
 
 Training data: human-accepted segments (positive for their codes, negative for the
 codebook's other codes) plus the codebook's examples and descriptions (positive for
-their own code only; they say nothing about the other codes).
+their own code, and with a fifth of the weight negative for the other codes).
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from analysis.coding.rules import _parts
 
 __all__ = ["lemma_features", "Sparse", "Vectoriser", "LinearModel", "keyword_suggestions", "KeywordSuggestion"]
 
+ROW_NORM = True           # scale each segment's lemma features to unit length
 PREFIX_LEN = 6            # also a feature: the first letters of every long content lemma
 STOP = frozenset(STOP_WORDS) - {"eigen", "zelf", "lang", "samen", "werk", "geen", "niet"}
 
@@ -145,7 +146,7 @@ class Vectoriser:
         rows, cols, vals = [], [], []
         for r, c in enumerate(counters):
             entries = [(self.index[f], math.log1p(n)) for f, n in c.items() if f in self.index]
-            norm = math.sqrt(sum(v * v for _, v in entries)) or 1.0
+            norm = (math.sqrt(sum(v * v for _, v in entries)) or 1.0) if ROW_NORM else 1.0
             for j, v in entries:
                 rows.append(r)
                 cols.append(j)
@@ -212,7 +213,7 @@ class KeywordSuggestion:
 
 
 def keyword_suggestions(codebook: Codebook, examples: Sequence[tuple[str, Iterable[str]]], top_n: int = 10,
-                        *, nlp=None, min_count: int = 2) -> dict[str, list[KeywordSuggestion]]:
+                        *, nlp=None, min_count: int = 2, min_z: float = 1.0) -> dict[str, list[KeywordSuggestion]]:
     """Per code, the lemmas that most distinguish its accepted segments from the others.
 
     ``examples``: (text, codes) pairs of human-accepted codings.  Scores are the weighted
@@ -220,8 +221,10 @@ def keyword_suggestions(codebook: Codebook, examples: Sequence[tuple[str, Iterab
     the prior is the lemma distribution of all given segments, the comparison is the
     code's segments versus all other segments, and the z-score
     ``delta / sqrt(var)`` ranks lemmas.  Only lemmas seen at least ``min_count`` times
-    in the code's segments and with ``z > 1.96`` are proposed; existing keywords are
-    marked ``already_keyword``.
+    in the code's segments and with ``z > min_z`` are proposed (1.96 would be the usual
+    5% level; the default is lower because a few dozen accepted segments rarely reach it
+    and a person reviews the proposals anyway); existing keywords are marked
+    ``already_keyword``.
     """
     from analysis.coding.rules import prepare_docs
     texts = [t for t, _ in examples]
@@ -231,7 +234,7 @@ def keyword_suggestions(codebook: Codebook, examples: Sequence[tuple[str, Iterab
     for d in docs:
         c: Counter = Counter()
         for lem in content_lemmas(d):
-            if len(lem) > 2:
+            if len(lem) > 2 and lem not in STOP_WORDS:
                 c[lem] += 1
                 for p in _parts(lem):
                     if p not in STOP and len(p) > 2:
@@ -262,9 +265,9 @@ def keyword_suggestions(codebook: Codebook, examples: Sequence[tuple[str, Iterab
             lj = math.log((yj[w] + aw) / (nj + a_sum - yj[w] - aw))
             var = 1.0 / (yi[w] + aw) + 1.0 / (yj[w] + aw)
             z = (li - lj) / math.sqrt(var)
-            if z > 1.96:
+            if z > min_z:
                 scored.append(KeywordSuggestion(w, round(z, 3), n, w in known))
-        scored.sort(key=lambda s: (-s.z, s.lemma))
+        scored.sort(key=lambda s: (-s.z, -len(s.lemma), s.lemma))   # on a tie the whole compound first
         out[code.code] = scored[:top_n]
     return out
 

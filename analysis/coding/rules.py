@@ -13,6 +13,11 @@ How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keywor
   compound is itself a keyword (``werkdruk`` is PROFESSIONALS, so its part ``werk`` does
   not also fire MEEDOEN); multi-word keywords also match written as one word
   (``eigen bijdrage`` / ``eigenbijdrage``);
+* word families: a one-word keyword also matches a derivation of it, as a token or as
+  the head of a compound (``financieren``, ``trajectfinanciering`` ~ ``financiering``;
+  ``bureaucratische`` ~ ``bureaucratie``; ``aanbesteden`` ~ ``aanbesteding``): both lemmas
+  lose one ending (:func:`derivation_stem`) and must share at least seven letters
+  (:func:`same_family`); these are the weakest matches;
 * overlapping matches: the longest wins (``eigen regie`` → BEJEGENING suppresses
   ``regie`` → STURING; ``eigen netwerk`` suppresses ``netwerk``);
 * senses the codebook warns about (:data:`SENSE_RULES`): a lemma with a sense rule that
@@ -30,7 +35,8 @@ How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keywor
   negated mentions would lose exactly the complaints a consultation is after.
 
 Confidence of a code: ``1 - prod(1 - c_i)`` over its distinct matches, with ``c`` = 0.9 for
-a whole-token or phrase match, 0.75 for a compound part, times 0.8 when negated.
+a whole-token or phrase match, 0.75 for a compound part, 0.6 for a word-family match,
+times 0.8 when negated.
 """
 from __future__ import annotations
 
@@ -51,7 +57,7 @@ __all__ = ["RuleCoder", "RuleMatch", "SENSE_RULES", "prepare_docs"]
 NEGATORS = frozenset({"geen", "niet", "nooit", "zonder", "nergens", "niets", "noch"})
 CLAUSE_BREAKS = frozenset({",", ";", ":", "maar", "en", "of", "want", "omdat", "terwijl", "("})
 MODALS = frozenset({"kunnen", "moeten", "willen", "zullen", "mogen", "helpen", "proberen"})
-CONF_WHOLE, CONF_PART, NEGATED_FACTOR = 0.9, 0.75, 0.8
+CONF_WHOLE, CONF_PART, CONF_FAMILY, NEGATED_FACTOR = 0.9, 0.75, 0.6, 0.8
 
 
 # ---------------------------------------------------------------------------
@@ -138,6 +144,9 @@ SENSE_RULES: dict[str, tuple[Callable[[Token], bool], str]] = {
 # the coder
 # ---------------------------------------------------------------------------
 
+MATCH_KINDS = ("whole", "compound", "family")
+
+
 @dataclass(frozen=True)
 class RuleMatch:
     code: str
@@ -145,13 +154,50 @@ class RuleMatch:
     keyword: str
     start: int
     end: int
-    compound: bool
+    kind: str          # "whole" (token or phrase), "compound" (a part) or "family" (a derivation)
     negated: bool
 
     @property
+    def compound(self) -> bool:
+        return self.kind == "compound"
+
+    @property
     def confidence(self) -> float:
-        c = CONF_PART if self.compound else CONF_WHOLE
+        c = {"whole": CONF_WHOLE, "compound": CONF_PART, "family": CONF_FAMILY}[self.kind]
         return c * NEGATED_FACTOR if self.negated else c
+
+
+_SUFFIXES = ("ingen", "ische", "isch", "atie", "aties", "iële", "ieel", "heid", "ing", "eel", "ele",
+             "ers", "er", "en", "e", "s")
+MIN_FAMILY = 7
+
+
+def derivation_stem(lemma: str) -> str:
+    """``lemma`` without one derivational/inflectional ending (``financiering`` →
+    ``financier``, ``bureaucratische`` → ``bureaucrat``)."""
+    for suf in _SUFFIXES:
+        if lemma.endswith(suf) and len(lemma) - len(suf) >= MIN_FAMILY - 1:
+            return lemma[:-len(suf)]
+    return lemma
+
+
+def same_family(a: str, b: str) -> bool:
+    """Do two derivation stems belong to one word family?  They share a prefix of at least
+    ``MIN_FAMILY`` letters that covers all but at most two letters of the shorter one, and
+    the longer does not go on with an adjective/adverb ending (``verantwoord`` is not
+    ``verantwoordelijk``)."""
+    if a == b:
+        return len(a) >= MIN_FAMILY - 1
+    short, long_ = sorted((a, b), key=len)
+    n = 0
+    for x, y in zip(short, long_):
+        if x != y:
+            break
+        n += 1
+    if n < MIN_FAMILY or n < len(short) - 2:
+        return False
+    rest = long_[n:]
+    return not rest.startswith(("elijk", "lijk", "baar", "achtig", "loos"))
 
 
 def prepare_docs(texts: Iterable[str], nlp=None, batch_size: int = 256) -> list[Doc]:
@@ -185,6 +231,7 @@ class RuleCoder:
         self.single: dict[str, list[str]] = {}          # one-token lemma/form -> rule ids
         self.joined: dict[str, list[str]] = {}          # multi-word keyword written as one word
         self.sense: dict[str, str] = {}                 # rule id -> sense lemma
+        self.family: dict[str, list[tuple[str, str]]] = {}   # stem[:6] -> [(stem, rule id)]
         keywords = [(c.code, kw) for c in codebook.codes for kw in c.keywords]
         for c in codebook.codes:
             desc = f" {c.description.lower()} "
@@ -208,6 +255,10 @@ class RuleCoder:
                 sense = next((a for a in alternatives[0] if a in SENSE_RULES), None)
                 if sense is not None:
                     self.sense[rule_id] = sense
+                else:
+                    stem = derivation_stem(lemma_key(toks[0]))
+                    if len(stem) >= MIN_FAMILY - 1:
+                        self.family.setdefault(stem[:6], []).append((stem, rule_id))
                 continue
             variants = []
             for combo in itertools.islice(itertools.product(*alternatives), 32):
@@ -224,9 +275,9 @@ class RuleCoder:
     # -- matching -----------------------------------------------------------
     def matches(self, doc: Doc) -> list[RuleMatch]:
         """All rule matches in a prepared doc (see :func:`prepare_docs`)."""
-        found: list[tuple[int, int, str, bool]] = []
+        found: list[tuple[int, int, str, str]] = []
         for match_id, start, end in itertools.chain(self.phrases(doc), self.exact(doc)):
-            found.append((start, end, self.nlp.vocab.strings[match_id], False))
+            found.append((start, end, self.nlp.vocab.strings[match_id], "whole"))
         for tok in doc:
             if not tok.is_alpha:
                 continue
@@ -234,37 +285,47 @@ class RuleCoder:
             whole = set(self.single.get(key, ())) | set(self.single.get(low, ())) \
                 | set(self.joined.get(key, ())) | set(self.joined.get(low, ()))
             for rid in sorted(whole):
-                found.append((tok.i, tok.i + 1, rid, False))
+                found.append((tok.i, tok.i + 1, rid, "whole"))
             if whole or len(key) < 6:
                 continue     # a compound that is itself a keyword: its parts do not count
-            for part in _parts(key):
+            parts = _parts(key)
+            for part in parts:
                 for rid in self.single.get(part, ()):
-                    found.append((tok.i, tok.i + 1, rid, True))
-        # longest match wins where matches of different rules overlap
-        found.sort(key=lambda m: (-(m[1] - m[0]), m[3], m[0]))
-        kept: list[tuple[int, int, str, bool]] = []
+                    found.append((tok.i, tok.i + 1, rid, "compound"))
+            # derivations of a keyword (financieren ~ financiering), also as a compound head
+            for word in (key, parts[-1]) if parts else (key,):
+                stem = derivation_stem(word)
+                for kstem, rid in self.family.get(stem[:6], ()):
+                    if same_family(stem, kstem) and not any(f[2] == rid and f[0] == tok.i for f in found):
+                        found.append((tok.i, tok.i + 1, rid, "family"))
+        # longest match wins where matches of different rules overlap; per rule and
+        # position the strongest kind of match is kept
+        rank = {k: i for i, k in enumerate(MATCH_KINDS)}
+        found.sort(key=lambda m: (-(m[1] - m[0]), rank[m[3]], m[0]))
+        kept: list[tuple[int, int, str, str]] = []
         taken: list[tuple[int, int]] = []
-        for s, e, rid, comp in found:
+        for s, e, rid, kind in found:
             if any(s < te and ts < e and (e - s) < (te - ts) for ts, te in taken):
                 continue
             if any((s, e, rid) == (k[0], k[1], k[2]) for k in kept):
                 continue
-            kept.append((s, e, rid, comp))
+            kept.append((s, e, rid, kind))
             taken.append((s, e))
         out = []
-        for s, e, rid, comp in sorted(kept, key=lambda m: (m[0], m[2])):
+        for s, e, rid, kind in sorted(kept, key=lambda m: (m[0], m[2])):
             lem = self.sense.get(rid)
             if lem is not None and not SENSE_RULES[lem][0](doc[s]):
                 continue
             code, kw = self.rules[rid]
-            out.append(RuleMatch(code, rid, kw, s, e, comp, _negated(doc, s)))
+            out.append(RuleMatch(code, rid, kw, s, e, kind, _negated(doc, s)))
         return out
 
-    def suggest_doc(self, doc: Doc) -> list[Suggestion]:
+    def suggest_doc(self, doc: Doc, matches: Sequence[RuleMatch] | None = None) -> list[Suggestion]:
+        """Suggestions for one prepared doc (``matches``: its :meth:`matches`, if known)."""
         if not is_codable(doc.text):
             return []
         by_code: dict[str, list[RuleMatch]] = {}
-        for m in self.matches(doc):
+        for m in self.matches(doc) if matches is None else matches:
             by_code.setdefault(m.code, []).append(m)
         out = []
         for code, ms in by_code.items():
@@ -275,7 +336,7 @@ class RuleCoder:
                 evidence.append(Evidence(kind="keyword", rule_id=m.rule_id, keyword=m.keyword,
                                          matched_text=span.text, start=m.start, end=m.end,
                                          start_char=span.start_char, end_char=span.end_char,
-                                         negated=m.negated, compound=m.compound))
+                                         negated=m.negated, compound=m.compound, match=m.kind))
                 if m.rule_id not in seen:
                     seen.add(m.rule_id)
                     conf *= 1 - m.confidence
