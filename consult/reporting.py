@@ -442,3 +442,62 @@ def trace_matrix(session: Session, consultation: Consultation):
                                     f"{n} fragmenten", "", c.label, f.title, kind, ", ".join(points), stances,
                                     decided])
     return m
+
+
+# ----------------------------------------------------------------------------- feedback
+
+@dataclass
+class FeedbackTheme:
+    label: str
+    segments: int
+
+
+@dataclass
+class FeedbackFinding:
+    kind: str
+    title: str
+    statement: str
+    themes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParticipantFeedback:
+    """What a participant with a receipt code may see: themes and findings, no text."""
+    themes: list[FeedbackTheme]
+    findings: list[FeedbackFinding]
+    coded: bool                      # at least one of their segments has an accepted code
+    segmented: bool                  # their answers have been segmented at all
+
+
+def participant_feedback(session: Session, consultation: Consultation, code: str) -> ParticipantFeedback | None:
+    """Feedback for the submitted response with receipt ``code`` in this consultation
+    (None when there is none: unknown, unfinished or another consultation's code)."""
+    response = session.scalar(
+        select(Response).join(Survey, Survey.id == Response.survey_id)
+        .where(Response.receipt_code == code, Survey.consultation_id == consultation.id,
+               Response.status == ResponseStatus.SUBMITTED))
+    if response is None:
+        return None
+    segment_ids = list(session.scalars(
+        select(Segment.id).join(Answer, Answer.id == Segment.answer_id).where(Answer.response_id == response.id)))
+    rows = session.execute(
+        select(CodeAssignment.segment_id, Code.key, Code.label).join(Code, Code.id == CodeAssignment.code_id)
+        .where(CodeAssignment.segment_id.in_(segment_ids or [-1]),
+               CodeAssignment.status == AssignmentStatus.ACCEPTED)).all()
+    per_code: dict[str, set[int]] = defaultdict(set)
+    labels: dict[str, str] = {}
+    for sid, key, label in rows:
+        per_code[key].add(sid)
+        labels[key] = label
+    themes = sorted((FeedbackTheme(labels[k], len(v)) for k, v in per_code.items()), key=lambda t: (-t.segments, t.label))
+    kinds = {"finding": "bevinding", "principle": "uitgangspunt", "scenario": "scenario"}
+    findings = []
+    mine = set(segment_ids)
+    for f in consultation.findings:
+        keys = {c.key for c in f.codes}
+        cites_me = any(s.id in mine for s in f.evidence)
+        shared = keys & set(per_code)
+        if cites_me or shared:
+            findings.append(FeedbackFinding(kind=kinds[f.kind.value], title=f.title, statement=f.statement,
+                                            themes=sorted(labels[k] for k in shared)))
+    return ParticipantFeedback(themes=themes, findings=findings, coded=bool(themes), segmented=bool(segment_ids))
