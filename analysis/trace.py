@@ -6,8 +6,9 @@ No Flask, no database: plain strings in, dataclasses out.
 Method (general, not fitted to one letter):
 
 * **Splitting.** A letter is cut into blocks at blank lines. When blocks start with a
-  numbering (``1.``, ``2)``, ``a.``, ``-``, ``•``) each numbered item starts a new point and
-  unnumbered blocks that follow belong to it. Salutations, closing formulas and very short
+  numbering (``1.``, ``2)``, ``a.``, ``-``, ``•``) each numbered item starts a new point,
+  unnumbered blocks that follow belong to it, and an introduction before the first
+  numbered item is left out. Salutations, closing formulas and very short
   lines (headers, signatures) are dropped. The result is a proposal a person edits.
 * **Linking.** Every point and paragraph becomes a bag of *content lemmas* (nouns, verbs,
   adjectives, proper nouns, numbers; stop words removed) from the bundled Dutch pipeline;
@@ -93,7 +94,7 @@ def _line_items(text: str, start: int, end: int) -> list[tuple[int, int, str | N
     for line in chunk.splitlines(keepends=True):
         m = _NUMBERING.match(line)
         if m or not items:
-            number = (m.group(1) or m.group(2)) if m else None
+            number = (m.group(1) or m.group(2) or "") if m else None  # "" for bullets
             body = start + pos + (m.end() if m else 0)
             items.append([body, start + pos + len(line), number, bool(m)])
         else:
@@ -114,7 +115,7 @@ def split_letter(text: str, *, prefix: str = "", keep_noise: bool = False) -> li
     numbered_seen = False
     for s, e in _blocks(text):
         items = _line_items(text, s, e)
-        if any(n for _, _, n in items) or any(_NUMBERING.match(text[a:b]) for a, b, _ in items):
+        if any(n is not None for _, _, n in items):
             numbered_seen = True
         raw.extend(items)
     parts: list[TextPart] = []
@@ -125,13 +126,14 @@ def split_letter(text: str, *, prefix: str = "", keep_noise: bool = False) -> li
         e = s + len(body)
         if not body or (not keep_noise and _is_noise(body)):
             continue
-        if numbered_seen and number is None and parts and not _NUMBERING.match(body):
+        if numbered_seen and number is None:
+            if not parts:
+                continue  # an introduction before the first numbered point is not a point
             # an unnumbered block after a numbered point continues that point
             prev = parts[-1]
-            if prev.label and not prev.label.startswith(prefix + "~"):
-                prev.text = prev.text + "\n\n" + body
-                prev.end = e
-                continue
+            prev.text = prev.text + "\n\n" + body
+            prev.end = e
+            continue
         parts.append(TextPart(label=number or "", text=_unwrap(body), start=s, end=e))
     for i, p in enumerate(parts, 1):
         p.label = p.label or f"{prefix}{i}"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from consult.models import (
-    CHANNEL_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint, Answer,
+    CHANNEL_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint, AdviceResponse, Answer,
     AssignmentStatus, Code, CodeAssignment, Consultation, Decision, Document, Finding, Meeting, Origin,
     Participant, ReactionLetter, ReactionParagraph, Response, ResponseStatus, Segment, Survey,
 )
@@ -501,3 +501,173 @@ def participant_feedback(session: Session, consultation: Consultation, code: str
             findings.append(FeedbackFinding(kind=kinds[f.kind.value], title=f.title, statement=f.statement,
                                             themes=sorted(labels[k] for k in shared)))
     return ParticipantFeedback(themes=themes, findings=findings, coded=bool(themes), segmented=bool(segment_ids))
+
+
+# ----------------------------------------------------------------------------- advice register
+
+RESPONSE_FIELDS = ("stance", "rationale", "promised_action", "owner", "due_on", "status", "decision_reference")
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def register_advice(session: Session, consultation: Consultation | None, *, advisory_body: str, subject: str,
+                    received_on, requested: bool, letter_text: str, actor="system") -> AdviceDocument:
+    """Store an advice and the proposed split of its letter into points (editable)."""
+    from analysis.trace import split_advice
+    from consult.audit import record
+
+    advice = AdviceDocument(consultation=consultation, advisory_body=advisory_body, subject=subject,
+                            received_on=received_on, requested=requested, letter_text=letter_text)
+    for i, part in enumerate(split_advice(letter_text)):
+        advice.points.append(AdvicePoint(position=i, label=part.label, text=part.text))
+    session.add(advice)
+    session.flush()
+    record(session, "register_advice", advice, actor=actor,
+           details={"advisory_body": advisory_body, "subject": subject, "points": len(advice.points)})
+    return advice
+
+
+def register_reaction(session: Session, advice: AdviceDocument, *, sender: str, sent_on, letter_text: str,
+                      actor="system") -> ReactionLetter:
+    """Store the reaction letter split into paragraphs (replaces an earlier letter and its links)."""
+    from analysis.trace import split_reaction
+    from consult.audit import record
+
+    for old in list(advice.reactions):
+        advice.reactions.remove(old)
+        session.delete(old)
+    session.flush()
+    letter = ReactionLetter(advice=advice, sender=sender, sent_on=sent_on, letter_text=letter_text)
+    for i, part in enumerate(split_reaction(letter_text)):
+        letter.paragraphs.append(ReactionParagraph(position=i, label=part.label, text=part.text))
+    session.add(letter)
+    session.flush()
+    record(session, "register_reaction", letter, actor=actor,
+           details={"advice_id": advice.id, "paragraphs": len(letter.paragraphs)})
+    return letter
+
+
+def propose_links(session: Session, advice: AdviceDocument, *, actor="system", nlp=None) -> list[dict]:
+    """Run the linker: unconfirmed linker links are replaced by new proposals; confirmed links
+    and links a person made stay. The proposals (score, stance, shared words, cues) are kept
+    in the audit log, where the advice page reads them."""
+    from analysis.trace import link as run_linker
+    from consult.audit import record
+
+    letter = advice.reactions[0] if advice.reactions else None
+    if letter is None or not advice.points:
+        return []
+    points = {str(p.id): p for p in advice.points}
+    paragraphs = {str(r.id): r for r in letter.paragraphs}
+    result = run_linker([(k, p.text) for k, p in points.items()], [(k, r.text) for k, r in paragraphs.items()],
+                        nlp=nlp)
+    existing = {(l.point_id, l.paragraph_id): l for p in advice.points for l in p.links}
+    for key, l in list(existing.items()):
+        if l.origin == "linker" and not l.confirmed:
+            session.delete(l)
+            del existing[key]
+    session.flush()
+    proposals = []
+    for l in result.links:
+        point, paragraph = points[l.point], paragraphs[l.paragraph]
+        proposals.append({"point_id": point.id, "paragraph_id": paragraph.id, "score": l.score,
+                          "stance": l.stance, "shared": l.shared, "cues": l.cues,
+                          "stance_evidence": l.stance_evidence[:300]})
+        if (point.id, paragraph.id) not in existing:
+            session.add(AdviceLink(point_id=point.id, paragraph_id=paragraph.id, score=l.score, origin="linker",
+                                   confirmed=False))
+    session.flush()
+    record(session, "propose_links", advice, actor=actor,
+           details={"links": proposals, "unanswered": [int(k) for k in result.unanswered],
+                    "min_score": result.min_score, "relative": result.relative})
+    return proposals
+
+
+def latest_proposals(session: Session, advice: AdviceDocument) -> dict[tuple[int, int], dict]:
+    from consult.models import AuditLog
+
+    entry = session.scalars(select(AuditLog).where(
+        AuditLog.entity_type == "advice_document", AuditLog.entity_id == advice.id,
+        AuditLog.action == "propose_links").order_by(AuditLog.id.desc()).limit(1)).first()
+    if entry is None or not entry.details:
+        return {}
+    return {(p["point_id"], p["paragraph_id"]): p for p in entry.details.get("links", [])}
+
+
+def decide_link(session: Session, link: AdviceLink, *, confirm: bool, actor="system") -> None:
+    from consult.audit import record
+
+    details = {"point_id": link.point_id, "paragraph_id": link.paragraph_id, "score": link.score,
+               "origin": link.origin}
+    if confirm:
+        link.confirmed = True
+        record(session, "confirm_link", link.point, actor=actor, details=details)
+    else:
+        record(session, "reject_link", link.point, actor=actor, details=details)
+        session.delete(link)
+    session.flush()
+
+
+def add_link(session: Session, point: AdvicePoint, paragraph: ReactionParagraph, *, actor="system") -> AdviceLink:
+    from consult.audit import record
+
+    link = session.scalar(select(AdviceLink).where(AdviceLink.point_id == point.id,
+                                                   AdviceLink.paragraph_id == paragraph.id))
+    if link is None:
+        link = AdviceLink(point=point, paragraph=paragraph, origin="person", confirmed=True)
+        session.add(link)
+    link.confirmed = True
+    session.flush()
+    record(session, "add_link", point, actor=actor, details={"point_id": point.id, "paragraph_id": paragraph.id})
+    return link
+
+
+def update_point(session: Session, point: AdvicePoint, *, label: str, text: str, actor="system") -> bool:
+    from consult.audit import record
+
+    before = {"label": point.label, "text": point.text}
+    after = {"label": label, "text": text}
+    if before == after:
+        return False
+    point.label, point.text = label, text
+    session.flush()
+    record(session, "update_point", point, actor=actor, details={"before": before, "after": after})
+    return True
+
+
+def update_response(session: Session, point: AdvicePoint, values: dict, *, actor="system") -> dict:
+    """Create or change the response to ``point``; the audit log gets the changed fields
+    with their values before and after. Returns the changes."""
+    from consult.audit import record
+
+    response = point.response
+    if response is None:
+        response = AdviceResponse(point=point)
+        session.add(response)
+        before = {f: None for f in RESPONSE_FIELDS}
+    else:
+        before = {f: _plain(getattr(response, f)) for f in RESPONSE_FIELDS}
+    for f in RESPONSE_FIELDS:
+        if f in values:
+            setattr(response, f, values[f])
+    if isinstance(actor, object) and hasattr(actor, "id") and hasattr(actor, "email"):
+        response.updated_by_id = actor.id
+    session.flush()
+    after = {f: _plain(getattr(response, f)) for f in RESPONSE_FIELDS}
+    changes = {f: {"before": before[f], "after": after[f]} for f in RESPONSE_FIELDS if before[f] != after[f]}
+    if changes:
+        record(session, "update_response", point, actor=actor, details={"changes": changes})
+    return changes
+
+
+def point_history(session: Session, point: AdvicePoint):
+    from consult.models import AuditLog
+
+    return session.scalars(select(AuditLog).where(AuditLog.entity_type == "advice_point",
+                                                  AuditLog.entity_id == point.id).order_by(AuditLog.id)).all()

@@ -1,0 +1,157 @@
+"""The advice register over HTTP: register an advice, split it into points, register the
+reaction, confirm proposed links, record the response with history in the audit log."""
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select
+
+from consult.models import AdviceDocument, AdviceLink, AdvicePoint, AuditLog, Stance
+from tests.web.conftest import SLUG, csrf_token, login
+
+BASE = f"/beheer/c/{SLUG}/advies"
+
+ADVICE = """Geachte college,
+
+Hierbij ons advies over de verkenning Wmo.
+
+1. Zorg dat mantelzorgers respijtzorg krijgen zonder lange wachttijd.
+2. De scootmobielpool functioneert onvoldoende; de gemeente voert geen regie op hulpmiddelen.
+3. Betrek de adviesraad vroeg bij de inkoop van dagbesteding.
+
+Met vriendelijke groet,
+de adviesraad
+"""
+
+REACTION = """Beste adviesraad,
+
+Wij danken u hartelijk voor uw advies.
+
+Respijtzorg voor mantelzorgers breiden wij uit, zodat de wachttijd korter wordt. Dit advies nemen wij over.
+
+Bij de inkoop van dagbesteding betrekken wij de adviesraad niet; dat advies nemen wij niet over.
+
+Met vriendelijke groet,
+het college van burgemeester en wethouders
+"""
+
+
+def register(client, **extra):
+    token = csrf_token(client, f"{BASE}/nieuw")
+    data = {"csrf_token": token, "advisory_body": "Adviesraad Sociaal Domein", "subject": "Verkenning Wmo",
+            "received_on": "2020-01-06", "requested": "nee", "letter_text": ADVICE, **extra}
+    return client.post(f"{BASE}/nieuw", data=data, content_type="multipart/form-data")
+
+
+def test_register_split_link_confirm_and_respond(client, world, db_session):
+    login(client, "beleid@test.nl")
+    assert client.get(BASE + "/").status_code == 200
+    r = register(client)
+    assert r.status_code == 302
+    advice = db_session.scalar(select(AdviceDocument))
+    assert advice.requested is False and [p.label for p in advice.points] == ["1", "2", "3"]
+    detail = r.headers["Location"]
+
+    # the reaction letter: split, linked by the linker (proposals, unconfirmed)
+    token = csrf_token(client, detail)
+    r = client.post(f"{detail}/reactie", data={"csrf_token": token, "sender": "college van B&W",
+                                               "sent_on": "2020-01-10", "letter_text": REACTION})
+    assert r.status_code == 302
+    db_session.expire_all()
+    links = db_session.scalars(select(AdviceLink)).all()
+    pairs = {(l.point.label, l.paragraph.label) for l in links}
+    assert pairs == {("1", "R2"), ("3", "R3")}
+    assert all(l.origin == "linker" and not l.confirmed and l.score > 0 for l in links)
+    html = client.get(detail).get_data(as_text=True)
+    assert "Deze adviespunten worden in de reactie niet beantwoord" in html and "punt 2</a>" in html
+    assert "voorgesteld standpunt: overgenomen" in html and "voorgesteld standpunt: niet overgenomen" in html
+
+    # confirm one, reject the other
+    link1 = next(l for l in links if l.point.label == "1")
+    link3 = next(l for l in links if l.point.label == "3")
+    token = csrf_token(client, detail)
+    assert client.post(f"{detail}/koppelingen/{link1.id}", data={"csrf_token": token, "action": "confirm"}).status_code == 302
+    assert client.post(f"{detail}/koppelingen/{link3.id}", data={"csrf_token": token, "action": "reject"}).status_code == 302
+    db_session.expire_all()
+    assert [(l.point.label, l.confirmed) for l in db_session.scalars(select(AdviceLink))] == [("1", True)]
+
+    # the response to point 1, then a change: both in the audit log with before/after
+    point = db_session.scalar(select(AdvicePoint).where(AdvicePoint.label == "1"))
+    url = f"{detail}/punten/{point.id}"
+    token = csrf_token(client, url)
+    data = {"csrf_token": token, "action": "response", "reactie-stance": "overgenomen",
+            "reactie-rationale": "Respijtzorg wordt uitgebreid.", "reactie-promised_action": "Meer respijtzorg",
+            "reactie-owner": "Team Wmo", "reactie-due_on": "2020-06-01", "reactie-status": "in_progress",
+            "reactie-decision_reference": "B&W 2020-001"}
+    assert client.post(url, data=data).status_code == 302
+    data["reactie-status"] = "done"
+    assert client.post(url, data=data).status_code == 302
+    db_session.expire_all()
+    point = db_session.get(AdvicePoint, point.id)
+    assert point.response.stance == Stance.OVERGENOMEN and point.response.status.value == "done"
+    entries = db_session.scalars(select(AuditLog).where(AuditLog.entity_type == "advice_point",
+                                                        AuditLog.entity_id == point.id,
+                                                        AuditLog.action == "update_response")
+                                 .order_by(AuditLog.id)).all()
+    assert len(entries) == 2
+    assert entries[0].details["changes"]["stance"] == {"before": None, "after": "overgenomen"}
+    assert entries[1].details["changes"] == {"status": {"before": "in_progress", "after": "done"}}
+    assert entries[1].actor.startswith("user:") and entries[1].user_id == world.writer_id
+    html = client.get(url).get_data(as_text=True)
+    assert "Geschiedenis" in html and "stand van zaken: in_progress → done" in html
+    assert "confirm_link" in html
+
+    # edit the text of a point: history keeps the old text
+    token = csrf_token(client, url)
+    r = client.post(url, data={"csrf_token": token, "action": "text", "punt-label": "1a",
+                               "punt-text": "Zorg voor respijtzorg."})
+    assert r.status_code == 302
+    db_session.expire_all()
+    entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "update_point"))
+    assert entry.details["before"]["label"] == "1" and entry.details["after"]["text"] == "Zorg voor respijtzorg."
+
+
+def test_upload_letter_and_validation(client, world, db_session):
+    login(client, "beleid@test.nl")
+    token = csrf_token(client, f"{BASE}/nieuw")
+    r = client.post(f"{BASE}/nieuw", data={"csrf_token": token, "advisory_body": "", "subject": "X",
+                                           "requested": "ja", "letter_text": ""},
+                    content_type="multipart/form-data")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Vul het adviesorgaan in." in html and "Plak de tekst van de brief" in html
+    assert 'href="#advisory_body"' in html and 'aria-invalid="true"' in html
+    r = register(client, letter_text="", file=(io.BytesIO(ADVICE.encode("utf-8")), "advies.txt"))
+    assert r.status_code == 302
+    assert len(db_session.scalar(select(AdviceDocument)).points) == 3
+
+
+def test_roles_and_membership(client, world):
+    login(client, "gesprek@test.nl")  # facilitator: no advice register
+    assert client.get(BASE + "/").status_code == 403
+    client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/")})
+    other = client.application.test_client()
+    login(other, "ander@test.nl")  # policy writer, not a member of this consultation
+    assert other.get(BASE + "/").status_code == 404
+    anonymous = client.application.test_client()
+    r = anonymous.get(BASE + "/")
+    assert r.status_code == 302 and "/inloggen" in r.headers["Location"]
+
+
+def test_demo_advice_pages(demo_app):
+    """The demo's ASDD advice: unanswered points A4 and A8 are flagged (read only)."""
+    from consult.db import session_scope
+    from consult.models import ConsultationMember, Role, User
+
+    client = demo_app.test_client()
+    with session_scope(demo_app.extensions["consult.sessions"]) as s:
+        user = s.scalar(select(User).where(User.email == "advies-lezer@test.nl"))
+        if user is None:
+            user = User(email="advies-lezer@test.nl", name="Lezer", role=Role.ADMINISTRATOR)
+            user.set_password("correct horse battery")
+            s.add(user)
+        advice_id = s.scalar(select(AdviceDocument.id))
+    login(client, "advies-lezer@test.nl")
+    html = client.get(f"/beheer/c/verkenning-wmo-demo/advies/{advice_id}").get_data(as_text=True)
+    flagged = re.search(r"niet beantwoord:</strong>(.*?)</p>", html, re.S).group(1)
+    assert "punt A4" in flagged and "punt A8" in flagged and "punt A1<" not in flagged
