@@ -39,6 +39,16 @@ def _at_line_start(doc: Doc, i: int) -> bool:
     )
 
 
+def _is_list_marker(doc: Doc, tok) -> bool:
+    """``1.``/``a)`` merged by consult_layout, or a bullet, at a line start."""
+    text = tok.text
+    if text in _BULLETS:
+        pass
+    elif not (len(text) >= 2 and text[-1] in _MARKER_END and _MARKER_BODY.match(text[:-1])):
+        return False
+    return _at_line_start(doc, tok.i)
+
+
 @Language.component("consult_layout")
 def consult_layout(doc: Doc) -> Doc:
     spans = []
@@ -106,7 +116,9 @@ class LemmaFallback:
     4. an implausible lemma is replaced by the verified answer of spaCy's
        Dutch rule lemmatizer (exceptions, suffix rules, lookup table, checked
        against the index), else by the lookup-table lemma, else kept;
-    5. a capitalised lemma (``Men``, ``Uit``, ``Senaat``) of a noun, verb,
+    5. proper nouns keep the written form as lemma (``Ensor``; ``Morgan's`` ->
+       ``Morgan``); a capitalised lemma (``Men``, ``Uit``, ``Senaat``) of a
+       noun, verb,
        pronoun, adposition, adverb or conjunction is lower-cased when the
        lower-case form is a known lemma (adjectives keep ``Vlaams``).
     """
@@ -124,6 +136,13 @@ class LemmaFallback:
         return self._lex, self._lookup
 
     def choose(self, form: str, lemma: str, pos: str) -> str:
+        if pos == "PROPN" and form.lower() not in self._tables()[0]:
+            # proper nouns keep their written form (Ensor, not ensor), minus a
+            # genitive 's (Morgan's -> Morgan)
+            base = form[:-2] if form.endswith("'s") and len(form) > 3 else form
+            if lemma.lower() in (form.lower(), base.lower()):
+                return base
+            return lemma
         new = self._choose(form, lemma, pos)
         # UD Dutch lemmas are lower case except for proper nouns: a
         # capitalised lemma of a sentence-initial common word is lowered
@@ -157,6 +176,10 @@ class LemmaFallback:
         for tok in doc:
             if tok.is_space:
                 tok.pos_ = "SPACE"
+                continue
+            if _is_list_marker(doc, tok):
+                tok.pos_ = "X" if tok.text[-1] in _MARKER_END else "PUNCT"
+                tok.lemma_ = tok.text
                 continue
             new = self.choose(tok.text, tok.lemma_, tok.pos_)
             if new != tok.lemma_:

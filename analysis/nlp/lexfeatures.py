@@ -3,8 +3,8 @@
 The UD training data is small (about 40k tokens), so a quarter of the
 development tokens are unseen in training.  To give the tagger and lemmatizer
 knowledge about such words, every frequent Dutch word form gets a small,
-hand-designed vector (used as spaCy *static vectors*, keyed on the lower-cased
-form) telling which word classes the form can belong to according to spaCy's
+hand-designed vector (spaCy *static vectors*, keyed on the lower-case and the
+capitalised form) telling which word classes the form can belong to according to spaCy's
 Dutch lemma tables (``spacy-lookups-data``) and how frequent it is (``wordfreq``):
 
 ====  =====================================================================
@@ -106,16 +106,28 @@ def vocabulary(min_zipf: float = MIN_ZIPF) -> List[str]:
 
 
 def build_vectors(out_dir: Path, min_zipf: float = MIN_ZIPF) -> Path:
-    """Write a blank Dutch pipeline whose vocab holds the feature vectors
-    (keyed on LOWER); pass it as ``paths.vectors`` to training."""
+    """Write a blank Dutch pipeline whose vocab holds the feature vectors;
+    pass it as ``paths.vectors`` to training."""
     import spacy
+    from spacy.strings import get_string_id
     from spacy.vectors import Vectors
 
     words = vocabulary(min_zipf)
     data = features(words)
     nlp = spacy.blank("nl")
-    keys = [nlp.vocab.strings.add(w) for w in words]
-    nlp.vocab.vectors = Vectors(data=data, keys=keys, attr="LOWER", name="consult_nl_lexfeatures")
+    # spaCy persists a Vectors' key attribute only for floret vectors, so the
+    # table is keyed on ORTH: each row gets the lower-case and the capitalised
+    # form as keys (sentence-initial words and names find their features too).
+    vectors = Vectors(shape=data.shape, name="consult_nl_lexfeatures")
+    vectors.data[:] = data
+    # keys are string hashes; the strings themselves are not stored, which
+    # keeps vocab/strings.json and the load time small
+    for row, w in enumerate(words):
+        vectors.add(get_string_id(w), row=row)
+        cap = w[:1].upper() + w[1:]
+        if cap != w:
+            vectors.add(get_string_id(cap), row=row)
+    nlp.vocab.vectors = vectors
     out_dir = Path(out_dir)
     nlp.to_disk(out_dir)
     return out_dir
