@@ -1,0 +1,20 @@
+"""Thematic coding engine: keyword rules, a learned coder, review support.
+
+The main entry points (see each module for details):
+
+* :class:`analysis.coding.rules.RuleCoder` — ``RuleCoder(codebook).code(texts)``
+* :func:`analysis.coding.combined.train` — ``train(codebook, examples) -> CombinedCoder``;
+  ``CombinedCoder.code(texts)``, ``.save(dir)`` / ``.load(dir)``, ``.to_bytes()`` / ``.from_bytes(b)``
+* :func:`analysis.coding.learning.keyword_suggestions` — keyword proposals per code
+* :func:`analysis.coding.review.merge_suggestions` — fold a coder run into assignments
+* :class:`analysis.coding.base.Suggestion`, :class:`~analysis.coding.base.Assignment`,
+  :class:`~analysis.coding.base.Evidence`, :func:`~analysis.coding.base.is_codable`
+"""
+from analysis.coding.base import Assignment, Evidence, Suggestion, is_codable
+from analysis.coding.combined import CombinedCoder, TrainingExample, train
+from analysis.coding.learning import keyword_suggestions
+from analysis.coding.review import merge_suggestions, suggestions_to_assignments
+from analysis.coding.rules import RuleCoder
+
+__all__ = ["Assignment", "Evidence", "Suggestion", "is_codable", "CombinedCoder", "TrainingExample",
+           "train", "keyword_suggestions", "merge_suggestions", "suggestions_to_assignments", "RuleCoder"]

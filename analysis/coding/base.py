@@ -8,7 +8,8 @@ from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
 from spacy.lang.nl.stop_words import STOP_WORDS as _NL_STOP
 
-__all__ = ["Evidence", "Suggestion", "Assignment", "ORIGINS", "STATUSES", "is_codable", "lemma_key"]
+__all__ = ["Evidence", "Suggestion", "Assignment", "ORIGINS", "STATUSES", "is_codable", "is_document_furniture",
+           "lemma_key"]
 
 ORIGINS = ("human", "rule", "model")
 STATUSES = ("suggested", "accepted", "rejected")
@@ -99,16 +100,35 @@ _EN_ONLY = frozenset(_EN_STOP - _NL_STOP - _DE_STOP)
 _DE_ONLY = frozenset(_DE_STOP - _NL_STOP - _EN_STOP)
 
 
+_REFERENCE_RE = re.compile(
+    r"^[A-Z][^()]{0,150}?\((?:19|20)\d\d[a-z]?(?:, [^()]*)?\)[.,:]?\s+[A-Z\"'“]")
+_SECTION_NUMBER_RE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}(?:\.\d{1,2})?(?![\d.]*\d)")
+
+
+def is_document_furniture(text: str) -> bool:
+    """A bibliography entry (``Hupe, P.L. & Klijn, E.H. (1997) De gemeente als ...``:
+    authors, a year in brackets, then a capitalised title) or a table-of-contents line
+    (two or more section numbers such as ``4.4`` that each start a title or end the line)."""
+    t = (text or "").strip()
+    if _REFERENCE_RE.match(t) and len(t) < 300:
+        return True
+    numbers = list(_SECTION_NUMBER_RE.finditer(t))
+    headed = [m for m in numbers if re.match(r"\.?\s+[A-Z]|\.?\s*$", t[m.end():])]
+    return len(numbers) >= 2 and len(headed) >= 2
+
+
 def is_codable(text: str) -> bool:
     """Cheap check that ``text`` is Dutch prose worth coding.
 
-    Empty, whitespace- or punctuation-only text is not codable.  A text is taken as
-    non-Dutch when it contains English- or German-only function words and more of them
-    than Dutch-only ones (stop-word lists of spaCy, minus their overlaps); a text without
-    any such function word (``"Meer buurthuizen"``) is given the benefit of the doubt.
+    Empty, whitespace- or punctuation-only text is not codable, nor is document
+    furniture (:func:`is_document_furniture`: bibliography entries, table-of-contents
+    lines).  A text is taken as non-Dutch when it contains English- or German-only
+    function words and more of them than Dutch-only ones (stop-word lists of spaCy, minus
+    their overlaps); a text without any such function word (``"Meer buurthuizen"``) is
+    given the benefit of the doubt.
     """
     words = [w.lower() for w in _WORD_RE.findall(text or "")]
-    if not words:
+    if not words or is_document_furniture(text):
         return False
     nl = sum(w in _NL_ONLY for w in words)
     other = max(sum(w in _EN_ONLY for w in words), sum(w in _DE_ONLY for w in words))

@@ -87,11 +87,12 @@ class CombinedCoder:
     origin = "model"
 
     def __init__(self, codebook: Codebook, vectoriser: Vectoriser, model: LinearModel,
-                 thresholds: np.ndarray, meta: dict | None = None, *, nlp=None):
+                 thresholds: np.ndarray, meta: dict | None = None, *, nlp=None,
+                 rules: RuleCoder | None = None, profiles: CodeProfiles | None = None):
         self.codebook = codebook
         self.codes = codebook.code_ids
-        self.rules = RuleCoder(codebook, nlp)
-        self.profiles = CodeProfiles(codebook, self.rules.nlp)
+        self.rules = rules or RuleCoder(codebook, nlp)
+        self.profiles = profiles or CodeProfiles(codebook, self.rules.nlp)
         self.vectoriser = vectoriser
         self.model = model
         self.thresholds = np.asarray(thresholds, dtype=np.float32)
@@ -292,8 +293,10 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
     nv = len(vec.vocab)
 
     thresholds = np.full(k, 0.5, dtype=np.float32)
+    nlp_meta = getattr(rules.nlp, "meta", {}) or {}
     meta = {"n_training_segments": n_h, "n_codebook_items": len(cb_items), "seed": seed,
-            "calibrated": False, "codebook_version": codebook.version}
+            "calibrated": False, "codebook_name": codebook.name, "codebook_version": codebook.version,
+            "nlp_pipeline": f"{nlp_meta.get('lang', '')}_{nlp_meta.get('name', '')}-{nlp_meta.get('version', '')}"}
     usable = [r for r in range(n_h) if feats.codable[r]]
     if calibrate and len(usable) >= MIN_CALIBRATION:
         from analysis.evaluation import kfold
@@ -304,6 +307,12 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
             m = _fit(X.take(rows), nv, Y[rows], M[rows], k, l2, epochs)
             P[te] = m.predict_proba(X.take([usable[i] for i in te]))
         thresholds, t_global = calibrate_thresholds(Y[usable], P, shrink=SHRINK)
-        meta.update(calibrated=True, global_threshold=t_global)
+        from analysis.evaluation import score
+        gold = [[codes[j] for j in np.nonzero(row)[0]] for row in Y[usable]]
+        pred = [[codes[j] for j in np.nonzero(row >= thresholds)[0]] for row in P]
+        inner = score(gold, pred, codes)
+        # thresholds were tuned on these same out-of-fold predictions: an optimistic estimate
+        meta.update(calibrated=True, global_threshold=round(t_global, 4), calibration_folds=folds,
+                    inner_cv_micro_f1=round(inner.micro_f1, 4), inner_cv_macro_f1=round(inner.macro_f1, 4))
     model = _fit(X, nv, Y, M, k, l2, epochs)
-    return CombinedCoder(codebook, vec, model, thresholds, meta, nlp=rules.nlp)
+    return CombinedCoder(codebook, vec, model, thresholds, meta, rules=rules, profiles=profiles)

@@ -100,3 +100,16 @@ def test_custom_codebook_and_batch():
     assert [[s.code for s in ss] for ss in out] == [["ZORG", "GELD"], [], []]
     assert all(s.origin == "rule" and s.sources == ("rule",) for s in out[0])
     assert "keyword 'te duur' matched 'te duur'" in out[0][1].explain()
+
+
+@pytest.mark.parametrize("text, furniture", [
+    ("Hupe, P.L. & Klijn, E.H. (1997) De gemeente als regisseur van het preventief jeugdbeleid.", True),
+    ("Movisie (2019) Wat werkt bij eenzaamheid.", True),
+    ("3.1 Inleiding 4 3.2 Mantelzorg en vrijwilligers 6", True),
+    ("Ook het SCP (2013) constateert dat mantelzorgers overbelast raken.", False),
+    ("Het budget steeg van 1.2 naar 1.5 miljoen euro.", False),
+])
+def test_document_furniture_is_not_coded(rules, text, furniture):
+    assert is_codable(text) is not furniture
+    if furniture:
+        assert rules.code([text]) == [[]]
