@@ -183,8 +183,9 @@ def derivation_stem(lemma: str) -> str:
 
 def same_family(a: str, b: str) -> bool:
     """Do two derivation stems belong to one word family?  They share a prefix of at least
-    ``MIN_FAMILY`` letters that covers all but at most two letters of the shorter one, and
-    the longer does not go on with an adjective/adverb ending (``verantwoord`` is not
+    ``MIN_FAMILY`` letters that covers all but at most two letters of the shorter one and
+    all but at most five of the longer one, and the longer does not go on with an
+    adjective/adverb ending (``verantwoord`` is not
     ``verantwoordelijk``)."""
     if a == b:
         return len(a) >= MIN_FAMILY - 1
@@ -194,8 +195,8 @@ def same_family(a: str, b: str) -> bool:
         if x != y:
             break
         n += 1
-    if n < MIN_FAMILY or n < len(short) - 2:
-        return False
+    if n < MIN_FAMILY or n < len(short) - 2 or len(long_) - n > 5:
+        return False              # a longer remainder is another word, not an ending
     rest = long_[n:]
     return not rest.startswith(("elijk", "lijk", "baar", "achtig", "loos"))
 
@@ -309,6 +310,8 @@ class RuleCoder:
                 continue
             if any((s, e, rid) == (k[0], k[1], k[2]) for k in kept):
                 continue
+            if kind == "family" and any(k[0] == s and self.rules[k[2]][0] == self.rules[rid][0] for k in kept):
+                continue          # the code already matched this token more strongly
             kept.append((s, e, rid, kind))
             taken.append((s, e))
         out = []
