@@ -4,6 +4,7 @@ stakeholder group, and correcting the masking of personal data."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -184,25 +185,36 @@ def upload(slug: str, meeting_id: int):
                            max_mb=current_app.config["MAX_UPLOAD_MB"]), 422
 
 
+_TABLE_RE = re.compile(r"^\s*(tafel|groep|subgroep|werkgroep|gesprekstafel)\s*[\w-]{0,12}\s*:?\s*$", re.I)
+
+
 def segment_document(session, document: Document) -> int:
-    """Cut the document into segments with masked text; returns the number of segments."""
+    """Cut the document into segments with masked text; returns the number of segments.
+
+    A line such as "Tafel 3" or "Groep 2:" is not a segment but the table/group label of
+    the segments after it (the facilitator can correct it per segment).
+    """
     from analysis.segmentation import segment_text
 
-    pieces = segment_text(document.text, kind="notes")
-    for piece in pieces:
+    label, heading, count = "", None, 0
+    for piece in segment_text(document.text, kind="notes"):
+        if piece.heading != heading:
+            heading = piece.heading
+            label = _table_label(heading)
+        if _TABLE_RE.match(piece.text):
+            label = piece.text.strip().rstrip(":")[:120]
+            continue
         session.add(Segment(consultation_id=document.consultation_id, document=document,
-                            position=piece.position, start_char=piece.start, end_char=piece.end,
-                            text=piece.text, masked_text=mask(piece.text),
-                            group_label=_table_label(piece.heading)))
+                            position=count, start_char=piece.start, end_char=piece.end,
+                            text=piece.text, masked_text=mask(piece.text), group_label=label))
+        count += 1
     session.flush()
-    return len(pieces)
+    return count
 
 
 def _table_label(heading: str | None) -> str:
     """A heading such as "Tafel 3" or "Groep 2:" is taken as the table/group label."""
-    import re
-
-    if heading and re.match(r"^\s*(tafel|groep|subgroep|werkgroep)\b", heading, re.I):
+    if heading and _TABLE_RE.match(heading):
         return heading.strip().rstrip(":")[:120]
     return ""
 
@@ -255,5 +267,7 @@ def document(slug: str, document_id: int):
         else:
             flash("Er was niets veranderd.", "info")
         return redirect(url_for(".document", slug=slug, document_id=doc.id))
-    return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked,
+    # segments made elsewhere (CLI, demo) may not have a stored masked text yet: mask now
+    masked = {seg.id: seg.masked_text if seg.masked_text is not None else mask(seg.text) for seg in doc.segments}
+    return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked, masked=masked,
                            editable=user.role in EDITORS)
