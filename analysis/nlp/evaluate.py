@@ -25,11 +25,14 @@ def measure_speed(nlp, texts, n_process: int = 1, batch_size: int = 256, repeat:
     """Words (non-space tokens) per second over ``texts`` with ``nlp.pipe``."""
     n_words = 0
     t0 = time.perf_counter()
+    c0 = time.process_time()
     for _ in range(repeat):
         for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
             n_words += sum(1 for t in doc if not t.is_space)
     secs = time.perf_counter() - t0
-    return {"n_words": n_words, "seconds": secs, "words_per_second": n_words / secs if secs else 0.0}
+    cpu = time.process_time() - c0
+    return {"n_words": n_words, "seconds": secs, "words_per_second": n_words / secs if secs else 0.0,
+            "words_per_cpu_second": n_words / cpu if cpu and n_process == 1 else None}
 
 
 def paragraphs(sentences, per_paragraph: int = 5):
@@ -81,6 +84,7 @@ def evaluate(nlp, path: str | Path, speed: bool = True) -> dict:
         nlp(texts[0])  # warm up
         sp = measure_speed(nlp, texts)
         out["words_per_second"] = sp["words_per_second"]
+        out["words_per_cpu_second"] = sp["words_per_cpu_second"]
         out["speed_n_words"] = sp["n_words"]
     return out
 

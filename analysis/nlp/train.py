@@ -161,6 +161,10 @@ def run(output: Optional[Path] = None, epochs: Optional[int] = None, ud: Optiona
     echo(f"Converting UD data from {ud_path} ...")
     train_path, dev_path = convert(ud_path, work)
     echo("Building lexical feature vectors (analysis/nlp/lexfeatures.py) ...")
+    try:
+        import wordfreq  # noqa: F401
+    except ImportError as exc:
+        raise TrainingError("training needs the wordfreq package (pip install wordfreq)") from exc
     from .lexfeatures import build_vectors
 
     vectors = build_vectors(work / "lexvectors")

@@ -69,4 +69,6 @@ def evaluate_cmd(conllu, as_json, model, no_speed):
     click.echo(f"UAS / LAS:       {pct('uas')} / {pct('las')}")
     click.echo(f"Sentence F1:     {pct('sents_f')}")
     if "words_per_second" in scores:
-        click.echo(f"Throughput:      {scores['words_per_second']:.0f} words/s (nlp.pipe, 1 process)")
+        cpu = scores.get("words_per_cpu_second")
+        extra = f"; {cpu:.0f} per CPU second" if cpu else ""
+        click.echo(f"Throughput:      {scores['words_per_second']:.0f} words/s (nlp.pipe, 1 process{extra})")
