@@ -62,7 +62,10 @@ def word_cloud(frequencies: dict[str, int]) -> bytes | None:
         return None
     from wordcloud import WordCloud
 
-    wc = WordCloud(width=640, height=300, background_color="white", colormap="Blues",
+    from matplotlib.colors import ListedColormap
+
+    dark = ListedColormap(["#154273", "#01689b", "#1f5f8b", "#0b3d5c", "#3d3d3d"])  # all >= 4.5:1 on white
+    wc = WordCloud(width=640, height=300, background_color="white", colormap=dark,
                    max_words=40, prefer_horizontal=0.95, random_state=1,
                    font_path="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
                    if _exists("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") else None)

@@ -62,7 +62,11 @@ def render_pdf(report: Report) -> bytes:
     from weasyprint import HTML
 
     html = render_html(report, print_css=True)
-    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    document = HTML(string=html, base_url=str(TEMPLATES))
+    try:  # tagged PDF (PDF/UA-1): headings, tables and image alt texts for screen readers
+        return document.write_pdf(pdf_variant="pdf/ua-1")
+    except (TypeError, ValueError):  # pragma: no cover - older WeasyPrint
+        return document.write_pdf()
 
 
 # ----------------------------------------------------------------------------- Markdown
