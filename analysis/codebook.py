@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, fields, replace
@@ -50,7 +51,7 @@ __all__ = [
     "load_codebook", "save_codebook", "load_default_codebook",
     "codebook_from_yaml", "codebook_to_yaml", "codebook_from_csv", "codebook_to_csv",
     "codebook_from_qdc", "codebook_to_qdc", "parse_codebook", "serialise_codebook",
-    "codebook_to_dict", "codebook_from_dict", "diff",
+    "codebook_to_dict", "codebook_from_dict", "code_identifier", "diff",
 ]
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -454,10 +455,10 @@ def codebook_to_qdc(cb: Codebook) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _slug(name: str) -> str:
-    import unicodedata
+def code_identifier(name: str, default: str = "CODE") -> str:
+    """A code identifier (``A-Z0-9_``) made from a name: ``"Zorg thuis"`` → ``ZORG_THUIS``."""
     ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Z0-9]+", "_", ascii_.upper()).strip("_") or "CODE"
+    return re.sub(r"[^A-Z0-9]+", "_", ascii_.upper()).strip("_") or default
 
 
 def codebook_from_qdc(text: str, *, name: str | None = None) -> Codebook:
@@ -498,7 +499,7 @@ def codebook_from_qdc(text: str, *, name: str | None = None) -> Codebook:
                         info[k] = fm.group(2)
                 else:
                     body.append(line)
-            ident = info.get("code") or _slug(label)
+            ident = info.get("code") or code_identifier(label)
             if ident in seen:
                 raise CodebookError(f"duplicate code {ident} (Code named {label!r})")
             seen.add(ident)

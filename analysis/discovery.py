@@ -20,14 +20,13 @@ from its top terms, for a person to accept, rename or discard.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
+from analysis.codebook import code_identifier
 from analysis.coding.base import is_codable
 from analysis.coding.learning import lemma_features
 from analysis.coding.rules import prepare_docs
@@ -74,11 +73,6 @@ def _kmeans(X: np.ndarray, k: int, rng: np.random.Generator, iters: int = 50) ->
                 centres[j] = c / (np.linalg.norm(c) or 1.0)
     sims = np.einsum("ij,ij->i", X, centres[labels])
     return labels, float(sims.sum())
-
-
-def _slug(text: str) -> str:
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Z0-9]+", "_", ascii_.upper()).strip("_") or "THEMA"
 
 
 def discover_themes(texts: Sequence[str], *, n_themes: int | None = None, top_terms: int = 8,
@@ -149,7 +143,7 @@ def discover_themes(texts: Sequence[str], *, n_themes: int | None = None, top_te
         order = members[np.argsort(-sims, kind="stable")]
         top = [t for t, _ in terms[:3]]
         themes.append(Theme(
-            proposed_code=_slug(top[0]) if top else f"THEMA_{j + 1}",
+            proposed_code=code_identifier(top[0], f"THEMA_{j + 1}") if top else f"THEMA_{j + 1}",
             proposed_label=", ".join(top),
             terms=tuple((t, round(s, 4)) for t, s in terms),
             segments=tuple(sorted(usable[m] for m in members)),

@@ -17,7 +17,7 @@ assignments:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Mapping, Sequence
+from typing import Hashable, Iterable, Sequence
 
 from analysis.coding.base import Assignment, Suggestion
 
