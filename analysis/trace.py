@@ -5,11 +5,12 @@ No Flask, no database: plain strings in, dataclasses out.
 
 Method (general, not fitted to one letter):
 
-* **Splitting.** A letter is cut into blocks at blank lines. When blocks start with a
-  numbering (``1.``, ``2)``, ``a.``, ``-``, ``•``) each numbered item starts a new point,
-  unnumbered blocks that follow belong to it, and an introduction before the first
-  numbered item is left out. Salutations, closing formulas and very short
-  lines (headers, signatures) are dropped. The result is a proposal a person edits.
+* **Splitting.** A letter is cut into blocks at blank lines. When numbered or bulleted
+  items (``1.``, ``2)``, ``a.``, ``-``, ``•``) carry most of the text, each item starts a new
+  point, unnumbered text that follows belongs to it, and an introduction before the first
+  item is left out; otherwise every paragraph is a point. Salutations, addresses, closing
+  formulas and very short lines (headers, dates, signatures) are dropped. The result is a
+  proposal a person edits.
 * **Linking.** Every point and paragraph becomes a bag of *content lemmas* (nouns, verbs,
   adjectives, proper nouns, numbers; stop words removed) from the bundled Dutch pipeline;
   compound nouns add their parts at half weight (``vraagverheldering`` -> ``vraag``,
@@ -103,38 +104,59 @@ def _line_items(text: str, start: int, end: int) -> list[tuple[int, int, str | N
     return [(s, e, n) for s, e, n, _ in items]
 
 
+_INTRO = re.compile(r"^\s*(?:hierbij|naar aanleiding van|in deze brief|met deze brief|gezien|bijgaand)\b",
+                    re.IGNORECASE)
+_FAREWELL = re.compile(r"^\s*(?:tot zover|wij vertrouwen erop|wij hopen u|graag (?:zijn|lichten) wij)\b",
+                       re.IGNORECASE)
+#: Numbered items must carry at least this share of the letter's text to be its points.
+NUMBERED_SHARE = 0.4
+
+
 def split_letter(text: str, *, prefix: str = "", keep_noise: bool = False) -> list[TextPart]:
     """Split a letter into parts (advice points or reaction paragraphs).
 
-    Numbered items each become a part (the number becomes the label, e.g. ``3`` or ``b``);
-    otherwise every blank-line paragraph is a part. Labels without numbering are
-    ``prefix`` + running number.
+    When numbered or bulleted items carry most of the letter (at least two items and
+    :data:`NUMBERED_SHARE` of the text), each item is a part (its number becomes the label,
+    e.g. ``3`` or ``b``), text after an item belongs to it and an introduction before the
+    first item is left out. Otherwise every blank-line paragraph is a part. Salutations,
+    addresses, dates, closing formulas and an opening/closing courtesy paragraph are left
+    out. Labels without numbering are ``prefix`` + running number.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    raw: list[tuple[int, int, str | None]] = []
-    numbered_seen = False
+    blocks = []
     for s, e in _blocks(text):
-        items = _line_items(text, s, e)
-        if any(n is not None for _, _, n in items):
-            numbered_seen = True
-        raw.extend(items)
+        items = []
+        for a, b, number in _line_items(text, s, e):
+            body = text[a:b].strip()
+            if body and (keep_noise or not _is_noise(body)):
+                items.append((a, b, number, body))
+        if items:
+            blocks.append((s, e, items))
+    kept = [it for _, _, items in blocks for it in items]
+    numbered = [it for it in kept if it[2] is not None]
+    total = sum(len(it[3]) for it in kept) or 1
+    numbered_mode = len(numbered) >= 2 and sum(len(it[3]) for it in numbered) >= NUMBERED_SHARE * total
+
     parts: list[TextPart] = []
-    for s, e, number in raw:
-        body = text[s:e].strip()
-        while s < e and text[s].isspace():
-            s += 1
-        e = s + len(body)
-        if not body or (not keep_noise and _is_noise(body)):
-            continue
-        if numbered_seen and number is None:
-            if not parts:
-                continue  # an introduction before the first numbered point is not a point
-            # an unnumbered block after a numbered point continues that point
-            prev = parts[-1]
-            prev.text = prev.text + "\n\n" + body
-            prev.end = e
-            continue
-        parts.append(TextPart(label=number or "", text=_unwrap(body), start=s, end=e))
+    if numbered_mode:
+        for a, b, number, body in kept:
+            start = a + (len(text[a:b]) - len(text[a:b].lstrip()))
+            if number is None:
+                if parts:  # text after an item continues it
+                    parts[-1].text += "\n\n" + body
+                    parts[-1].end = start + len(body)
+                continue  # an introduction before the first item is not a point
+            parts.append(TextPart(label=number, text=body, start=start, end=start + len(body)))
+    else:
+        for s, e, items in blocks:
+            body = "\n".join(it[3] for it in items)
+            start = items[0][0] + (len(text[items[0][0]:items[0][1]]) - len(text[items[0][0]:items[0][1]].lstrip()))
+            parts.append(TextPart(label="", text=body, start=start, end=items[-1][0] + len(text[items[-1][0]:items[-1][1]].rstrip())))
+        if not keep_noise:
+            if parts and _INTRO.match(parts[0].text) and len(parts) > 1:
+                parts.pop(0)
+            if parts and _FAREWELL.match(parts[-1].text) and len(parts) > 1:
+                parts.pop()
     for i, p in enumerate(parts, 1):
         p.label = p.label or f"{prefix}{i}"
         p.text = _unwrap(p.text)
