@@ -22,7 +22,7 @@ A definition looks like::
 
 Question types are those of :class:`consult.models.QuestionType` (kept as plain strings
 here so this module has no database dependency). Parsing is all-or-nothing: any error
-raises :class:`DefinitionError` naming the question.
+raises :class:`DefinitionError` naming the question (messages in Dutch: staff see them).
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class SurveyDef:
 
 def _choices(raw: Any, where: str) -> list[dict[str, str]]:
     if not isinstance(raw, list) or not raw:
-        raise DefinitionError(f"{where}: 'choices' must be a non-empty list")
+        raise DefinitionError(f"{where}: 'choices' moet een lijst met minstens één keuze zijn")
     out, seen = [], set()
     for item in raw:
         if isinstance(item, str):
@@ -78,9 +78,9 @@ def _choices(raw: Any, where: str) -> list[dict[str, str]]:
         elif isinstance(item, dict) and "value" in item and "label" in item:
             value, label = str(item["value"]), str(item["label"])
         else:
-            raise DefinitionError(f"{where}: a choice must be text or {{value, label}}")
+            raise DefinitionError(f"{where}: een keuze is tekst of {{value, label}}")
         if value in seen:
-            raise DefinitionError(f"{where}: duplicate choice {value!r}")
+            raise DefinitionError(f"{where}: keuze {value!r} staat er twee keer in")
         seen.add(value)
         out.append({"value": value, "label": label})
     return out
@@ -88,19 +88,19 @@ def _choices(raw: Any, where: str) -> list[dict[str, str]]:
 
 def _question(raw: Any, section: int, keys: dict[str, QuestionDef]) -> QuestionDef:
     if not isinstance(raw, dict):
-        raise DefinitionError(f"section {section + 1}: every question must be a mapping")
+        raise DefinitionError(f"deel {section + 1}: elke vraag moet een mapping (key: waarde) zijn")
     key = raw.get("key")
-    where = f"question {key!r}" if key else f"section {section + 1}"
+    where = f"vraag {key!r}" if key else f"deel {section + 1}"
     if not isinstance(key, str) or not KEY_RE.match(key):
-        raise DefinitionError(f"{where}: 'key' must be lower-case letters, digits or _")
+        raise DefinitionError(f"{where}: 'key' mag alleen kleine letters, cijfers en _ bevatten")
     if key in keys:
-        raise DefinitionError(f"{where}: duplicate key")
+        raise DefinitionError(f"{where}: deze key komt twee keer voor")
     qtype = raw.get("type")
     if qtype not in QUESTION_TYPES:
-        raise DefinitionError(f"{where}: unknown type {qtype!r} (use one of {', '.join(QUESTION_TYPES)})")
+        raise DefinitionError(f"{where}: onbekend type {qtype!r} (kies uit {', '.join(QUESTION_TYPES)})")
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
-        raise DefinitionError(f"{where}: 'label' is required")
+        raise DefinitionError(f"{where}: 'label' (de vraag) ontbreekt")
     options: dict[str, Any] = {}
     if qtype in CHOICE_TYPES:
         options["choices"] = _choices(raw.get("choices"), where)
@@ -108,7 +108,7 @@ def _question(raw: Any, section: int, keys: dict[str, QuestionDef]) -> QuestionD
     elif qtype == "scale":
         low, high = raw.get("min", 1), raw.get("max", 5)
         if not (isinstance(low, int) and isinstance(high, int) and low < high <= low + 10):
-            raise DefinitionError(f"{where}: scale needs integers min < max (at most 11 steps)")
+            raise DefinitionError(f"{where}: een schaal heeft hele getallen min < max (hoogstens 11 stappen)")
         options.update(min=low, max=high, labels={str(k): str(v) for k, v in (raw.get("labels") or {}).items()})
     elif qtype in ("text_short", "text_long"):
         options["max_length"] = int(raw.get("max_length", 500 if qtype == "text_short" else 5000))
@@ -116,10 +116,10 @@ def _question(raw: Any, section: int, keys: dict[str, QuestionDef]) -> QuestionD
     if condition is not None:
         if not isinstance(condition, dict) or "question" not in condition or not (
                 "equals" in condition or "includes" in condition):
-            raise DefinitionError(f"{where}: condition needs 'question' and 'equals' or 'includes'")
+            raise DefinitionError(f"{where}: een voorwaarde heeft 'question' en 'equals' of 'includes' nodig")
         if condition["question"] not in keys:
-            raise DefinitionError(f"{where}: condition refers to {condition['question']!r}, "
-                                  "which is not an earlier question")
+            raise DefinitionError(f"{where}: de voorwaarde verwijst naar {condition['question']!r}, "
+                                  "maar dat is geen eerdere vraag")
     return QuestionDef(
         key=key, type=qtype, label=label.strip(), section=section,
         help_text=str(raw.get("help", "") or ""), required=bool(raw.get("required", False)),
@@ -132,21 +132,21 @@ def parse_definition(data: dict[str, Any] | str) -> SurveyDef:
         try:
             data = json.loads(data) if data.lstrip().startswith("{") else yaml.safe_load(data)
         except (yaml.YAMLError, json.JSONDecodeError) as exc:
-            raise DefinitionError(f"not valid YAML or JSON: {exc}") from None
+            raise DefinitionError(f"geen geldige YAML of JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise DefinitionError("a survey definition must be a mapping")
+        raise DefinitionError("een vragenlijst moet een mapping (key: waarde) zijn")
     for name in ("slug", "title", "sections"):
         if not data.get(name):
-            raise DefinitionError(f"missing field {name!r}")
+            raise DefinitionError(f"veld {name!r} ontbreekt")
     if data.get("access", "open") not in ("open", "invitation"):
-        raise DefinitionError("'access' must be 'open' or 'invitation'")
+        raise DefinitionError("'access' moet 'open' of 'invitation' zijn")
     if not isinstance(data["sections"], list):
-        raise DefinitionError("'sections' must be a list of sections")
+        raise DefinitionError("'sections' moet een lijst met delen zijn")
     keys: dict[str, QuestionDef] = {}
     section_titles = []
     for i, section in enumerate(data["sections"]):
         if not isinstance(section, dict) or not isinstance(section.get("questions"), list):
-            raise DefinitionError(f"section {i + 1}: needs a list of 'questions'")
+            raise DefinitionError(f"deel {i + 1}: heeft een lijst 'questions' nodig")
         section_titles.append(str(section.get("title", f"Deel {i + 1}")))
         for raw in section["questions"]:
             q = _question(raw, i, keys)

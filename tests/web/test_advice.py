@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from consult.models import AdviceDocument, AdviceLink, AdvicePoint, AuditLog, Stance
@@ -155,3 +157,48 @@ def test_demo_advice_pages(demo_app):
     html = client.get(f"/beheer/c/verkenning-wmo-demo/advies/{advice_id}").get_data(as_text=True)
     flagged = re.search(r"niet beantwoord:</strong>(.*?)</p>", html, re.S).group(1)
     assert "punt A4" in flagged and "punt A8" in flagged and "punt A1<" not in flagged
+
+
+@pytest.mark.browser
+def test_advice_pages_are_accessible(world, live_server, browser, artifacts):
+    """axe-core (WCAG 2 A/AA) on the advice register: list, form with errors, advice, point."""
+    from pathlib import Path
+
+    import axe_selenium_python
+    from selenium.webdriver.common.by import By
+
+    axe = (Path(axe_selenium_python.__file__).parent / "node_modules" / "axe-core" / "axe.min.js").read_text()
+
+    def violations():
+        browser.execute_script(axe)
+        found = browser.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})"
+            ".then(function (r) { done(r.violations); }, function (e) { done([{id: 'axe-error', help: String(e)}]); });")
+        return [(v["id"], v.get("help")) for v in found]
+
+    browser.delete_all_cookies()
+    browser.get(live_server.url + "/inloggen")
+    browser.find_element(By.ID, "email").send_keys("beleid@test.nl")
+    browser.find_element(By.ID, "password").send_keys("correct horse battery")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.get(live_server.url + BASE + "/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Adviezen en reacties"
+    assert violations() == []
+    browser.get(live_server.url + BASE + "/nieuw")
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert browser.find_element(By.CSS_SELECTOR, ".error-summary")
+    assert violations() == []
+    browser.find_element(By.ID, "advisory_body").send_keys("Adviesraad Sociaal Domein")
+    browser.find_element(By.ID, "subject").send_keys("Verkenning Wmo")
+    browser.find_element(By.ID, "letter_text").send_keys(ADVICE)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Adviesraad Sociaal Domein")
+    browser.find_element(By.ID, "letter_text").send_keys(REACTION)
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/reactie'] button[type=submit]").click()
+    assert "niet beantwoord" in browser.page_source
+    assert violations() == []
+    browser.save_screenshot(str(artifacts / "advice-register.png"))
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Punt 1").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Adviespunt 1"
+    assert violations() == []
