@@ -48,8 +48,12 @@ def consultation(slug: str):
         select(Response.survey_id, func.count(Response.id)).join(Survey)
         .where(Survey.consultation_id == c.id, Response.status == ResponseStatus.SUBMITTED)
         .group_by(Response.survey_id)).all())
-    return render_template("staff/consultation.html", c=c, counts=counts,
-                           status_labels=SURVEY_STATUS_LABELS, channel_form=EntryForm())
+    from consult.models import ROLE_LABELS, User
+
+    members = s.scalars(select(User).join(ConsultationMember, ConsultationMember.user_id == User.id)
+                        .where(ConsultationMember.consultation_id == c.id).order_by(User.name)).all()
+    return render_template("staff/consultation.html", c=c, counts=counts, members=members,
+                           role_labels=ROLE_LABELS, status_labels=SURVEY_STATUS_LABELS)
 
 
 # -- surveys -----------------------------------------------------------------------------------
@@ -254,3 +258,35 @@ def assisted_entry(slug: str, survey_id: int):
     s.commit()
     return redirect(url_for("survey.page", slug=slug, survey_slug=survey.slug,
                             token=response.resume_token, number=1))
+
+
+# -- membership (administrators) -------------------------------------------------------------
+
+@bp.post("/c/<slug>/leden")
+@login_required(Role.ADMINISTRATOR)
+def members(slug: str):
+    """Add or remove a staff member's access to this consultation."""
+    from consult.models import User
+
+    c = consultation_for_staff(slug)
+    s = db()
+    email = (request.form.get("email") or "").strip().lower()
+    user = s.scalar(select(User).where(func.lower(User.email) == email)) if email else None
+    if user is None:
+        flash("Er is geen medewerker met dat e-mailadres.", "error")
+        return redirect(url_for(".consultation", slug=slug))
+    existing = s.scalar(select(ConsultationMember).where(
+        ConsultationMember.user_id == user.id, ConsultationMember.consultation_id == c.id))
+    if request.form.get("action") == "remove":
+        if existing is not None:
+            s.delete(existing)
+            record(s, "remove_member", c, actor=current_user(), details={"user": user.id})
+            s.commit()
+        flash(f"{user.name} heeft geen toegang meer tot deze raadpleging.", "success")
+    else:
+        if existing is None:
+            s.add(ConsultationMember(user_id=user.id, consultation_id=c.id))
+            record(s, "add_member", c, actor=current_user(), details={"user": user.id})
+            s.commit()
+        flash(f"{user.name} heeft nu toegang tot deze raadpleging.", "success")
+    return redirect(url_for(".consultation", slug=slug))

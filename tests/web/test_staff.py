@@ -296,3 +296,20 @@ def test_codebook_rename_merge_split_make_new_versions(client, world, db_session
     html = client.get(f"{STAFF}/codering").get_data(as_text=True)
     assert "codeboek versie 1" in html
     assert audit_actions(db_session).count("codebook_split") == 1
+
+
+def test_administrator_manages_membership(client, world, db_session):
+    login(client, "ander@test.nl")
+    assert client.get(STAFF).status_code == 404
+    client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/beheer/")})
+    login(client, "admin@test.nl")
+    token = csrf_token(client, STAFF)
+    client.post(f"{STAFF}/leden", data={"csrf_token": token, "email": "ANDER@test.nl", "action": "add"})
+    assert "Ander (beleidsmedewerker" in client.get(STAFF).get_data(as_text=True)
+    client.post("/uitloggen", data={"csrf_token": token})
+    login(client, "ander@test.nl")
+    assert client.get(STAFF).status_code == 200
+    # only administrators manage members
+    assert client.post(f"{STAFF}/leden", data={"csrf_token": csrf_token(client, STAFF),
+                                                "email": "ander@test.nl", "action": "remove"}).status_code == 403
+    assert "add_member" in audit_actions(db_session)
