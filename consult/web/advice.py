@@ -226,22 +226,24 @@ def point(slug: str, advice_id: int, point_id: int):
     s = db()
     action = request.form.get("action", "")
     r = p.response
-    # stored values as defaults; posted values (same prefix) win
-    point_form = PointForm(prefix="punt", data={"label": p.label, "text": p.text})
-    response_form = ResponseForm(prefix="reactie", data={
+    # stored values as defaults; posted values (same prefix) win. The CSRF token is checked
+    # for every POST by the app's CSRFProtect (one token field per form, no duplicate ids).
+    no_csrf = {"csrf": False}
+    point_form = PointForm(prefix="punt", meta=no_csrf, data={"label": p.label, "text": p.text})
+    response_form = ResponseForm(prefix="reactie", meta=no_csrf, data={
         "stance": r.stance.value if r and r.stance else "", "rationale": r.rationale if r else "",
         "promised_action": r.promised_action if r else "", "owner": r.owner if r else "",
         "due_on": r.due_on if r else None, "status": r.status.value if r else FollowUpStatus.OPEN.value,
         "decision_reference": r.decision_reference if r else ""})
     errors: dict[str, str] = {}
     if request.method == "POST":
-        if action == "text" and point_form.validate_on_submit():
+        if action == "text" and point_form.validate():
             reporting.update_point(s, p, label=point_form.label.data.strip(), text=point_form.text.data.strip(),
                                    actor=current_user())
             s.commit()
             flash("Het adviespunt is opgeslagen.", "success")
             return redirect(url_for(".point", slug=slug, advice_id=advice.id, point_id=p.id))
-        if action == "response" and response_form.validate_on_submit():
+        if action == "response" and response_form.validate():
             values = {"stance": Stance(response_form.stance.data) if response_form.stance.data else None,
                       "rationale": response_form.rationale.data or "",
                       "promised_action": response_form.promised_action.data or "",
@@ -253,7 +255,6 @@ def point(slug: str, advice_id: int, point_id: int):
             flash("De reactie is opgeslagen." if changes else "Er was niets veranderd.", "success")
             return redirect(url_for(".point", slug=slug, advice_id=advice.id, point_id=p.id))
         if action == "link":
-            FlaskForm().validate_on_submit() or abort(400)
             paragraph = s.get(ReactionParagraph, request.form.get("paragraph_id", type=int) or 0)
             if paragraph is None or paragraph.letter.advice_id != advice.id:
                 errors["paragraph_id"] = "Kies een alinea uit de reactiebrief."

@@ -112,6 +112,8 @@ def test_register_split_link_confirm_and_respond(client, world, db_session):
     db_session.expire_all()
     entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "update_point"))
     assert entry.details["before"]["label"] == "1" and entry.details["after"]["text"] == "Zorg voor respijtzorg."
+    # every form is CSRF-protected (the app-wide check)
+    assert client.post(url, data={"action": "text", "punt-label": "x", "punt-text": "y"}).status_code == 400
 
 
 def test_upload_letter_and_validation(client, world, db_session):
@@ -181,21 +183,24 @@ def test_advice_pages_are_accessible(world, live_server, browser, artifacts):
     browser.get(live_server.url + "/inloggen")
     browser.find_element(By.ID, "email").send_keys("beleid@test.nl")
     browser.find_element(By.ID, "password").send_keys("correct horse battery")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(lambda d: "/beheer" in d.current_url)
     browser.get(live_server.url + BASE + "/")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Adviezen en reacties"
     assert violations() == []
     browser.get(live_server.url + BASE + "/nieuw")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     assert browser.find_element(By.CSS_SELECTOR, ".error-summary")
     assert violations() == []
     browser.find_element(By.ID, "advisory_body").send_keys("Adviesraad Sociaal Domein")
     browser.find_element(By.ID, "subject").send_keys("Verkenning Wmo")
     browser.find_element(By.ID, "letter_text").send_keys(ADVICE)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Adviesraad Sociaal Domein")
     browser.find_element(By.ID, "letter_text").send_keys(REACTION)
-    browser.find_element(By.CSS_SELECTOR, "form[action$='/reactie'] button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "main form[action*='/reactie'] button[type=submit]").click()
     assert "niet beantwoord" in browser.page_source
     assert violations() == []
     browser.save_screenshot(str(artifacts / "advice-register.png"))
