@@ -102,6 +102,7 @@ _DE_ONLY = frozenset(_DE_STOP - _NL_STOP - _EN_STOP)
 
 _REFERENCE_RE = re.compile(
     r"^[A-Z][^()]{0,150}?\((?:19|20)\d\d[a-z]?(?:, [^()]*)?\)[.,:]?\s+[A-Z\"'“]")
+_TITLE_AFTER_RE = re.compile(r"\.?\s+[A-Z]|\.?\s*$")
 _SECTION_NUMBER_RE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}(?:\.\d{1,2})?(?![\d.]*\d)")
 
 
@@ -113,7 +114,7 @@ def is_document_furniture(text: str) -> bool:
     if _REFERENCE_RE.match(t) and len(t) < 300:
         return True
     numbers = list(_SECTION_NUMBER_RE.finditer(t))
-    headed = [m for m in numbers if re.match(r"\.?\s+[A-Z]|\.?\s*$", t[m.end():])]
+    headed = [m for m in numbers if _TITLE_AFTER_RE.match(t, m.end())]
     return len(numbers) >= 2 and len(headed) >= 2
 
 

@@ -172,6 +172,7 @@ _SUFFIXES = ("ingen", "ische", "isch", "atie", "aties", "iële", "ieel", "heid",
 MIN_FAMILY = 7
 
 
+@lru_cache(maxsize=200_000)
 def derivation_stem(lemma: str) -> str:
     """``lemma`` without one derivational/inflectional ending (``financiering`` →
     ``financier``, ``bureaucratische`` → ``bureaucrat``)."""
@@ -201,11 +202,20 @@ def same_family(a: str, b: str) -> bool:
     return not rest.startswith(("elijk", "lijk", "baar", "achtig", "loos"))
 
 
+#: pipeline components coding does not need (it uses tokens, lemmas and POS tags)
+SKIP_COMPONENTS = ("parser",)
+
+
 def prepare_docs(texts: Iterable[str], nlp=None, batch_size: int = 256) -> list[Doc]:
-    """Run the pipeline over ``texts`` and set ``token.norm_`` to the lowercased lemma."""
+    """Run the pipeline over ``texts`` and set ``token.norm_`` to the lowercased lemma.
+
+    The dependency parser is skipped (it is the slowest component and no rule needs it);
+    sentence boundaries therefore come only from the pipeline's layout component.
+    """
     nlp = nlp or get_nlp()
+    skip = [name for name in SKIP_COMPONENTS if name in nlp.pipe_names]
     docs = []
-    for doc in nlp.pipe((t or "" for t in texts), batch_size=batch_size):
+    for doc in nlp.pipe((t or "" for t in texts), batch_size=batch_size, disable=skip):
         for tok in doc:
             tok.norm_ = lemma_key(tok)
         docs.append(doc)
