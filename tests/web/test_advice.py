@@ -183,7 +183,7 @@ def test_advice_pages_are_accessible(world, live_server, browser, artifacts):
     browser.get(live_server.url + "/inloggen")
     browser.find_element(By.ID, "email").send_keys("beleid@test.nl")
     browser.find_element(By.ID, "password").send_keys("correct horse battery")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    submit(browser, "main form button[type=submit]")
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 10).until(lambda d: "/beheer" in d.current_url)
@@ -191,19 +191,30 @@ def test_advice_pages_are_accessible(world, live_server, browser, artifacts):
     assert browser.find_element(By.TAG_NAME, "h1").text == "Adviezen en reacties"
     assert violations() == []
     browser.get(live_server.url + BASE + "/nieuw")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    submit(browser, "main form button[type=submit]")
     assert browser.find_element(By.CSS_SELECTOR, ".error-summary")
     assert violations() == []
     browser.find_element(By.ID, "advisory_body").send_keys("Adviesraad Sociaal Domein")
     browser.find_element(By.ID, "subject").send_keys("Verkenning Wmo")
     browser.find_element(By.ID, "letter_text").send_keys(ADVICE)
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    submit(browser, "main form button[type=submit]")
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Adviesraad Sociaal Domein")
     browser.find_element(By.ID, "letter_text").send_keys(REACTION)
-    browser.find_element(By.CSS_SELECTOR, "main form[action*='/reactie'] button[type=submit]").click()
+    submit(browser, "main form[action*='/reactie'] button[type=submit]")
     assert "niet beantwoord" in browser.page_source
     assert violations() == []
     browser.save_screenshot(str(artifacts / "advice-register.png"))
-    browser.find_element(By.PARTIAL_LINK_TEXT, "Punt 1").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Adviespunt 1"
+    submit(browser, "a[href*='/punten/']")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Adviespunt ")
     assert violations() == []
+
+
+def submit(browser, selector: str) -> None:
+    """Click and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(browser, 15).until(EC.staleness_of(page))

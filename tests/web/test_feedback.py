@@ -138,15 +138,26 @@ def test_feedback_page_is_accessible(app, world, live_server, browser, artifacts
     browser.get(live_server.url + PAGE)
     assert violations() == []
     browser.find_element(By.ID, "code").send_keys("XXXX-XXXX-XXXX")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit(browser, "main form button[type=submit]")
     assert "niet vinden" in browser.find_element(By.ID, "code-error").text
     assert violations() == []
     field = browser.find_element(By.ID, "code")
     field.clear()
     field.send_keys(code)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    submit(browser, "main form button[type=submit]")
     assert "Mantelzorg" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     assert violations() == []
     browser.save_screenshot(str(artifacts / "feedback-page.png"))
     logs = [e for e in browser.get_log("browser") if "Content Security Policy" in e.get("message", "")]
     assert logs == []
+
+
+def submit(browser, selector: str) -> None:
+    """Click and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(browser, 15).until(EC.staleness_of(page))
