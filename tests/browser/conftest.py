@@ -76,12 +76,20 @@ def shot(driver, path: Path) -> None:
 
 def navigates(driver, action, timeout: float = 30) -> None:
     """Run ``action`` and wait until the browser left the current page and loaded the next."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     action()
-    WebDriverWait(driver, timeout).until(EC.staleness_of(old))
+
+    def left(_driver) -> bool:
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:  # stale, or "node does not belong to the document"
+            return True
+
+    WebDriverWait(driver, timeout).until(left)
     WebDriverWait(driver, timeout).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
