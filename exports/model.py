@@ -229,6 +229,7 @@ class FindingSection:
     themes: list[str]
     evidence: list[Quote]
     advice_points: list[str]
+    support: list[str] = field(default_factory=list)  # e.g. "Mantelzorg: 92 fragmenten, 68 deelnemers"
 
 
 @dataclass

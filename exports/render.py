@@ -155,6 +155,8 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
             out += [f"#### {f.title}", "", f.statement, ""]
             if f.themes:
                 out += [f"Thema's: {', '.join(f.themes)}", ""]
+            if f.support:
+                out += [f"Onderbouwing: {'; '.join(f.support)}.", ""]
             for q in f.evidence:
                 out += [f"> {q.text}", f"> — *{q.source}*", ""]
             if f.advice_points:
@@ -302,6 +304,8 @@ def render_docx(report: Report) -> bytes:
             doc.add_paragraph(f.statement)
             if f.themes:
                 doc.add_paragraph(f"Thema's: {', '.join(f.themes)}")
+            if f.support:
+                doc.add_paragraph(f"Onderbouwing: {'; '.join(f.support)}.")
             for q in f.evidence:
                 quote(q)
             if f.advice_points:

@@ -123,12 +123,16 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     step("verschillen")
 
     findings, scenarios = [], []
+    by_key = {t.key: t for t in themes}
     for f in data.findings:
+        support = [f"{by_key[k].label}: {by_key[k].n_segments} fragmenten, {protect(by_key[k].n_respondents)} "
+                   f"deelnemers aan de vragenlijst, {by_key[k].n_meetings} bijeenkomsten"
+                   for k in f.codes if k in by_key]
         section = FindingSection(
             kind=KIND_LABELS.get(f.kind, f.kind), title=f.title, statement=f.statement,
             themes=[codes[k].label for k in f.codes if k in codes],
             evidence=[q for q in (_quote(segments[i]) for i in f.evidence if i in segments) if q],
-            advice_points=list(f.advice_points))
+            advice_points=list(f.advice_points), support=support)
         (scenarios if f.kind == "scenario" else findings).append(section)
 
     report = Report(
@@ -386,8 +390,9 @@ def _approach_text(data: ReportInput, n_respondents: int) -> list[str]:
 def _approach_tables(data: ReportInput, hood_base: Counter, group_base: Counter) -> list[Table]:
     tables = []
     if data.meetings:
-        tables.append(Table(caption="Bijeenkomsten", headers=["Bijeenkomst", "Soort", "Datum", "Aanwezigen"],
-                            rows=[[m.title, m.type_label, dutch_date(m.held_on), str(m.total)]
+        tables.append(Table(caption="Bijeenkomsten", headers=["Bijeenkomst", "Soort", "Datum", "Wijk of dorp",
+                                                              "Aanwezigen"],
+                            rows=[[m.title, m.type_label, dutch_date(m.held_on), m.neighbourhood or "–", str(m.total)]
                                   for m in data.meetings]))
         per_group: Counter = Counter()
         for m in data.meetings:
