@@ -174,13 +174,3 @@ def csrf_token(client, url: str) -> str:
 def login(client, email: str, password: str = PASSWORD):
     token = csrf_token(client, "/inloggen")
     return client.post("/inloggen", data={"email": email, "password": password, "csrf_token": token})
-
-
-@pytest.fixture
-def nocsrf_app(db_url, tmp_path):
-    """The app with CSRF checks off, for tests about something else (one test proves CSRF is on)."""
-    from tests.conftest import make_app
-
-    app = make_app(db_url, tmp_path / "instance", WTF_CSRF_ENABLED=False)
-    yield app
-    app.extensions["consult.engine"].dispose()
