@@ -160,21 +160,26 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
     nlp = get_nlp()
     blocks = _blocks(ntext)
 
-    pieces: list[_Piece] = []
-    headings: dict[int, str] = {}      # index of first piece after a heading -> heading
-    current_heading = None
+    # headings first, then one batch through the pipeline for the sentence boundaries
+    heading_at: dict[int, str] = {}
     for bi, (bs, be, bullet) in enumerate(blocks):
         chunk = ntext[bs:be]
-        has_more = bi + 1 < len(blocks)
-        if kind == "notes" and not bullet and has_more and _is_heading(chunk, heading_words):
-            current_heading = chunk.strip()
-            headings[len(pieces)] = current_heading
+        if kind == "notes" and not bullet and bi + 1 < len(blocks) and _is_heading(chunk, heading_words):
+            heading_at[bi] = chunk.strip()
+    prose = [bi for bi, (_, _, bullet) in enumerate(blocks) if not bullet and bi not in heading_at]
+    sentences: dict[int, list[tuple[int, int]]] = {}
+    texts = (" ".join(ntext[blocks[bi][0]:blocks[bi][1]].split("\n")) for bi in prose)  # same length
+    for bi, doc in zip(prose, nlp.pipe(texts, batch_size=64)):
+        bs = blocks[bi][0]
+        sentences[bi] = [(bs + s.start_char, bs + s.end_char) for s in doc.sents if s.text.strip()]
+
+    pieces: list[_Piece] = []
+    headings: dict[int, str] = {}      # index of first piece after a heading -> heading
+    for bi, (bs, be, bullet) in enumerate(blocks):
+        if bi in heading_at:
+            headings[len(pieces)] = heading_at[bi]
             continue
-        if bullet:
-            sents = [(bs, be)]
-        else:
-            doc = nlp(" ".join(chunk.split("\n")))   # same length: offsets stay valid
-            sents = [(bs + s.start_char, bs + s.end_char) for s in doc.sents if s.text.strip()]
+        sents = [(bs, be)] if bullet else sentences[bi]
         block_pieces = [_Piece(s, e, bullet, bi) for s, e in sents]
         # merge short fragments within the block
         merged: list[_Piece] = []

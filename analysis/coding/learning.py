@@ -4,17 +4,19 @@ Model: one logistic regression per code (multi-label, "one-vs-rest") over
 
 * lemma features of the segment: content lemmas (lowercased, no stop words), the parts
   of compound lemmas (``mantelzorgondersteuning`` also gives ``mantelzorg`` and
-  ``ondersteuning``) and bigrams of adjacent lemmas, as ``log(1 + count)`` scaled to unit
-  length;
-* rule features: for every code, the confidence of the keyword rules for that code
-  (:class:`analysis.coding.rules.RuleCoder`), so the model learns how far each code's
-  keywords can be trusted in context.
+  ``ondersteuning``), the first ``PREFIX_LEN`` letters of long lemmas (a cheap stand-in
+  for derivational morphology) and bigrams of adjacent lemmas, as ``log(1 + count)``
+  scaled to unit length;
+* codebook signals, added by :mod:`analysis.coding.combined`: for every code the
+  confidence of its keyword rules (:class:`analysis.coding.rules.RuleCoder`) per kind of
+  match, so the model learns how far each code's keywords can be trusted in context, and
+  the similarity to the code's text (:class:`CodeProfiles`).
 
 It is the same model family as spaCy's ``textcat_multilabel`` with the bag-of-words
 architecture (a sparse linear layer over n-grams), trained here in numpy with
 full-batch gradient descent because (1) every weight belongs to a readable lemma, so each
 model suggestion can list the lemmas and rules that produced it, (2) the L2 penalty pulls
-weights towards a *prior* rather than zero: the rule feature of code ``c`` starts at a
+weights towards a *prior* rather than zero: the codebook signals of code ``c`` start at a
 positive weight, so a code with few or no training segments behaves like its keyword
 rules, and (3) training on a few hundred segments takes well under a second on one CPU.
 

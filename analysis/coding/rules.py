@@ -186,8 +186,7 @@ def same_family(a: str, b: str) -> bool:
     """Do two derivation stems belong to one word family?  They share a prefix of at least
     ``MIN_FAMILY`` letters that covers all but at most two letters of the shorter one and
     all but at most five of the longer one, and the longer does not go on with an
-    adjective/adverb ending (``verantwoord`` is not
-    ``verantwoordelijk``)."""
+    adjective/adverb ending (``verantwoord`` is not ``verantwoordelijk``)."""
     if a == b:
         return len(a) >= MIN_FAMILY - 1
     short, long_ = sorted((a, b), key=len)
