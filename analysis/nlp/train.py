@@ -149,6 +149,16 @@ def package(model_path: Path, dest: Path = MODEL_DIR, training_info: Optional[di
     return dest
 
 
+def record_scores(dest: Path, scores: dict) -> None:
+    """Store the development scores in the packaged pipeline's meta.json."""
+    meta_path = Path(dest) / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    keep = {k: v for k, v in scores.items() if k not in ("file",)}
+    keep["file"] = Path(scores.get("file", "")).name
+    meta.setdefault("consult_training", {})["dev_scores"] = keep
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def run(output: Optional[Path] = None, epochs: Optional[int] = None, ud: Optional[str] = None,
         work: Optional[Path] = None, overrides: Optional[dict] = None, echo=print) -> dict:
     """Convert, train, package and evaluate. Returns the dev scores."""
@@ -177,5 +187,6 @@ def run(output: Optional[Path] = None, epochs: Optional[int] = None, ud: Optiona
                          "epochs": epochs, "train_seconds": train_seconds})
     scores = evaluate_path(ud_path / DEV_FILE, model=dest)
     scores["train_seconds"] = train_seconds
+    record_scores(dest, scores)
     echo(json.dumps(scores, indent=2))
     return scores
