@@ -78,6 +78,9 @@ def consult_layout(doc: Doc) -> Doc:
     for i, tok in enumerate(doc):
         if tok.is_space:
             prev_newlines += tok.text.count("\n")
+            if i > 0:
+                # whitespace belongs to the sentence before it
+                tok.is_sent_start = False
             continue
         if i > 0:
             ws_nl = doc[i - 1].whitespace_.count("\n")
@@ -89,6 +92,9 @@ def consult_layout(doc: Doc) -> Doc:
                 or (len(tok.text) >= 2 and tok.text[-1] in _MARKER_END and _MARKER_BODY.match(tok.text[:-1]))
             ):
                 tok.is_sent_start = True
+                # the item's first word continues the marker's sentence
+                if i + 1 < len(doc) and not doc[i + 1].is_space:
+                    doc[i + 1].is_sent_start = False
         prev_newlines = 0
     return doc
 
