@@ -58,7 +58,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     @app.context_processor
     def _template_globals():
-        return {"current_user": security.current_user}
+        return {"current_user": security.current_user,
+                "has_endpoint": lambda name: name in app.view_functions}
 
     from flask_wtf.csrf import CSRFError
 
