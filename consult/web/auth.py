@@ -1,6 +1,8 @@
 """Staff login and logout (residents never need an account)."""
 from __future__ import annotations
 
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -14,6 +16,16 @@ from consult.security import check_rate, is_safe_next, login_user, logout_user
 from consult.web import db
 
 bp = Blueprint("auth", __name__)
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+def _spend_check_time(password: str) -> None:
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        pass
 
 
 class LoginForm(FlaskForm):
@@ -33,7 +45,9 @@ def login():
             check_rate("login-account", email)
             s = db()
             user = s.scalar(select(User).where(func.lower(User.email) == email))
-            if user is not None and user.active and user.check_password(form.password.data):
+            if user is None:  # spend the same time as a real check: no account probing
+                _spend_check_time(form.password.data)
+            elif user.active and user.check_password(form.password.data):
                 user.last_login_at = utcnow()
                 record(s, "login", user, actor=user)
                 s.commit()
