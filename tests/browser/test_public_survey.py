@@ -50,7 +50,6 @@ def test_survey_with_keyboard_only_and_axe_on_every_page(server, fresh_browser, 
     assert_no_axe_violations(d, axe_source, "home")
     d.get(server.url + f"/c/{SLUG}")
     assert_no_axe_violations(d, axe_source, "consultation page")
-    shot(d, screenshots / "consultation.png")
 
     d.get(server.url + SURVEY)
     assert_no_axe_violations(d, axe_source, "survey start")
