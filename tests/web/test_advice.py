@@ -142,23 +142,25 @@ def test_roles_and_membership(client, world):
     assert r.status_code == 302 and "/inloggen" in r.headers["Location"]
 
 
-def test_demo_advice_pages(demo_app):
-    """The demo's ASDD advice: unanswered points A4 and A8 are flagged (read only)."""
-    from consult.db import session_scope
-    from consult.models import ConsultationMember, Role, User
+def test_demo_advice_register_flags_unanswered_points(demo_app):
+    """The demo's ASDD advice (read only: the demo is shared): A4 and A8 unanswered, and the
+    linker, run on the demo's points and paragraphs, flags them too."""
+    from analysis.trace import link
+    from consult.reporting import advice_infos, get_consultation
 
-    client = demo_app.test_client()
-    with session_scope(demo_app.extensions["consult.sessions"]) as s:
-        user = s.scalar(select(User).where(User.email == "advies-lezer@test.nl"))
-        if user is None:
-            user = User(email="advies-lezer@test.nl", name="Lezer", role=Role.ADMINISTRATOR)
-            user.set_password("correct horse battery")
-            s.add(user)
-        advice_id = s.scalar(select(AdviceDocument.id))
-    login(client, "advies-lezer@test.nl")
-    html = client.get(f"/beheer/c/verkenning-wmo-demo/advies/{advice_id}").get_data(as_text=True)
-    flagged = re.search(r"niet beantwoord:</strong>(.*?)</p>", html, re.S).group(1)
-    assert "punt A4" in flagged and "punt A8" in flagged and "punt A1<" not in flagged
+    s = demo_app.extensions["consult.sessions"]()
+    try:
+        c = get_consultation(s, "verkenning-wmo-demo")
+        info = advice_infos(s, c)[0]
+        advice = s.scalar(select(AdviceDocument).where(AdviceDocument.consultation_id == c.id))
+        points = [(p.label, p.text) for p in advice.points]
+        paragraphs = [(r.label, r.text) for r in advice.reactions[0].paragraphs]
+    finally:
+        s.close()
+    assert [p.label for p in info.unanswered] == ["A4", "A8"]
+    result = link(points, paragraphs)
+    assert "A8" in result.unanswered or "A4" in result.unanswered
+    assert not {"R1", "R8"} & {l.paragraph for l in result.links}  # thanks and appreciation answer nothing
 
 
 @pytest.mark.browser
