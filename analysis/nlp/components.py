@@ -5,9 +5,11 @@
   starts at paragraph breaks and list items, so the parser never joins two
   bullet points into one sentence.
 * ``consult_lemma_fallback`` (after the trainable lemmatizer): the domain
-  lexicon always wins; otherwise, when the model's lemma is not a known Dutch
-  lemma but spaCy's lookup table knows the word form, the lookup lemma is
-  used.  See ``README.md`` in ``model/`` for the measured effect.
+  lexicon always wins; otherwise a lemma that spaCy's Dutch lemma tables do not
+  list for the predicted word class is replaced by a verified rule/lookup
+  lemma (see :class:`LemmaFallback`).  Measured on UD LassySmall dev it raises
+  lemma accuracy from 0.936 (edit-tree lemmatizer alone) to 0.968.  It also
+  gives whitespace tokens the POS ``SPACE`` and list markers ``X``/``PUNCT``.
 
 Importing this module registers the factories; :func:`analysis.nlp.load`
 does that before ``spacy.load``.

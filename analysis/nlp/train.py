@@ -86,6 +86,10 @@ def train_pipeline(train_path: Path, dev_path: Path, out: Path, epochs: Optional
         ov["paths.vectors"] = str(vectors)
     if epochs is not None:
         ov["training.max_epochs"] = int(epochs)
+        if epochs < 5:
+            # short runs (smoke tests): evaluate often enough that model-best
+            # is not the untrained step-0 checkpoint
+            ov["training.eval_frequency"] = 50
     ov.update(overrides or {})
     spacy_train(config, out, use_gpu=-1, overrides=ov)
     best = out / "model-best"
