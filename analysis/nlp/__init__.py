@@ -51,9 +51,6 @@ def load(path: Optional[Union[str, Path]] = None):
 
 # --------------------------------------------------------------------------- bytes
 
-_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
-
-
 def decode_bytes(data: bytes) -> str:
     """Decode an uploaded file.
 
@@ -75,9 +72,8 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    return "".join(
-        "\ufffd" if b in _CP1252_UNDEFINED else bytes([b]).decode("cp1252") for b in data
-    ) if any(b in _CP1252_UNDEFINED for b in data) else data.decode("cp1252")
+    # not UTF-8: Windows-1252, with its five undefined bytes as U+FFFD
+    return data.decode("cp1252", errors="replace")
 
 
 # --------------------------------------------------------------------------- long texts

@@ -52,8 +52,10 @@ def ud_dir(override: Optional[str] = None) -> Path:
     return (REPO_ROOT / ".." / "shared" / "ud-dutch").resolve()
 
 
-def convert(ud: Path, work: Path) -> tuple[Path, Path]:
-    """CoNLL-U -> DocBin (train.spacy, dev.spacy) in ``work``."""
+def convert(ud: Path, work: Path, morph_features: bool = True) -> tuple[Path, Path]:
+    """CoNLL-U -> DocBin (train.spacy, dev.spacy) in ``work``.  With
+    ``morph_features=False`` the morphological features are dropped, so the
+    morphologizer learns UPOS only."""
     from spacy.tokens import DocBin
 
     from .conllu import read_conllu_docs
@@ -65,8 +67,16 @@ def convert(ud: Path, work: Path) -> tuple[Path, Path]:
     train_db = DocBin(store_user_data=False)
     for name in TRAIN_FILES:
         for doc in read_conllu_docs(ud / name):
+            if not morph_features:
+                for tok in doc:
+                    tok.set_morph(None)
             train_db.add(doc)
-    dev_db = DocBin(store_user_data=False, docs=read_conllu_docs(ud / DEV_FILE))
+    dev_docs = read_conllu_docs(ud / DEV_FILE)
+    if not morph_features:
+        for doc in dev_docs:
+            for tok in doc:
+                tok.set_morph(None)
+    dev_db = DocBin(store_user_data=False, docs=dev_docs)
     train_path, dev_path = work / "train.spacy", work / "dev.spacy"
     train_db.to_disk(train_path)
     dev_db.to_disk(dev_path)
@@ -164,7 +174,8 @@ def record_scores(dest: Path, scores: dict) -> None:
 
 
 def run(output: Optional[Path] = None, epochs: Optional[int] = None, ud: Optional[str] = None,
-        work: Optional[Path] = None, overrides: Optional[dict] = None, echo=print) -> dict:
+        work: Optional[Path] = None, overrides: Optional[dict] = None, echo=print,
+        morph_features: bool = True) -> dict:
     """Convert, train, package and evaluate. Returns the dev scores."""
     from .evaluate import evaluate_path
 
@@ -173,7 +184,7 @@ def run(output: Optional[Path] = None, epochs: Optional[int] = None, ud: Optiona
     dest = Path(output) if output else MODEL_DIR
     t0 = time.time()
     echo(f"Converting UD data from {ud_path} ...")
-    train_path, dev_path = convert(ud_path, work)
+    train_path, dev_path = convert(ud_path, work, morph_features=morph_features)
     echo("Building lexical feature vectors (analysis/nlp/lexfeatures.py) ...")
     try:
         import wordfreq  # noqa: F401
