@@ -117,6 +117,8 @@ def test_survey_import_status_codes_and_assisted_entry(client, world, db_session
 def test_survey_editor_locks_after_responses(client, world, db_session):
     login(client, "beleid@test.nl")
     url = f"{STAFF}/vragenlijsten/{world.survey_id}/bewerken"
+    overview = client.get(f"{STAFF}/vragenlijsten/{world.survey_id}").get_data(as_text=True)
+    assert "met ‘anders, namelijk’" in overview and "rol = mantelzorger" in overview
     html = client.get(url).get_data(as_text=True)
     assert "slug: wmo-vragen" in html
     new = html.split('name="definition"')[1].split(">", 1)[1].split("</textarea>")[0]
