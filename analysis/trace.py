@@ -43,6 +43,9 @@ LETTER_WORDS = {
     "punt", "graag", "geven", "lezen", "danken", "wij", "we", "u", "uw", "onderschrijven",
     "overnemen", "nemen", "herkennen", "vinden", "zijn", "hebben", "worden", "kunnen", "zullen",
     "moeten", "gaan", "komen", "staan", "maken", "zien", "willen", "mogen", "laten",
+    # meta-discourse: words about the letter and the exchange, not about its subject
+    "opmerken", "aangeven", "aandachtspunt", "verzoek", "suggestie", "verwijzen", "benadrukken",
+    "constateren", "noemen", "stellen", "schrijven", "reageren", "antwoord", "goed",
 }
 
 DEFAULT_MIN_SCORE = 0.06
