@@ -25,6 +25,13 @@ bp = Blueprint("survey", __name__)
 HONEYPOT = "website"
 
 
+@bp.after_request
+def _no_store(response):
+    """Answers must not stay in the cache of a shared computer (library, community centre)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def survey_is_open(survey: Survey, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return (survey.status == SurveyStatus.OPEN

@@ -33,8 +33,10 @@ def submitted_count(db_session) -> int:
 def test_complete_survey_with_condition_review_and_receipt(client, world, db_session):
     page1 = start(client)
     assert page1.endswith("/deel/1")
-    html = client.get(page1).get_data(as_text=True)
+    r = client.get(page1)
+    html = r.get_data(as_text=True)
     assert "Wie bent u?" in html and "Hoe zwaar" not in html  # conditional question hidden
+    assert r.headers["Cache-Control"] == "no-store"
 
     # required answer missing: error summary with a link to the field, aria-describedby on the group
     r = post_page(client, page1, {})
