@@ -122,18 +122,32 @@ def missing_required(visible: list[Question], values: dict[str, Any], texts: dic
 
 
 def submit_response(session: Session, response: Response) -> bool:
-    """Submit once. Returns True when this call submitted it, False when it already was."""
+    """Submit once. Returns True when this call submitted it, False when it already was.
+
+    With an invitation code the code is claimed first, in the same transaction: of two
+    responses started with one code at the same moment only one can be submitted
+    (:class:`InvitationError` for the other).
+    """
+    if response.invitation_code_id is not None and response.status == ResponseStatus.IN_PROGRESS:
+        claimed = session.execute(
+            update(InvitationCode).where(InvitationCode.id == response.invitation_code_id,
+                                         InvitationCode.used_at.is_(None))
+            .values(used_at=utcnow()).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:
+            session.refresh(response)
+            if response.status == ResponseStatus.SUBMITTED:
+                return False
+            raise InvitationError("Met deze code is de vragenlijst al ingevuld. "
+                                  "Elke code kan maar één keer worden gebruikt.")
     receipt = short_code()
     result = session.execute(
         update(Response).where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
         .values(status=ResponseStatus.SUBMITTED, submitted_at=utcnow(), receipt_code=receipt)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
+        session.rollback()  # someone else submitted it: undo our claim, show their receipt
         session.refresh(response)
         return False
-    if response.invitation_code_id is not None:
-        session.execute(update(InvitationCode).where(InvitationCode.id == response.invitation_code_id)
-                        .values(used_at=utcnow()))
     _link_participant(session, response)
     session.flush()
     session.refresh(response)

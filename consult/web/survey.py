@@ -234,7 +234,12 @@ def review(slug: str, survey_slug: str, token: str):
             s = db()
             R.drop_hidden(response, visible)
             s.flush()
-            R.submit_response(s, response)
+            try:
+                R.submit_response(s, response)
+            except R.InvitationError as exc:
+                s.rollback()
+                flash(str(exc), "error")
+                return redirect(url_for(".start", slug=slug, survey_slug=survey_slug), 303)
             s.commit()
             return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token), 303)
     hoods, groups = _choices(survey)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import func, select
 
 from consult.models import Answer, InvitationCode, Participant, Response, ResponseStatus, Survey, SurveyAccess
@@ -198,3 +200,24 @@ def test_closed_and_draft_surveys(client, world, db_session):
 def test_consultation_page_links_the_open_survey_and_privacy(client, world):
     html = client.get(f"/c/{SLUG}").get_data(as_text=True)
     assert f'href="{BASE}"' in html and "Uw privacy" in html and "Wie beslist?" in html
+
+
+def test_two_responses_racing_for_one_invitation_code(world, db_session):
+    """Started at the same moment on two devices: only one can be submitted."""
+    from surveys.responses import InvitationError, start_response, submit_response
+
+    survey = db_session.get(Survey, world.survey_id)
+    code = InvitationCode(survey=survey, code="AAAA-BBBB-CCCC")
+    db_session.add(code)
+    db_session.flush()
+    first = Response(survey=survey, invitation_code_id=code.id, resume_token="t1", submission_token="s1")
+    second = Response(survey=survey, invitation_code_id=code.id, resume_token="t2", submission_token="s2")
+    db_session.add_all([first, second])
+    db_session.commit()
+    assert submit_response(db_session, first) is True
+    db_session.commit()
+    with pytest.raises(InvitationError):
+        submit_response(db_session, second)
+    db_session.rollback()
+    assert submitted_count(db_session) == 1
+    assert start_response(db_session, survey, "s1").id == first.id  # a replayed start finds it
