@@ -555,8 +555,9 @@ def register_reaction(session: Session, advice: AdviceDocument, *, sender: str, 
 
 def propose_links(session: Session, advice: AdviceDocument, *, actor="system", nlp=None) -> list[dict]:
     """Run the linker: unconfirmed linker links are replaced by new proposals; confirmed links
-    and links a person made stay. The proposals (score, stance, shared words, cues) are kept
-    in the audit log, where the advice page reads them."""
+    and links a person made stay. Each proposed link keeps its score, guessed stance and the
+    evidence (shared words, cues, the sentence the stance was read from); the run itself is
+    recorded in the audit log."""
     from analysis.trace import link as run_linker
     from consult.audit import record
 
@@ -576,12 +577,12 @@ def propose_links(session: Session, advice: AdviceDocument, *, actor="system", n
     proposals = []
     for l in result.links:
         point, paragraph = points[l.point], paragraphs[l.paragraph]
+        evidence = {"shared": l.shared, "cues": l.cues, "stance_evidence": l.stance_evidence[:300]}
         proposals.append({"point_id": point.id, "paragraph_id": paragraph.id, "score": l.score,
-                          "stance": l.stance, "shared": l.shared, "cues": l.cues,
-                          "stance_evidence": l.stance_evidence[:300]})
+                          "stance": l.stance, **evidence})
         if (point.id, paragraph.id) not in existing:
             session.add(AdviceLink(point_id=point.id, paragraph_id=paragraph.id, score=l.score, origin="linker",
-                                   confirmed=False))
+                                   confirmed=False, proposed_stance=l.stance, evidence=evidence))
     session.flush()
     record(session, "propose_links", advice, actor=actor,
            details={"links": proposals, "unanswered": [int(k) for k in result.unanswered],
@@ -590,14 +591,10 @@ def propose_links(session: Session, advice: AdviceDocument, *, actor="system", n
 
 
 def latest_proposals(session: Session, advice: AdviceDocument) -> dict[tuple[int, int], dict]:
-    from consult.models import AuditLog
-
-    entry = session.scalars(select(AuditLog).where(
-        AuditLog.entity_type == "advice_document", AuditLog.entity_id == advice.id,
-        AuditLog.action == "propose_links").order_by(AuditLog.id.desc()).limit(1)).first()
-    if entry is None or not entry.details:
-        return {}
-    return {(p["point_id"], p["paragraph_id"]): p for p in entry.details.get("links", [])}
+    """The linker's proposal per (point, paragraph) link, as stored on the links."""
+    return {(l.point_id, l.paragraph_id): {"point_id": l.point_id, "paragraph_id": l.paragraph_id,
+                                           "score": l.score, "stance": l.proposed_stance, **l.evidence}
+            for p in advice.points for l in p.links if l.evidence is not None}
 
 
 def decide_link(session: Session, link: AdviceLink, *, confirm: bool, actor="system") -> None:

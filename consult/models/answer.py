@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, utcnow
@@ -188,6 +188,10 @@ class AdviceLink(Timestamped, Base):
     score: Mapped[float | None]
     origin: Mapped[str] = mapped_column(String(20), default="person")  # "linker" or "person"
     confirmed: Mapped[bool] = mapped_column(default=False)
+    #: The linker's proposal, shown to the person who confirms: stance guessed from cue
+    #: phrases, and why (shared words, cues, the sentence the stance was read from).
+    proposed_stance: Mapped[Stance | None] = enum_column(Stance, nullable=True)
+    evidence: Mapped[dict | None] = mapped_column(JSON)
 
     point: Mapped[AdvicePoint] = relationship(back_populates="links")
     paragraph: Mapped[ReactionParagraph] = relationship(back_populates="links")
