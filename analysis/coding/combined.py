@@ -21,7 +21,7 @@ codebook similarity (``"codebook"``) and the lemma features with the largest pos
 contribution to the log-odds.
 
 Measured on ``dev-gold`` (140 segments, 5-fold cross-validation, seeds 0-2): micro-F1
-0.675-0.692 against 0.654 for the rules alone and 0.607 for the keyword-substring baseline.
+0.686-0.690 against 0.663 for the rules alone and 0.607 for the keyword-substring baseline.
 
 The coder saves to a directory (:meth:`CombinedCoder.save` / :meth:`CombinedCoder.load`)
 or to bytes (:meth:`CombinedCoder.to_bytes` / :meth:`CombinedCoder.from_bytes`): the
