@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from analysis.coding.base import Suggestion, is_codable
 from analysis.coding.combined import CombinedCoder, train
 from analysis.coding.rules import RuleCoder
+from analysis.privacy import mask
 from analysis.segmentation import segment_text
 from consult.audit import record
 from consult.codebooks import version_to_definition
@@ -50,12 +51,29 @@ def _unsegmented_answers(session: Session, consultation: Consultation) -> list[A
         .order_by(Answer.id)))
 
 
+def _masked(text: str) -> str | None:
+    """The text with personal data masked, or None when there was nothing to mask."""
+    masked = mask(text)
+    return masked if masked != text else None
+
+
 def segment_answer(session: Session, answer: Answer, consultation_id: int) -> list[Segment]:
     segments = [Segment(consultation_id=consultation_id, answer=answer, position=s.position,
-                        start_char=s.start, end_char=s.end, text=s.text)
+                        start_char=s.start, end_char=s.end, text=s.text, masked_text=_masked(s.text))
                 for s in segment_text(answer.text, kind="answer")]
     session.add_all(segments)
     return segments
+
+
+def segment_response(session: Session, response: Response) -> int:
+    """Segment the open answers of one submitted response (right after submission)."""
+    consultation_id = response.survey.consultation_id
+    created = 0
+    for answer in response.answers:
+        if answer.text and answer.text.strip() and not answer.segments:
+            created += len(segment_answer(session, answer, consultation_id))
+    session.flush()
+    return created
 
 
 def segment_document(session: Session, document: Document) -> list[Segment]:
@@ -63,7 +81,7 @@ def segment_document(session: Session, document: Document) -> list[Segment]:
     session.execute(delete(Segment).where(Segment.document_id == document.id))
     segments = [Segment(consultation_id=document.consultation_id, document=document,
                         position=s.position, start_char=s.start, end_char=s.end, text=s.text,
-                        group_label=s.heading or "")
+                        masked_text=_masked(s.text), group_label=s.heading or "")
                 for s in segment_text(document.text, kind="notes")]
     session.add_all(segments)
     return segments

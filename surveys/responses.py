@@ -61,9 +61,11 @@ def start_response(session: Session, survey: Survey, start_token: str, *,
     session.add(response)
     try:
         session.flush()
-    except IntegrityError:  # the same token raced us: use the winner's response
+    except IntegrityError:  # the same token or invitation code raced us: use the winner's response
         session.rollback()
         existing = session.scalar(select(Response).where(Response.submission_token == start_token))
+        if existing is None and invitation is not None:
+            existing = session.scalar(select(Response).where(Response.invitation_code_id == invitation.id))
         if existing is None:
             raise
         return existing

@@ -34,6 +34,10 @@ def test_segments_point_into_their_sources(demo):
         for seg in s.scalars(select(Segment).limit(400)):
             source = seg.answer.text if seg.answer_id else seg.document.text
             assert source[seg.start_char:seg.end_char] == seg.text
+        # Personal data left in free text is masked in the stored masked_text.
+        masked = s.scalars(select(Segment.masked_text).where(Segment.masked_text.is_not(None))).all()
+        assert any("0570-123456" not in m and "telefoonnummer" in m for m in masked)
+        assert not any("@voorbeeld.nl" in m for m in masked)
 
 
 def test_rules_code_first_and_human_decisions_survive_reruns(demo):

@@ -154,6 +154,8 @@ class Response(Base):
     """One filled-in survey."""
 
     __tablename__ = "response"
+    #: One response per invitation code, enforced by the database too.
+    __table_args__ = (UniqueConstraint("invitation_code_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = fk("survey.id")

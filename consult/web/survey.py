@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, StringField
@@ -241,6 +241,7 @@ def review(slug: str, survey_slug: str, token: str):
                 flash(str(exc), "error")
                 return redirect(url_for(".start", slug=slug, survey_slug=survey_slug), 303)
             s.commit()
+            _segment_after_submission(s, response)
             return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token), 303)
     hoods, groups = _choices(survey)
     titles = section_titles(survey)
@@ -252,6 +253,19 @@ def review(slug: str, survey_slug: str, token: str):
     return render_template("survey/review.html", c=c, survey=survey, sections=sections, form=form,
                            missing=missing, pages=pages, token=token, honeypot=HONEYPOT,
                            resume_url=_resume_url(slug, survey_slug, token))
+
+
+def _segment_after_submission(s, response) -> None:
+    """Make the new answers ready for coding. The submission is already committed, so a
+    failure here loses nothing: 'consult code segment' picks the answers up later."""
+    from consult.coding import segment_response
+
+    try:
+        segment_response(s, response)
+        s.commit()
+    except Exception:  # noqa: BLE001 - never fail a participant's submission over analysis
+        s.rollback()
+        current_app.logger.exception("segmenting response %s failed", response.id)
 
 
 def _display(q, value, text, hoods, groups) -> str:

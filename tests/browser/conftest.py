@@ -10,7 +10,12 @@ from consult.db import session_scope
 from tests.conftest import FreshDatabase, LiveServer, make_app
 from tests.web.conftest import build_world
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+import os
+
+# Screenshots go to tests/artifacts; CONSULT_UPDATE_SCREENSHOTS=1 refreshes the README's ones.
+SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+               if os.environ.get("CONSULT_UPDATE_SCREENSHOTS") == "1"
+               else Path(__file__).resolve().parents[1] / "artifacts" / "screenshots")
 
 
 @pytest.fixture(scope="module")

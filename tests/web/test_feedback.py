@@ -99,7 +99,7 @@ def test_unknown_and_empty_codes_give_the_same_clear_message(app, client, world,
 def test_code_not_yet_coded_and_csrf_and_draft(app, client, world):
     code = submit_survey(client, "De taxi komt te laat.")
     r = post_code(client, code)
-    assert r.status_code == 200 and "nog niet verwerkt" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "nog bezig uw antwoorden te lezen" in r.get_data(as_text=True)
     assert client.post(PAGE, data={"code": code}).status_code == 400  # CSRF required
     with session_scope(app.extensions["consult.sessions"]) as s:
         s.scalar(select(Consultation).where(Consultation.slug == SLUG)).status = ConsultationStatus.DRAFT
