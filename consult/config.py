@@ -42,6 +42,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_UPLOAD_MB", 20, "Largest accepted upload (notes, letters), in megabytes."),
     Setting("SESSION_COOKIE_SECURE", False,
             "Send the session cookie over HTTPS only. Set to true behind HTTPS in production."),
+    Setting("RATELIMIT_ENABLED", True, "Rate-limit logins and public pages per client."),
+    Setting("RATELIMIT_STORAGE_URL", "memory://",
+            "Where rate-limit counters live: `memory://` (per process) or a Redis URL shared by "
+            "all worker processes, e.g. `redis://127.0.0.1:6379/1`."),
     Setting("SQL_ECHO", False, "Log every SQL statement (debugging)."),
 )
 

@@ -3,18 +3,20 @@
 Staff log in with e-mail and password (argon2 hashes, see ``User.check_password``); the
 session cookie holds only the user id and a login timestamp. Residents never log in.
 
-The rate limiter is a small in-process fixed-window counter per (bucket, client). It is
-enough for one application process; behind several workers each has its own counters,
-which still bounds abuse per worker (a shared store such as Redis would be the next step).
+Rate limits use the ``limits`` library (the engine behind Flask-Limiter) with a fixed
+window per (bucket, client). Counters live in memory by default; set
+``CONSULT_RATELIMIT_STORAGE_URL`` to a Redis URL to share them between worker processes.
 """
 from __future__ import annotations
 
-import threading
 import time
 from functools import wraps
 from typing import Callable
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 
 from consult.models import Consultation, ConsultationMember, Role, User
@@ -33,28 +35,24 @@ UNMASKED_ROLES = (Role.ADMINISTRATOR, Role.FACILITATOR)
 
 
 class RateLimiter:
-    def __init__(self, limits: dict[str, tuple[int, int]] | None = None):
+    """Fixed-window limits per (bucket, client) on a ``limits`` storage."""
+
+    def __init__(self, limits: dict[str, tuple[int, int]] | None = None, storage_url: str = "memory://"):
+        #: bucket -> (number of hits, window in seconds); change entries to retune a bucket.
         self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
-        self._hits: dict[tuple[str, str], tuple[float, int]] = {}
-        self._lock = threading.Lock()
+        self.storage = storage_from_string(storage_url)
+        self._strategy = FixedWindowRateLimiter(self.storage)
+
+    def _item(self, bucket: str) -> RateLimitItem:
+        amount, seconds = self.limits[bucket]
+        return RateLimitItemPerSecond(amount, seconds)
 
     def hit(self, bucket: str, key: str) -> bool:
         """Count one hit; False when the limit for this window is exceeded."""
-        limit, window = self.limits[bucket]
-        now = time.monotonic()
-        with self._lock:
-            if len(self._hits) > 50_000:  # forget old windows now and then
-                self._hits = {k: v for k, v in self._hits.items() if now - v[0] < 3600}
-            start, count = self._hits.get((bucket, key), (now, 0))
-            if now - start >= window:
-                start, count = now, 0
-            count += 1
-            self._hits[(bucket, key)] = (start, count)
-            return count <= limit
+        return self._strategy.hit(self._item(bucket), bucket, key)
 
     def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
+        self.storage.reset()
 
 
 def client_key() -> str:
@@ -79,7 +77,8 @@ PUBLIC_BLUEPRINTS = ("public", "survey", "feedback")
 
 
 def init_app(app) -> None:
-    app.extensions["consult.limiter"] = RateLimiter(app.config.get("RATELIMITS"))
+    app.extensions["consult.limiter"] = RateLimiter(app.config.get("RATELIMITS"),
+                                                    app.config.get("RATELIMIT_STORAGE_URL", "memory://"))
 
     @app.before_request
     def _rate_limits():
