@@ -58,17 +58,11 @@ def normalise_text(text: str) -> str:
 
 
 def _decode(data: bytes) -> str:
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(enc)
-            except UnicodeDecodeError:
-                break
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("cp1252", errors="replace")
+    """Decode with the pipeline's rules (UTF-8/UTF-16 BOMs, else UTF-8, else cp1252), and
+    refuse text that is mostly undecodable bytes rather than store garbage."""
+    from analysis.nlp import decode_bytes
+
+    text = decode_bytes(data)
     if text.count("\ufffd") > max(3, len(text) // 100):
         raise ExtractionError("De tekens in dit bestand zijn niet te lezen. Sla het op als UTF-8-tekst "
                               "of als Word-bestand en probeer het opnieuw.")
