@@ -31,7 +31,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Sequence
 
 STANCES = ("overgenomen", "deels_overgenomen", "niet_overgenomen", "onderschreven", "kennisgenomen")
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from consult.models import (
     CHANNEL_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint, AdviceResponse, Answer,
-    AssignmentStatus, Code, CodeAssignment, Consultation, Decision, Document, Finding, Meeting, Origin,
+    AssignmentStatus, Code, CodeAssignment, Consultation, Document, Meeting, Origin,
     Participant, ReactionLetter, ReactionParagraph, Response, ResponseStatus, Segment, Survey,
 )
 from exports.model import (

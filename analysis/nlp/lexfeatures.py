@@ -24,7 +24,6 @@ inside the pipeline (``vocab/vectors``); nothing is computed at load time.
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Dict, List, Tuple
 

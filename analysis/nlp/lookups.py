@@ -9,7 +9,6 @@ import gzip
 import json
 from collections import Counter
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Dict, FrozenSet
 

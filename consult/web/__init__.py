@@ -27,6 +27,15 @@ def db() -> Session:
     return g.db_session
 
 
+def get_in_consultation(model, obj_id: int, consultation):
+    """Row ``obj_id`` of ``model`` when it belongs to ``consultation``; 404 otherwise, so a
+    URL never reaches another consultation's data."""
+    obj = db().get(model, obj_id)
+    if obj is None or obj.consultation_id != consultation.id:
+        abort(404)
+    return obj
+
+
 def get_or_404(model, **criteria):
     obj = db().query(model).filter_by(**criteria).one_or_none()
     if obj is None:

@@ -18,7 +18,7 @@ from consult.models import (
     ReactionParagraph, Role, Stance,
 )
 from consult.security import consultation_for_staff, current_user, login_required
-from consult.web import db
+from consult.web import db, get_in_consultation
 
 bp = Blueprint("advice", __name__, url_prefix="/beheer/c/<slug>/advies")
 
@@ -78,10 +78,7 @@ def _letter_text(form, errors: dict[str, str]) -> str:
 
 
 def _advice(c, advice_id: int) -> AdviceDocument:
-    advice = db().get(AdviceDocument, advice_id)
-    if advice is None or advice.consultation_id != c.id:
-        abort(404)
-    return advice
+    return get_in_consultation(AdviceDocument, advice_id, c)
 
 
 def _point(advice, point_id: int) -> AdvicePoint:

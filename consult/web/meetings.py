@@ -20,7 +20,7 @@ from consult.models import (
     MEETING_TYPE_LABELS, Consultation, Document, Meeting, MeetingAttendance, MeetingType, Role, Segment,
 )
 from consult.security import consultation_for_staff, current_user, login_required, sees_unmasked
-from consult.web import db
+from consult.web import db, get_in_consultation
 
 bp = Blueprint("meetings", __name__, url_prefix="/beheer/c/<slug>")
 
@@ -57,10 +57,7 @@ def meeting_form(c: Consultation, meeting: Meeting | None = None, formdata=None)
 
 
 def _meeting(c: Consultation, meeting_id: int) -> Meeting:
-    m = db().get(Meeting, meeting_id)
-    if m is None or m.consultation_id != c.id:
-        abort(404)
-    return m
+    return get_in_consultation(Meeting, meeting_id, c)
 
 
 @bp.get("/bijeenkomsten")
@@ -220,10 +217,7 @@ def _table_label(heading: str | None) -> str:
 
 
 def _document(c: Consultation, document_id: int) -> Document:
-    d = db().get(Document, document_id)
-    if d is None or d.consultation_id != c.id:
-        abort(404)
-    return d
+    return get_in_consultation(Document, document_id, c)
 
 
 @bp.route("/documenten/<int:document_id>", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from consult.models import (
     SurveyStatus,
 )
 from consult.security import consultation_for_staff, current_user, login_required
-from consult.web import db
+from consult.web import db, get_in_consultation
 from surveys import responses as R
 from surveys.definition import DefinitionError, parse_definition
 from surveys.store import create_survey
@@ -103,10 +103,7 @@ def survey_new(slug: str):
 
 
 def _staff_survey(c: Consultation, survey_id: int) -> Survey:
-    survey = db().get(Survey, survey_id)
-    if survey is None or survey.consultation_id != c.id:
-        abort(404)
-    return survey
+    return get_in_consultation(Survey, survey_id, c)
 
 
 @bp.get("/c/<slug>/vragenlijsten/<int:survey_id>")

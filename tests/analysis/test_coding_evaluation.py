@@ -1,5 +1,4 @@
 """Evaluation metrics, k-fold splits, JSONL reading and the keyword baseline."""
-import json
 
 import pytest
 

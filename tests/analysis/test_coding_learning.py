@@ -9,7 +9,7 @@ from analysis.codebook import Code, Codebook, load_default_codebook
 from analysis.coding.base import Assignment
 from analysis.coding.calibration import best_threshold, calibrate_thresholds
 from analysis.coding.combined import CombinedCoder, train
-from analysis.coding.learning import LinearModel, Sparse, Vectoriser, keyword_suggestions, lemma_features
+from analysis.coding.learning import LinearModel, Vectoriser, keyword_suggestions, lemma_features
 from analysis.coding.review import merge_suggestions, suggestions_to_assignments
 from analysis.coding.rules import prepare_docs
 

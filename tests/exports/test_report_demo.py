@@ -2,9 +2,7 @@
 SQLite and PostgreSQL; every format rendered once (SQLite), masked and with alt texts."""
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 import pytest
 from sqlalchemy import and_, distinct, func, select

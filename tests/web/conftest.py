@@ -12,7 +12,7 @@ from analysis.codebook import Code as CodeDef, Codebook as CodebookDef
 from consult.codebooks import store_codebook
 from consult.db import session_scope
 from consult.models import (
-    DEFAULT_STAKEHOLDER_GROUPS, AssignmentStatus, CodeAssignment, Consultation, ConsultationMember,
+    DEFAULT_STAKEHOLDER_GROUPS, CodeAssignment, Consultation, ConsultationMember,
     ConsultationStatus, Document, Meeting, MeetingType, Neighbourhood, Organisation, Origin, Role,
     Segment, StakeholderGroup, SurveyStatus, User,
 )

@@ -3,7 +3,6 @@ reaction, confirm proposed links, record the response with history in the audit 
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 
