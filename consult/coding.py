@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from analysis.coding.base import Suggestion, is_codable
@@ -100,6 +100,11 @@ def segment_consultation(session: Session, consultation: Consultation) -> int:
     return created
 
 
+def segment_count(session: Session, consultation: Consultation) -> int:
+    return session.scalar(select(func.count(Segment.id)).where(
+        Segment.consultation_id == consultation.id)) or 0
+
+
 # -- training ---------------------------------------------------------------------------
 
 def reviewed_examples(session: Session, consultation: Consultation) -> list[tuple[str, tuple[str, ...]]]:
@@ -125,10 +130,12 @@ def reviewed_examples(session: Session, consultation: Consultation) -> list[tupl
     return [(texts[i], tuple(sorted(codes[i]))) for i in texts]
 
 
-def train_coder(session: Session, consultation: Consultation, *, actor: str | User = "system") -> CoderModel:
-    """Train the learning coder on the reviewed segments and store it."""
+def train_coder(session: Session, consultation: Consultation, *, actor: str | User = "system",
+                examples: list[tuple[str, tuple[str, ...]]] | None = None) -> CoderModel:
+    """Train the learning coder on the reviewed segments (or ``examples``) and store it."""
     version = _require_codebook(consultation)
-    examples = reviewed_examples(session, consultation)
+    if examples is None:
+        examples = reviewed_examples(session, consultation)
     coder = train(version_to_definition(version), examples)
     model = CoderModel(consultation_id=consultation.id, codebook_version_id=version.id,
                        data=coder.to_bytes(), metrics=dict(getattr(coder, "meta", {}) or {}),
@@ -173,8 +180,10 @@ def code_consultation(session: Session, consultation: Consultation, *, retrain: 
     """
     version = _require_codebook(consultation)
     model = None if retrain else latest_coder(session, consultation)
-    if model is None and len(reviewed_examples(session, consultation)) >= MIN_TRAINING_SEGMENTS:
-        model = train_coder(session, consultation, actor=actor)
+    if model is None:
+        examples = reviewed_examples(session, consultation)
+        if len(examples) >= MIN_TRAINING_SEGMENTS:
+            model = train_coder(session, consultation, actor=actor, examples=examples)
     coder_names = {"rule": f"rule:v{version.number}",
                    "model": f"model:{model.id}" if model else f"rule:v{version.number}"}
     coder = (CombinedCoder.from_bytes(model.data) if model

@@ -12,11 +12,10 @@ import logging
 import traceback
 from typing import Any, Callable
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from consult.db import make_engine, make_session_factory, session_scope, utcnow
-from consult.models import Consultation, Job, JobStatus, Segment, User
+from consult.models import Consultation, Job, JobStatus, User
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "consult"
@@ -112,12 +111,11 @@ def _consultation(session: Session, job: Job) -> Consultation:
 
 @job_handler("code_consultation")
 def _code(session: Session, job: Job, progress) -> dict[str, Any]:
-    from consult.coding import code_consultation, segment_consultation
+    from consult.coding import code_consultation, segment_consultation, segment_count
 
     consultation = _consultation(session, job)
     created = segment_consultation(session, consultation)
-    total = session.scalar(select(func.count(Segment.id)).where(
-        Segment.consultation_id == consultation.id)) or 0
+    total = segment_count(session, consultation)
     done = [0]
 
     def step(n: int) -> None:

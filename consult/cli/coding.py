@@ -13,14 +13,14 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from analysis.codebook import CodebookError, load_codebook, save_codebook
 from consult.audit import record
 from consult.cli.codebook import code_group, codebook_group
 from consult.codebooks import store_codebook, version_to_definition
 from consult.db import session_scope
-from consult.models import Codebook, CodebookVersion, Consultation, Segment
+from consult.models import Codebook, CodebookVersion, Consultation
 
 
 def _session():
@@ -109,13 +109,12 @@ def segment_command(slug: str):
 @with_appcontext
 def run_command(slug: str, retrain: bool):
     """Segment new text and add automatic code suggestions (human decisions stay)."""
-    from consult.coding import code_consultation, segment_consultation
+    from consult.coding import code_consultation, segment_consultation, segment_count
 
     with _session() as session:
         consultation = _consultation(session, slug)
         created = segment_consultation(session, consultation)
-        total = session.scalar(select(func.count(Segment.id)).where(
-            Segment.consultation_id == consultation.id)) or 0
+        total = segment_count(session, consultation)
         with click.progressbar(length=total, label="Coding segments", file=click.get_text_stream("stderr")) as bar:
             summary = code_consultation(session, consultation, retrain=retrain, actor="cli",
                                         progress=bar.update)

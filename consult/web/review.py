@@ -26,7 +26,7 @@ from consult.models import (
 )
 from consult.models import Answer as AnswerRow
 from consult.security import consultation_for_staff, current_user, is_safe_next, login_required, sees_unmasked
-from consult.web import db
+from consult.web import db, get_in_consultation
 
 bp = Blueprint("review", __name__, url_prefix="/beheer/c/<slug>/codering")
 
@@ -255,9 +255,7 @@ def decide(slug: str, assignment_id: int):
 def add_code(slug: str, segment_id: int):
     c = consultation_for_staff(slug)
     s = db()
-    seg = s.get(Segment, segment_id)
-    if seg is None or seg.consultation_id != c.id:
-        abort(404)
+    seg = get_in_consultation(Segment, segment_id, c)
     code_id = request.form.get("code_id", "")
     code = s.get(Code, int(code_id)) if code_id.isdigit() else None
     if code is None or c.codebook_version_id is None or code.version_id != c.codebook_version_id:
