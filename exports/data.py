@@ -85,16 +85,15 @@ def _is_number(text: str) -> bool:
 
 def write_csv(tables: list[DataTable], out: Path, extra: list[ExtraFile] = ()) -> Path:
     """CSV files (UTF-8 with BOM, so Excel reads accents) in a zip (``out`` ends in .zip)
-    or in the folder ``out``."""
+    or in the folder ``out`` (made when missing; its parent must exist)."""
     out = Path(out)
     files = [(f"{t.name}.csv", "\ufeff" + _csv_text(t)) for t in tables] + [(e.name, e.text) for e in extra]
     if out.suffix.lower() == ".zip":
-        out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, text in files:
                 zf.writestr(name, text.encode("utf-8"))
     else:
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)
         for name, text in files:
             (out / name).write_text(text, encoding="utf-8")
     return out
@@ -121,7 +120,6 @@ def write_xlsx(tables: list[DataTable], out: Path) -> Path:
             width = max([len(str(h))] + [len(str(r[i - 1])) for r in t.rows[:200] if i - 1 < len(r)])
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
 

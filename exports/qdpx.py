@@ -163,7 +163,6 @@ def project_xml(project: QdaProject) -> tuple[str, dict[str, str]]:
 def write_qdpx(project: QdaProject, out: Path) -> Path:
     xml, files = project_xml(project)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("project.qde", xml.encode("utf-8"))
         for name, text in files.items():

@@ -363,7 +363,6 @@ def set_alt_text(inline_shape, description: str, title: str = "") -> None:
 def render(report: Report, fmt: str, out: Path) -> Path:
     """Write ``report`` in ``fmt`` to ``out`` (Markdown charts go to ``<out stem>_bestanden/``)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "html":
         out.write_text(render_html(report), encoding="utf-8")
     elif fmt == "pdf":

@@ -97,7 +97,6 @@ def render_trace_docx(m: TraceMatrix) -> bytes:
 
 def write_trace(m: TraceMatrix, fmt: str, out: Path) -> Path:
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         return write_trace_xlsx(m, out)
     if fmt == "docx":

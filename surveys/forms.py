@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -125,7 +127,7 @@ def build_page_form(questions: list[Question], *, neighbourhoods: list[tuple[str
         elif q.type == QuestionType.RANKING:
             choices = question_choices(q, neighbourhoods, groups)
             spec.choices = choices
-            positions = [("", "Kies")] + [(str(i), str(i)) for i in range(1, len(choices) + 1)]
+            positions = [SelectChoice("", "Kies")] + [SelectChoice(str(i)) for i in range(1, len(choices) + 1)]
             order = stored if isinstance(stored, list) else []
             for value, label in choices:
                 fname = f"{name}__{value}"
@@ -142,10 +144,10 @@ def build_page_form(questions: list[Question], *, neighbourhoods: list[tuple[str
                 data[spec.other_name] = texts.get(q.key, "")
             spec.choices = choices
             if q.type == QuestionType.MULTIPLE_CHOICE:
-                attrs[name] = CheckboxListField(q.label, choices=choices)
+                attrs[name] = CheckboxListField(q.label, choices=[SelectChoice(v, l) for v, l in choices])
                 data[name] = stored if isinstance(stored, list) else []
             else:
-                attrs[name] = LooseRadioField(q.label, choices=choices)
+                attrs[name] = LooseRadioField(q.label, choices=[SelectChoice(v, l) for v, l in choices])
                 data[name] = None if stored is None else str(stored)
         specs.append(spec)
     form_cls = type("SurveyPageForm", (FlaskForm,), attrs)

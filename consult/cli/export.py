@@ -11,6 +11,25 @@ from flask.cli import with_appcontext
 export_group = click.Group("export", help="Export reports and data.")
 
 
+def _check_out(out: Path, *, folder: bool = False) -> Path:
+    """A one-line error, before any work, when ``out`` cannot be written."""
+    kind = "folder" if folder else "file"
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise click.ClickException(f"cannot write {out}: the folder {parent} does not exist")
+    if folder and out.exists() and not out.is_dir():
+        raise click.ClickException(f"cannot write the {kind} {out}: a file with that name exists")
+    if not folder and out.is_dir():
+        raise click.ClickException(f"cannot write the {kind} {out}: it is a folder")
+    return out
+
+
+def _progressbar(length: int, label: str):
+    """A progress bar on a terminal; silent when stderr is a file or a pipe."""
+    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not sys.stderr.isatty(),
+                             item_show_func=lambda s: s or "")
+
+
 def _session_and_consultation(slug: str):
     from consult.cli import session_factory
     from consult.reporting import NotFound, get_consultation
@@ -38,11 +57,11 @@ def report_command(slug: str, fmt: str, out: Path, no_charts: bool):
     from exports.report import STEPS, build_report
 
     started = time.monotonic()
+    _check_out(out)
     session, consultation = _session_and_consultation(slug)
     try:
         steps = ["database"] + list(STEPS) + [fmt]
-        with click.progressbar(length=len(steps), label=f"Report {fmt}", file=sys.stderr,
-                               item_show_func=lambda s: s or "") as bar:
+        with _progressbar(len(steps), f"Report {fmt}") as bar:
             bar.update(0, "database")
             data = report_input(session, consultation)
             bar.update(1, "lemma's")
@@ -59,7 +78,8 @@ def report_command(slug: str, fmt: str, out: Path, no_charts: bool):
 @click.option("--consultation", "slug", required=True, help="Slug of the consultation.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "qdpx"]), required=True)
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="csv: a .zip file or a folder; xlsx: a .xlsx file; qdpx: a .qdpx file.")
+              help="csv: a .zip file, or a folder for the separate .csv files; xlsx: a .xlsx file; "
+                   "qdpx: a .qdpx file.")
 @click.option("--unmasked", is_flag=True,
               help="Export segment texts unmasked (only for staff allowed to see personal data).")
 @with_appcontext
@@ -71,6 +91,14 @@ def data_command(slug: str, fmt: str, out: Path, unmasked: bool):
     from exports.data import write_csv, write_xlsx
     from exports.qdpx import write_qdpx
 
+    suffix = out.suffix.lower()
+    expected = {"xlsx": ".xlsx", "qdpx": ".qdpx"}.get(fmt)
+    if fmt == "csv" and suffix == ".csv":
+        raise click.ClickException(
+            f"cannot write {out}: the csv export is several files; give a .zip file or a folder name")
+    if expected and suffix != expected:
+        raise click.ClickException(f"cannot write {out}: a {fmt} export needs a file name ending in {expected}")
+    _check_out(out, folder=fmt == "csv" and suffix != ".zip")
     session, consultation = _session_and_consultation(slug)
     try:
         if fmt == "qdpx":
@@ -101,6 +129,7 @@ def trace_command(slug: str, fmt: str, out: Path):
     from consult.reporting import trace_matrix
     from exports.trace_matrix import write_trace
 
+    _check_out(out)
     session, consultation = _session_and_consultation(slug)
     try:
         matrix = trace_matrix(session, consultation)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from consult.audit import record
 from consult.db import session_scope
-from consult.models import ROLE_LABELS, Role, User
+from consult.models import Role, User
 
 
 @click.group("users", help="Manage staff accounts.")
@@ -40,7 +40,7 @@ def create(email: str, name: str, role: str, password: str):
             raise click.BadParameter(str(exc), param_hint="--password") from None
         session.add(user)
         record(session, "create", user, actor="cli", details={"email": email, "role": role})
-    click.echo(f"Created {ROLE_LABELS[Role(role)]} {name} <{email}>.")
+    click.echo(f"Created {role} {name} <{email}>.")
 
 
 @users_group.command("list")

@@ -4,21 +4,27 @@ It creates six wijkbijeenkomsten (plus a knowledge circle and a reflection meeti
 notes, a survey with 250 responses spread over neighbourhoods and stakeholder groups, the
 ASDD advice with the college's point-by-point reaction, findings and the decision.
 
-Everything is generated deterministically, so two databases get identical demos, and the
-build is idempotent: when the demo consultation exists, nothing is added.
+Beside it comes a small consultation that is open now, with an open survey a visitor can
+fill in (:func:`build_open_demo`), and one staff account per role
+(:func:`ensure_demo_accounts`) with a generated password that is shown once.
+
+Everything in the Verkenning is generated deterministically, so two databases get
+identical demos, and the build is idempotent: when a demo consultation exists, nothing is
+added to it.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from analysis.codebook import load_default_codebook
@@ -29,14 +35,21 @@ from consult.models import (
     DEFAULT_STAKEHOLDER_GROUPS, AdviceDocument, AdviceLink, AdvicePoint, AdviceResponse, Answer,
     AssignmentStatus, Channel, CodeAssignment, Origin, Segment, Consultation, ConsultationStatus, Decision, Document, Finding, FindingKind,
     FollowUpStatus, Meeting, MeetingAttendance, MeetingType, Neighbourhood, NeighbourhoodKind,
-    Organisation, Participant, ReactionLetter, ReactionParagraph, Response, ResponseStatus,
-    StakeholderGroup, Stance, SurveyStatus,
+    ConsultationMember, Organisation, Participant, ReactionLetter, ReactionParagraph, Response,
+    ResponseStatus, Role, StakeholderGroup, Stance, SurveyStatus, User,
 )
 from surveys.codes import short_code
 from surveys.definition import parse_definition
 from surveys.store import create_survey
 
 DEMO_SLUG = "verkenning-wmo-demo"
+DEMO_OPEN_SLUG = "ontmoeten-in-de-wijk-demo"
+# One staff account per role; passwords are generated when an account is made.
+DEMO_ACCOUNTS = (
+    (Role.ADMINISTRATOR, "beheerder@demo.consult.nl", "Demo Beheerder"),
+    (Role.POLICY_WRITER, "beleid@demo.consult.nl", "Demo Beleidsmedewerker"),
+    (Role.FACILITATOR, "gespreksleider@demo.consult.nl", "Demo Gespreksleider"),
+)
 N_RESPONSES = 250
 SEED = 2019
 
@@ -108,6 +121,87 @@ def demo_counts(session: Session, consultation: Consultation) -> dict[str, int]:
     }
 
 
+@dataclass
+class DemoAccount:
+    email: str
+    name: str
+    role: Role
+    password: str | None  # set only when this call made the account or gave it a new password
+
+
+def _delete_consultation(session: Session, consultation: Consultation) -> None:
+    session.execute(delete(ConsultationMember).where(ConsultationMember.consultation_id == consultation.id))
+    for advice in list(consultation.advice_documents):
+        session.delete(advice)
+    session.delete(consultation)
+    session.flush()
+    session.expire_all()  # users' membership lists
+
+
+def build_open_demo(session: Session, *, reset: bool = False) -> Consultation:
+    """The open demo consultation with its open survey (idempotent; ``reset`` rebuilds it).
+
+    Its period starts on the day it is built, so its survey takes answers.
+    """
+    existing = session.scalar(select(Consultation).where(Consultation.slug == DEMO_OPEN_SLUG))
+    if existing is not None and not reset:
+        return existing
+    if existing is not None:
+        _delete_consultation(session, existing)
+    org = _organisation(session, _data("consultation.yaml"))
+    spec = _data("open-consultation.yaml")
+    c_spec = spec["consultation"]
+    today = date.today()
+    consultation = Consultation(
+        organisation=org, slug=DEMO_OPEN_SLUG, title=c_spec["title"], summary=c_spec["summary"].strip(),
+        description=c_spec["description"].strip(), policy_field=c_spec["policy_field"],
+        status=ConsultationStatus(c_spec["status"]), starts_on=today,
+        ends_on=today + timedelta(days=c_spec["open_for_days"]), decision_maker=c_spec["decision_maker"],
+        follow_up=c_spec["follow_up"].strip(), privacy_statement=c_spec["privacy_statement"].strip())
+    session.add(consultation)
+    consultation.stakeholder_groups.extend(
+        StakeholderGroup(key=key, label=label, position=i)
+        for i, (key, label) in enumerate(DEFAULT_STAKEHOLDER_GROUPS))
+    session.flush()
+    create_survey(session, consultation, parse_definition(spec["survey"]), status=SurveyStatus.OPEN)
+    record(session, "create_demo", consultation, actor="demo", details={"open": True})
+    session.flush()
+    return consultation
+
+
+def ensure_demo_accounts(session: Session, *, reset: bool = False) -> list[DemoAccount]:
+    """One staff account per role, members of both demo consultations.
+
+    A new account gets a generated password, returned once; an existing one keeps its
+    password unless ``reset`` asks for a new one. Passwords are never stored in clear.
+    """
+    consultations = session.scalars(select(Consultation).where(
+        Consultation.slug.in_((DEMO_SLUG, DEMO_OPEN_SLUG)))).all()
+    accounts = []
+    for role, email, name in DEMO_ACCOUNTS:
+        user = session.scalar(select(User).where(User.email == email))
+        password = None
+        new = user is None
+        if new:
+            user = User(email=email, name=name, role=role)
+            session.add(user)
+        if new or reset:
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.active = True
+        session.flush()
+        member_of = {m.consultation_id for m in user.memberships}
+        for c in consultations:
+            if c.id not in member_of:
+                session.add(ConsultationMember(user_id=user.id, consultation_id=c.id))
+        if password:
+            record(session, "create" if new else "reset_password", user, actor="demo",
+                   details={"email": email, "role": role.value})
+        accounts.append(DemoAccount(email, name, role, password))
+    session.flush()
+    return accounts
+
+
 def build_demo(session: Session, *, reset: bool = False, code: bool = True) -> DemoResult:
     """Create the demo consultation unless it exists (``reset`` rebuilds it).
 
@@ -118,10 +212,7 @@ def build_demo(session: Session, *, reset: bool = False, code: bool = True) -> D
     if existing is not None and not reset:
         return DemoResult(False, DEMO_SLUG, demo_counts(session, existing))
     if existing is not None:
-        for advice in list(existing.advice_documents):
-            session.delete(advice)
-        session.delete(existing)
-        session.flush()
+        _delete_consultation(session, existing)
 
     spec = _data("consultation.yaml")
     rng = random.Random(SEED)

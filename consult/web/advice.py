@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from analysis.extract import ExtractionError, extract_text
@@ -29,7 +29,7 @@ class AdviceForm(FlaskForm):
     advisory_body = StringField("Adviesorgaan", validators=[DataRequired("Vul het adviesorgaan in."), Length(max=200)])
     subject = StringField("Onderwerp", validators=[DataRequired("Vul het onderwerp in."), Length(max=300)])
     received_on = DateField("Datum van het advies", validators=[Optional()])
-    requested = RadioField("Soort advies", choices=[("ja", "Gevraagd advies"), ("nee", "Ongevraagd advies")],
+    requested = RadioField("Soort advies", choices=[SelectChoice("ja", "Gevraagd advies"), SelectChoice("nee", "Ongevraagd advies")],
                            default="ja", validators=[DataRequired("Kies gevraagd of ongevraagd.")])
     letter_text = TextAreaField("Tekst van de adviesbrief", validators=[Optional()])
     file = FileField("Of upload de brief (.txt, .md, .docx of .pdf)")
@@ -49,12 +49,13 @@ class PointForm(FlaskForm):
 
 
 class ResponseForm(FlaskForm):
-    stance = SelectField("Standpunt", choices=[("", "nog niet bepaald")] + [(s.value, STANCE_LABELS[s]) for s in Stance])
+    stance = SelectField("Standpunt", choices=[SelectChoice("", "nog niet bepaald")]
+                        + [SelectChoice(s.value, STANCE_LABELS[s]) for s in Stance])
     rationale = TextAreaField("Toelichting (wat de gemeente antwoordt en waarom)")
     promised_action = TextAreaField("Toegezegde actie")
     owner = StringField("Eigenaar (team of persoon)", validators=[Length(max=200)])
     due_on = DateField("Uiterlijk klaar op", validators=[Optional()])
-    status = SelectField("Stand van zaken", choices=[(s.value, FOLLOW_UP_LABELS[s]) for s in FollowUpStatus])
+    status = SelectField("Stand van zaken", choices=[SelectChoice(s.value, FOLLOW_UP_LABELS[s]) for s in FollowUpStatus])
     decision_reference = StringField("Besluit (bijvoorbeeld nota- of besluitnummer)", validators=[Length(max=200)])
 
 

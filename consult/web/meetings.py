@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from analysis.extract import ExtractionError, extract_text, normalise_text
@@ -34,12 +34,12 @@ def _attendance_field(label: str) -> IntegerField:
 
 def meeting_form(c: Consultation, meeting: Meeting | None = None, formdata=None) -> FlaskForm:
     attrs = {
-        "type": SelectField("Soort bijeenkomst", choices=[(k.value, v) for k, v in MEETING_TYPE_LABELS.items()]),
+        "type": SelectField("Soort bijeenkomst", choices=[SelectChoice(k.value, v) for k, v in MEETING_TYPE_LABELS.items()]),
         "title": StringField("Naam van de bijeenkomst", validators=[DataRequired("Vul een naam in."), Length(max=300)]),
         "held_on": DateField("Datum", validators=[Optional()], format="%Y-%m-%d"),
         "place": StringField("Plaats (adres van de locatie)", validators=[Length(max=300)]),
-        "neighbourhood": SelectField("Wijk of dorp", choices=[("", "Geen of meer wijken")] + [
-            (str(n.id), n.name) for n in c.organisation.neighbourhoods], validate_choice=False),
+        "neighbourhood": SelectField("Wijk of dorp", choices=[SelectChoice("", "Geen of meer wijken")] + [
+            SelectChoice(str(n.id), n.name) for n in c.organisation.neighbourhoods], validate_choice=False),
         "facilitator_name": StringField("Gespreksleider (als die geen account heeft)", validators=[Length(max=200)]),
         "description": TextAreaField("Korte beschrijving", validators=[Length(max=5000)]),
     }

@@ -6,7 +6,7 @@ from flask import Blueprint, Response as FlaskResponse, abort, flash, redirect, 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
-from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from consult.audit import record
@@ -173,7 +173,7 @@ def survey_edit(slug: str, survey_id: int):
 
 
 class StatusForm(FlaskForm):
-    status = RadioField("Status", choices=[(k.value, v) for k, v in SURVEY_STATUS_LABELS.items()])
+    status = RadioField("Status", choices=[SelectChoice(k.value, v) for k, v in SURVEY_STATUS_LABELS.items()])
 
 
 @bp.post("/c/<slug>/vragenlijsten/<int:survey_id>/status")
@@ -233,8 +233,9 @@ def invitation_codes_csv(slug: str, survey_id: int):
 
 class EntryForm(FlaskForm):
     channel = SelectField("Hoe kwam het antwoord binnen?", choices=[
-        (Channel.PAPER.value, "Papieren vragenlijst"), (Channel.TELEPHONE.value, "Telefoongesprek"),
-        (Channel.MEETING.value, "Tijdens een bijeenkomst")])
+        SelectChoice(Channel.PAPER.value, "Papieren vragenlijst"),
+        SelectChoice(Channel.TELEPHONE.value, "Telefoongesprek"),
+        SelectChoice(Channel.MEETING.value, "Tijdens een bijeenkomst")])
 
 
 @bp.post("/c/<slug>/vragenlijsten/<int:survey_id>/invoer")

@@ -35,25 +35,21 @@ def test_load_is_cached_and_has_the_components(nlp):
 
 def test_load_works_offline_without_flask_in_a_fresh_process():
     code = (
-        "import socket, sys, time\n"
+        "import socket, sys\n"
         "def _no_net(*a, **k):\n"
         "    raise OSError('network disabled in test')\n"
         "socket.socket.connect = _no_net\n"
         "socket.create_connection = _no_net\n"
-        "t = time.perf_counter()\n"
         "import analysis.nlp as a\n"
         "nlp = a.load()\n"
-        "dt = time.perf_counter() - t\n"
         "doc = nlp('De gemeente ondersteunt mantelzorgers.')\n"
-        "print('flask' in sys.modules, len(doc), dt)\n"
+        "print('flask' in sys.modules, len(doc))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    flask_loaded, n_tokens, seconds = out.stdout.split()
+    flask_loaded, n_tokens = out.stdout.split()
     assert flask_loaded == "False"
     assert int(n_tokens) == 5
-    # target is <= 2 s on an idle machine; allow for a busy CI box
-    assert float(seconds) < 8.0
 
 
 @pytest.mark.parametrize("text, token", [

@@ -45,3 +45,35 @@ def test_export_commands(app, small, tmp_path):
     r = invoke(app, ["export", "report", "--consultation", "bestaat-niet", "--format", "md",
                      "--out", str(tmp_path / "x.md")])
     assert r.exit_code != 0 and "no consultation" in r.output
+
+
+def test_export_output_paths_are_checked_before_any_work(app, small, tmp_path):
+    from tests.exports.helpers import SLUG
+
+    missing = tmp_path / "bestaat-niet" / "x.pdf"
+    r = invoke(app, ["export", "report", "--consultation", SLUG, "--format", "pdf", "--out", str(missing)])
+    assert r.exit_code == 1 and "the folder" in r.output and "does not exist" in r.output
+    assert len(r.output.strip().splitlines()) == 1 and not missing.parent.exists()
+    r = invoke(app, ["export", "trace", "--consultation", SLUG, "--format", "xlsx",
+                     "--out", str(tmp_path / "nee" / "t.xlsx")])
+    assert r.exit_code == 1 and "does not exist" in r.output and not (tmp_path / "nee").exists()
+
+    # csv is several files: a .csv name is refused instead of becoming a folder
+    r = invoke(app, ["export", "data", "--consultation", SLUG, "--format", "csv", "--out", str(tmp_path / "data.csv")])
+    assert r.exit_code == 1 and ".zip file or a folder" in r.output and not (tmp_path / "data.csv").exists()
+    r = invoke(app, ["export", "data", "--consultation", SLUG, "--format", "xlsx", "--out", str(tmp_path / "d.csv")])
+    assert r.exit_code == 1 and "ending in .xlsx" in r.output
+    r = invoke(app, ["export", "data", "--consultation", SLUG, "--format", "csv", "--out", str(tmp_path / "uitvoer")])
+    assert r.exit_code == 0, r.output
+    assert {"segments.csv", "answers.csv"} <= {p.name for p in (tmp_path / "uitvoer").iterdir()}
+
+
+def test_report_export_prints_no_progress_when_not_on_a_terminal(app, small, tmp_path):
+    from tests.exports.helpers import SLUG
+
+    runner = CliRunner()
+    r = runner.invoke(cli, ["export", "report", "--consultation", SLUG, "--format", "html", "--no-charts",
+                            "--out", str(tmp_path / "v.html")], obj=ScriptInfo(create_app=lambda: app))
+    assert r.exit_code == 0, r.output
+    assert r.stderr == "" and "Report" not in r.output
+    assert r.stdout.startswith("Wrote ")

@@ -5,7 +5,6 @@ module imports Flask."""
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import docx
@@ -41,14 +40,13 @@ def test_leaves_ordinary_text_alone(text):
     assert mask(text) == text
 
 
-def test_checksums_and_speed():
+def test_checksums_and_long_text():
     assert bsn_valid("111222333") and not bsn_valid("123456789")
     assert iban_valid("NL91ABNA0417164300") and not iban_valid("NL91ABNA0417164301")
     assert "[IBAN]" not in mask("Rekening NL91 ABNA 0417 1643 01.")  # wrong checksum
     text = "Mevrouw Jansen belde 06-12345678 over de Kerkstraat 12 in 7411 AB. " * 2000
-    start = time.perf_counter()
-    spans = detect(text)
-    assert len(spans) == 8000 and time.perf_counter() - start < 2.0
+    # speed is measured in benchmarks/masking_speed.py, not asserted here
+    assert len(detect(text)) == 8000
 
 
 def _docx(*paragraphs, bullets=()) -> bytes:
