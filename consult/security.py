@@ -19,6 +19,7 @@ from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 
+from consult.context import db
 from consult.models import Consultation, ConsultationMember, Role, User
 
 #: (limit, window in seconds) per bucket.
@@ -93,8 +94,6 @@ def init_app(app) -> None:
 
 def current_user() -> User | None:
     if "current_user" not in g:
-        from consult.web import db
-
         user = None
         user_id = session.get("user_id")
         if user_id is not None:
@@ -138,8 +137,6 @@ def login_required(*roles: Role) -> Callable:
 
 
 def can_access(user: User | None, consultation: Consultation) -> bool:
-    from consult.web import db
-
     if user is None:
         return False
     if user.role == Role.ADMINISTRATOR:
@@ -151,9 +148,7 @@ def can_access(user: User | None, consultation: Consultation) -> bool:
 
 def consultation_for_staff(slug: str) -> Consultation:
     """The consultation ``slug`` when the current user is a member (404 otherwise)."""
-    from consult.web import db
-
-    c = db().scalar(select(Consultation).where(Consultation.slug == slug))
+    c = Consultation.by_slug(db(), slug)
     if c is None or not can_access(current_user(), c):
         abort(404)  # do not reveal which consultations exist
     return c

@@ -5,8 +5,8 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from consult.db import Base, utcnow
 from consult.models._types import Timestamped, enum_column, fk
@@ -125,6 +125,11 @@ class Consultation(Base):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @classmethod
+    def by_slug(cls, session: Session, slug: str) -> Consultation | None:
+        """The consultation with this slug, or None: the one lookup every layer uses."""
+        return session.scalar(select(cls).where(cls.slug == slug))
 
 
 class StakeholderGroup(Base):

@@ -1,11 +1,13 @@
-"""Web layer: blueprints, template filters and request helpers."""
+"""Web layer: the blueprints (one module each) and template filters.
+
+Request helpers (the request's session, "row or 404") live in ``consult.context``.
+"""
 from __future__ import annotations
 
 import importlib
 import pkgutil
 
-from flask import Blueprint, Flask, abort, current_app, g
-from sqlalchemy.orm import Session
+from flask import Blueprint, Flask
 
 
 def register_blueprints(app: Flask) -> None:
@@ -18,26 +20,3 @@ def register_blueprints(app: Flask) -> None:
         blueprint = getattr(module, "bp", None)
         if isinstance(blueprint, Blueprint):
             app.register_blueprint(blueprint)
-
-
-def db() -> Session:
-    """The request's database session (closed when the request ends)."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["consult.sessions"]()
-    return g.db_session
-
-
-def get_in_consultation(model, obj_id: int, consultation):
-    """Row ``obj_id`` of ``model`` when it belongs to ``consultation``; 404 otherwise, so a
-    URL never reaches another consultation's data."""
-    obj = db().get(model, obj_id)
-    if obj is None or obj.consultation_id != consultation.id:
-        abort(404)
-    return obj
-
-
-def get_or_404(model, **criteria):
-    obj = db().query(model).filter_by(**criteria).one_or_none()
-    if obj is None:
-        abort(404)
-    return obj

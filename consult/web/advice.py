@@ -18,7 +18,7 @@ from consult.models import (
     ReactionParagraph, Role, Stance,
 )
 from consult.security import consultation_for_staff, current_user, login_required
-from consult.web import db, get_in_consultation
+from consult.context import db, get_in_consultation
 
 bp = Blueprint("advice", __name__, url_prefix="/beheer/c/<slug>/advies")
 

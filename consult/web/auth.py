@@ -13,7 +13,7 @@ from consult.audit import record
 from consult.db import utcnow
 from consult.models import User
 from consult.security import check_rate, is_safe_next, login_user, logout_user
-from consult.web import db
+from consult.context import db
 
 bp = Blueprint("auth", __name__)
 

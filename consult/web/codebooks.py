@@ -18,7 +18,7 @@ from consult.audit import record
 from consult.codebooks import store_codebook, version_to_definition
 from consult.models import CodeAssignment, Role
 from consult.security import consultation_for_staff, current_user, login_required
-from consult.web import db
+from consult.context import db
 
 bp = Blueprint("codebooks", __name__, url_prefix="/beheer/c/<slug>/codeboek")
 

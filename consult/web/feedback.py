@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 from consult.models import Consultation, ConsultationStatus
 from consult.reporting import advice_infos, participant_feedback
 from consult.security import check_rate
-from consult.web import db
+from consult.context import db
 from surveys.codes import normalise_code
 
 bp = Blueprint("feedback", __name__)

@@ -20,7 +20,7 @@ from consult.models import (
     MEETING_TYPE_LABELS, Consultation, Document, Meeting, MeetingAttendance, MeetingType, Role, Segment,
 )
 from consult.security import consultation_for_staff, current_user, login_required, sees_unmasked
-from consult.web import db, get_in_consultation
+from consult.context import db, get_in_consultation
 
 bp = Blueprint("meetings", __name__, url_prefix="/beheer/c/<slug>")
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from consult.models import (
     CHANNEL_LABELS, STANCE_LABELS, Consultation, ConsultationStatus, Response, ResponseStatus, Survey,
 )
-from consult.web import db, get_or_404
+from consult.context import consultation_or_404, db
 
 bp = Blueprint("public", __name__)
 
@@ -22,7 +22,7 @@ def home():
 
 @bp.get("/c/<slug>")
 def consultation(slug: str):
-    c = get_or_404(Consultation, slug=slug)
+    c = consultation_or_404(slug)
     rows = db().execute(
         select(Survey.id, Response.channel, func.count(Response.id))
         .join(Response, Response.survey_id == Survey.id)

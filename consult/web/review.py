@@ -26,7 +26,7 @@ from consult.models import (
 )
 from consult.models import Answer as AnswerRow
 from consult.security import consultation_for_staff, current_user, is_safe_next, login_required, sees_unmasked
-from consult.web import db, get_in_consultation
+from consult.context import db, get_in_consultation
 
 bp = Blueprint("review", __name__, url_prefix="/beheer/c/<slug>/codering")
 

@@ -15,7 +15,7 @@ from consult.models import (
     SurveyStatus,
 )
 from consult.security import consultation_for_staff, current_user, login_required
-from consult.web import db, get_in_consultation
+from consult.context import db, get_in_consultation
 from surveys import responses as R
 from surveys.definition import DefinitionError, parse_definition
 from surveys.store import create_survey

@@ -16,7 +16,7 @@ from wtforms.validators import Length
 
 from consult.db import utcnow
 from consult.models import Consultation, Response, ResponseStatus, Survey, SurveyAccess, SurveyStatus
-from consult.web import db
+from consult.context import db
 from surveys import responses as R
 from surveys.forms import build_page_form, read_page, visible_questions
 
