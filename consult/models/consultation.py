@@ -12,8 +12,9 @@ from consult.db import Base, utcnow
 from consult.models._types import Timestamped, enum_column, fk
 
 if TYPE_CHECKING:
-    from consult.models.answer import AdviceDocument, Decision, Finding
+    from consult.models.advice import AdviceDocument
     from consult.models.coding import CodebookVersion
+    from consult.models.findings import Decision, Finding
     from consult.models.participation import Meeting, Participant, Survey
 
 

@@ -1,77 +1,22 @@
-"""Answering: findings, decisions, advice from advisory councils and the municipality's
-point-by-point response (the advice register)."""
+"""The advice register: advice from advisory councils split into points, the
+municipality's reaction letter split into paragraphs, the links between them and the
+point-by-point response with its follow-up."""
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.db import Base, utcnow
 from consult.models._types import Timestamped, enum_column, fk
 
 if TYPE_CHECKING:
-    from consult.models.coding import Code, Segment
     from consult.models.consultation import Consultation
+    from consult.models.findings import Finding
     from consult.models.users import User
-
-
-def _link_table(name: str, left: str, right: str) -> Table:
-    return Table(
-        name, Base.metadata,
-        Column(f"{left}_id", ForeignKey(f"{left}.id", ondelete="CASCADE"), primary_key=True),
-        Column(f"{right}_id", ForeignKey(f"{right}.id", ondelete="CASCADE"), primary_key=True, index=True),
-    )
-
-
-finding_code = _link_table("finding_code", "finding", "code")
-finding_evidence = _link_table("finding_evidence", "finding", "segment")
-finding_advice_point = _link_table("finding_advice_point", "finding", "advice_point")
-decision_finding = _link_table("decision_finding", "decision", "finding")
-
-
-class FindingKind(enum.StrEnum):
-    FINDING = "finding"      # bevinding ("wat is opgehaald")
-    PRINCIPLE = "principle"  # uitgangspunt
-    SCENARIO = "scenario"
-
-
-class Finding(Timestamped, Base):
-    """A statement the policy writer distils from the input, with its codes and evidence."""
-
-    __tablename__ = "finding"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = fk("consultation.id")
-    kind: Mapped[FindingKind] = enum_column(FindingKind, default=FindingKind.FINDING)
-    title: Mapped[str] = mapped_column(String(300))
-    statement: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(default=0)
-    created_by_id: Mapped[int | None] = fk("user.id", nullable=True, ondelete="SET NULL")
-
-    consultation: Mapped[Consultation] = relationship(back_populates="findings")
-    codes: Mapped[list[Code]] = relationship(secondary=finding_code)
-    evidence: Mapped[list[Segment]] = relationship(secondary=finding_evidence)
-    advice_points: Mapped[list[AdvicePoint]] = relationship(
-        secondary=finding_advice_point, back_populates="findings")
-
-
-class Decision(Timestamped, Base):
-    """A decision taken by the college or the council (besluit), linked to findings."""
-
-    __tablename__ = "decision"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = fk("consultation.id")
-    body: Mapped[str] = mapped_column(String(200), default="college van B&W")
-    taken_on: Mapped[date | None]
-    reference: Mapped[str] = mapped_column(String(120), default="")  # e.g. notanummer
-    text: Mapped[str] = mapped_column(Text)
-
-    consultation: Mapped[Consultation] = relationship(back_populates="decisions")
-    findings: Mapped[list[Finding]] = relationship(secondary=decision_finding)
 
 
 class AdviceDocument(Timestamped, Base):
@@ -111,7 +56,7 @@ class AdvicePoint(Base):
         back_populates="point", cascade="all, delete-orphan", uselist=False)
     links: Mapped[list[AdviceLink]] = relationship(back_populates="point", cascade="all, delete-orphan")
     findings: Mapped[list[Finding]] = relationship(
-        secondary=finding_advice_point, back_populates="advice_points")
+        secondary="finding_advice_point", back_populates="advice_points")
 
 
 class ReactionLetter(Timestamped, Base):
@@ -221,3 +166,11 @@ class AdviceResponse(Base):
     updated_by: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("point_id"),)
+
+
+#: Dutch names of the fields a point's history (the audit log) shows changes of.
+ADVICE_FIELD_LABELS = {
+    "stance": "standpunt", "rationale": "toelichting", "promised_action": "toegezegde actie",
+    "owner": "eigenaar", "due_on": "uiterlijk", "status": "stand van zaken", "decision_reference": "besluit",
+    "label": "nummer", "text": "tekst",
+}
