@@ -18,7 +18,8 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.models import Question, QuestionType
+from consult.models import Question, QuestionType, Response, Survey
+from surveys.responses import answer_maps, combined
 
 OTHER = "anders"
 OTHER_LABEL = "Anders, namelijk"
@@ -101,6 +102,47 @@ def visible_questions(questions: list[Question], answers: dict[str, Any]) -> lis
             if q.key in answers:
                 seen[q.key] = answers[q.key]
     return shown
+
+
+def visible_answers(survey: Survey, response: Response
+                    ) -> tuple[list[Question], dict[str, Any], dict[str, str]]:
+    """``(visible questions, values, texts)`` for ``response`` as answered so far."""
+    values, texts = answer_maps(response)
+    return visible_questions(survey.questions, combined(values, texts, survey.questions)), values, texts
+
+
+def section_pages(visible: list[Question]) -> list[int]:
+    """Section numbers (0-based) that have at least one visible question: the pages to show."""
+    return sorted({q.section for q in visible})
+
+
+def survey_choices(survey: Survey) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``(neighbourhoods, stakeholder groups)`` as choices for the survey's consultation."""
+    c = survey.consultation
+    hoods = [(n.name, n.name) for n in c.organisation.neighbourhoods]
+    groups = [(g.key, g.label) for g in c.stakeholder_groups]
+    return hoods, groups
+
+
+def display_answer(q: Question, value: Any, text: str | None, neighbourhoods: list[tuple[str, str]],
+                   groups: list[tuple[str, str]]) -> str:
+    """A stored answer as the participant reads it back on the review page."""
+    labels = dict(question_choices(q, neighbourhoods, groups))
+    labels[OTHER] = OTHER_LABEL
+    if q.is_open_text:
+        return text or ""
+    if value is None:
+        return ""
+    if q.type == QuestionType.CONSENT:
+        return "Ja, ik geef toestemming" if value else ""
+    if isinstance(value, list):
+        parts = [f"{i}. {labels.get(v, v)}" if q.type == QuestionType.RANKING else labels.get(v, v)
+                 for i, v in enumerate(value, start=1)]
+    else:
+        parts = [labels.get(str(value), str(value))]
+    if text:
+        parts = [f"{p}: {text}" if p == OTHER_LABEL else p for p in parts]
+    return ", ".join(parts)
 
 
 def build_page_form(questions: list[Question], *, neighbourhoods: list[tuple[str, str]],

@@ -11,14 +11,15 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from consult.audit import record
 from consult.db import utcnow
 from consult.models import (
-    Answer, Channel, InvitationCode, Neighbourhood, Participant, Question, QuestionType, Response,
-    ResponseStatus, StakeholderGroup, Survey, User,
+    Answer, Channel, Consultation, InvitationCode, Neighbourhood, Participant, Question, QuestionType,
+    Response, ResponseStatus, StakeholderGroup, Survey, User,
 )
 from surveys.codes import normalise_code, short_code
 
@@ -178,9 +179,20 @@ def _link_participant(session: Session, response: Response) -> None:
         session.add(response.participant)
 
 
+def start_assisted_response(session: Session, survey: Survey, channel: Channel, *, entered_by: User) -> Response:
+    """A response a staff member enters on a participant's behalf (paper, telephone, meeting)."""
+    response = start_response(session, survey, new_token(), channel=channel, entered_by=entered_by)
+    record(session, "assisted_entry", response, actor=entered_by, details={"channel": channel.value})
+    return response
+
+
 def create_invitation_codes(session: Session, survey: Survey, *, count: int = 0,
-                            imported: list[str] | None = None) -> tuple[list[str], list[str]]:
-    """Generate ``count`` codes and/or import a list. Returns (added, skipped duplicates)."""
+                            imported: list[str] | None = None,
+                            actor: User | str | None = None) -> tuple[list[str], list[str]]:
+    """Generate ``count`` codes and/or import a list. Returns (added, skipped duplicates).
+
+    With an ``actor`` the change is recorded in the audit log.
+    """
     existing = set(session.scalars(select(InvitationCode.code)))
     added, skipped = [], []
     for raw in imported or []:
@@ -201,4 +213,35 @@ def create_invitation_codes(session: Session, survey: Survey, *, count: int = 0,
     for code in added:
         session.add(InvitationCode(survey=survey, code=code))
     session.flush()
+    if actor is not None:
+        record(session, "create_invitation_codes", survey, actor=actor,
+               details={"added": len(added), "skipped": len(skipped)})
     return added, skipped
+
+
+def invitation_codes_csv(session: Session, survey: Survey) -> str:
+    """All codes of ``survey`` with whether they were used, as CSV (``code,gebruikt``)."""
+    rows = session.execute(select(InvitationCode.code, InvitationCode.used_at).where(
+        InvitationCode.survey_id == survey.id).order_by(InvitationCode.id)).all()
+    return "code,gebruikt\n" + "".join(f"{code},{'ja' if used else 'nee'}\n" for code, used in rows)
+
+
+def submitted_counts(session: Session, consultation: Consultation) -> dict[int, dict[Channel, int]]:
+    """Submitted responses per survey id and channel (surveys without any are left out)."""
+    rows = session.execute(
+        select(Survey.id, Response.channel, func.count(Response.id))
+        .join(Response, Response.survey_id == Survey.id)
+        .where(Survey.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
+        .group_by(Survey.id, Response.channel)).all()
+    out: dict[int, dict[Channel, int]] = {}
+    for survey_id, channel, count in rows:
+        out.setdefault(survey_id, {})[channel] = count
+    return out
+
+
+def invitation_code_counts(session: Session, survey: Survey) -> tuple[int, int]:
+    """``(codes, used codes)`` of ``survey``."""
+    total, used = session.execute(
+        select(func.count(InvitationCode.id), func.count(InvitationCode.used_at))
+        .where(InvitationCode.survey_id == survey.id)).one()
+    return total or 0, used or 0

@@ -53,6 +53,13 @@ class SurveyStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+SURVEY_STATUS_LABELS = {
+    SurveyStatus.DRAFT: "concept",
+    SurveyStatus.OPEN: "open",
+    SurveyStatus.CLOSED: "gesloten",
+}
+
+
 class Survey(Timestamped, Base):
     """An online consultation questionnaire, built from a definition (see ``surveys``)."""
 
@@ -77,6 +84,27 @@ class Survey(Timestamped, Base):
     responses: Mapped[list[Response]] = relationship(back_populates="survey", cascade="all, delete-orphan")
     invitation_codes: Mapped[list[InvitationCode]] = relationship(
         back_populates="survey", cascade="all, delete-orphan")
+
+    @property
+    def status_label(self) -> str:
+        return SURVEY_STATUS_LABELS[self.status]
+
+    @property
+    def section_titles(self) -> list[str]:
+        """One title per page (section) of the survey; "Deel n" where the definition has none."""
+        sections = (self.definition or {}).get("sections") or []
+        count = max([q.section for q in self.questions] + [len(sections) - 1, 0]) + 1
+        return [str(sections[i].get("title", f"Deel {i + 1}"))
+                if i < len(sections) and isinstance(sections[i], dict) else f"Deel {i + 1}"
+                for i in range(count)]
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """Whether residents can start and continue answering now: status open and
+        inside the optional opening window."""
+        now = now or utcnow()
+        return (self.status == SurveyStatus.OPEN
+                and (self.opens_at is None or self.opens_at <= now)
+                and (self.closes_at is None or now < self.closes_at))
 
 
 class QuestionType(enum.StrEnum):
@@ -142,6 +170,13 @@ CHANNEL_LABELS = {
     Channel.PAPER: "papier",
     Channel.TELEPHONE: "telefoon",
     Channel.MEETING: "bijeenkomst",
+}
+
+#: How staff name the channels when they enter a response on someone's behalf.
+ASSISTED_CHANNEL_LABELS = {
+    Channel.PAPER: "Papieren vragenlijst",
+    Channel.TELEPHONE: "Telefoongesprek",
+    Channel.MEETING: "Tijdens een bijeenkomst",
 }
 
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import JSON, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, String, Text, UniqueConstraint, event, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from consult.db import Base, utcnow
 from consult.models._types import Timestamped, enum_column, fk
@@ -47,6 +47,18 @@ class User(Timestamped, Base):
 
     memberships: Mapped[list[ConsultationMember]] = relationship(
         back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @classmethod
+    def by_email(cls, session: Session, email: str) -> User | None:
+        """The account with this e-mail address (case-insensitive), or None."""
+        email = (email or "").strip().lower()
+        if not email:
+            return None
+        return session.scalar(select(cls).where(func.lower(cls.email) == email))
 
     def set_password(self, password: str) -> None:
         if len(password) < 10:
@@ -122,3 +134,5 @@ class Job(Timestamped, Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     requested_by_id: Mapped[int | None] = fk("user.id", nullable=True, ondelete="SET NULL")
+
+    consultation: Mapped[Consultation | None] = relationship()

@@ -5,7 +5,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
@@ -44,7 +43,7 @@ def login():
             email = form.email.data.strip().lower()
             check_rate("login-account", email)
             s = db()
-            user = s.scalar(select(User).where(func.lower(User.email) == email))
+            user = User.by_email(s, email)
             if user is None:  # spend the same time as a real check: no account probing
                 _spend_check_time(form.password.data)
             elif user.active and user.check_password(form.password.data):

@@ -6,19 +6,18 @@ participant's key to their own response; it is shown on every page and on the
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length
 
-from consult.db import utcnow
 from consult.models import Consultation, Response, ResponseStatus, Survey, SurveyAccess, SurveyStatus
-from consult.context import db
+from consult.context import consultation_or_404, db
 from surveys import responses as R
-from surveys.forms import build_page_form, read_page, visible_questions
+from surveys.forms import (
+    build_page_form, display_answer, read_page, section_pages, survey_choices, visible_answers,
+)
 
 bp = Blueprint("survey", __name__)
 
@@ -32,18 +31,11 @@ def _no_store(response):
     return response
 
 
-def survey_is_open(survey: Survey, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return (survey.status == SurveyStatus.OPEN
-            and (survey.opens_at is None or survey.opens_at <= now)
-            and (survey.closes_at is None or now < survey.closes_at))
-
-
 def _load_survey(slug: str, survey_slug: str) -> tuple[Consultation, Survey]:
-    s = db()
-    c = s.scalar(select(Consultation).where(Consultation.slug == slug))
-    survey = c and s.scalar(select(Survey).where(Survey.consultation_id == c.id, Survey.slug == survey_slug))
-    if not survey or survey.status == SurveyStatus.DRAFT:
+    """The consultation and its published survey (404 for unknown slugs and drafts)."""
+    c = consultation_or_404(slug)
+    survey = db().scalar(select(Survey).where(Survey.consultation_id == c.id, Survey.slug == survey_slug))
+    if survey is None or survey.status == SurveyStatus.DRAFT:
         abort(404)
     return c, survey
 
@@ -55,38 +47,13 @@ def _load_response(slug: str, survey_slug: str, token: str) -> tuple[Consultatio
     if response is None:
         abort(404)
     if response.status == ResponseStatus.IN_PROGRESS and response.entered_by_id is None \
-            and not survey_is_open(survey):
+            and not survey.is_open():
         abort(404)  # the survey closed before this response was finished
     return c, survey, response
 
 
 def _honeypot_tripped() -> bool:
     return bool(request.form.get(HONEYPOT, "").strip())
-
-
-def section_titles(survey: Survey) -> list[str]:
-    sections = (survey.definition or {}).get("sections") or []
-    count = max([q.section for q in survey.questions] + [len(sections) - 1, 0]) + 1
-    return [str(sections[i].get("title", f"Deel {i + 1}")) if i < len(sections) and isinstance(sections[i], dict)
-            else f"Deel {i + 1}" for i in range(count)]
-
-
-def _choices(survey: Survey):
-    c = survey.consultation
-    hoods = [(n.name, n.name) for n in c.organisation.neighbourhoods]
-    groups = [(g.key, g.label) for g in c.stakeholder_groups]
-    return hoods, groups
-
-
-def _visible(survey: Survey, response: Response):
-    values, texts = R.answer_maps(response)
-    visible = visible_questions(survey.questions, R.combined(values, texts, survey.questions))
-    return visible, values, texts
-
-
-def _pages(survey: Survey, visible) -> list[int]:
-    """Section numbers (0-based) that have at least one visible question."""
-    return sorted({q.section for q in visible})
 
 
 class StartForm(FlaskForm):
@@ -104,7 +71,7 @@ def start(slug: str, survey_slug: str):
     if request.method == "POST":
         if _honeypot_tripped():
             abort(400)
-        if not survey_is_open(survey):
+        if not survey.is_open():
             abort(404)
         if form.validate_on_submit() and form.start_token.data and len(form.start_token.data) <= 64:
             s = db()
@@ -127,7 +94,7 @@ def start(slug: str, survey_slug: str):
     form.start_token.data = R.new_token()
     status = 422 if errors else 200
     return render_template("survey/start.html", c=c, survey=survey, form=form, errors=errors,
-                           open=survey_is_open(survey), sections=section_titles(survey),
+                           open=survey.is_open(), sections=survey.section_titles,
                            honeypot=HONEYPOT), status
 
 
@@ -137,13 +104,13 @@ def page(slug: str, survey_slug: str, token: str, number: int):
     if response.status == ResponseStatus.SUBMITTED:
         return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token))
     s = db()
-    visible, values, texts = _visible(survey, response)
-    pages = _pages(survey, visible)
+    visible, values, texts = visible_answers(survey, response)
+    pages = section_pages(visible)
     if not 1 <= number <= len(pages):
         return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token, number=1))
     section = pages[number - 1]
     questions = [q for q in visible if q.section == section]
-    hoods, groups = _choices(survey)
+    hoods, groups = survey_choices(survey)
     notice = None
     if request.method == "POST":
         if _honeypot_tripped():
@@ -158,7 +125,7 @@ def page(slug: str, survey_slug: str, token: str, number: int):
             R.save_answers(s, response, questions, parsed)
             s.flush()
             s.expire(response, ["answers"])
-            new_visible, _, _ = _visible(survey, response)
+            new_visible, _, _ = visible_answers(survey, response)
             R.drop_hidden(response, new_visible)
             s.commit()
             added = [q for q in new_visible if q.section == section and q not in questions]
@@ -171,7 +138,7 @@ def page(slug: str, survey_slug: str, token: str, number: int):
                 flash("Door uw antwoord is er een vraag bijgekomen. Vul die ook in.", "info")
                 return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token,
                                         number=number, _anchor=f"vraag-{added[0].key}"))
-            new_pages = _pages(survey, new_visible)
+            new_pages = section_pages(new_visible)
             index = new_pages.index(section) + 1 if section in new_pages else number
             if index >= len(new_pages):
                 return redirect(url_for(".review", slug=slug, survey_slug=survey_slug, token=token))
@@ -184,7 +151,7 @@ def page(slug: str, survey_slug: str, token: str, number: int):
         errors, status = {}, 200
     return render_template(
         "survey/page.html", c=c, survey=survey, response=response, form=form, specs=specs,
-        errors=errors, number=number, total=len(pages), section_title=section_titles(survey)[section],
+        errors=errors, number=number, total=len(pages), section_title=survey.section_titles[section],
         notice=notice, honeypot=HONEYPOT, resume_url=_resume_url(slug, survey_slug, token)), status
 
 
@@ -198,8 +165,8 @@ def resume(slug: str, survey_slug: str, token: str):
     c, survey, response = _load_response(slug, survey_slug, token)
     if response.status == ResponseStatus.SUBMITTED:
         return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token))
-    visible, values, texts = _visible(survey, response)
-    pages = _pages(survey, visible)
+    visible, values, texts = visible_answers(survey, response)
+    pages = section_pages(visible)
     missing = R.missing_required(visible, values, texts)
     if not missing and values | texts:
         return redirect(url_for(".review", slug=slug, survey_slug=survey_slug, token=token))
@@ -223,8 +190,8 @@ def review(slug: str, survey_slug: str, token: str):
     c, survey, response = _load_response(slug, survey_slug, token)
     if response.status == ResponseStatus.SUBMITTED:
         return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token))
-    visible, values, texts = _visible(survey, response)
-    pages = _pages(survey, visible)
+    visible, values, texts = visible_answers(survey, response)
+    pages = section_pages(visible)
     missing = R.missing_required(visible, values, texts)
     form = SubmitForm()
     if request.method == "POST":
@@ -243,11 +210,11 @@ def review(slug: str, survey_slug: str, token: str):
             s.commit()
             _segment_after_submission(s, response)
             return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token), 303)
-    hoods, groups = _choices(survey)
-    titles = section_titles(survey)
+    hoods, groups = survey_choices(survey)
+    titles = survey.section_titles
     sections = []
     for number, section in enumerate(pages, start=1):
-        items = [(q, _display(q, values.get(q.key), texts.get(q.key), hoods, groups))
+        items = [(q, display_answer(q, values.get(q.key), texts.get(q.key), hoods, groups))
                  for q in visible if q.section == section]
         sections.append((number, titles[section], items))
     return render_template("survey/review.html", c=c, survey=survey, sections=sections, form=form,
@@ -266,27 +233,6 @@ def _segment_after_submission(s, response) -> None:
     except Exception:  # noqa: BLE001 - never fail a participant's submission over analysis
         s.rollback()
         current_app.logger.exception("segmenting response %s failed", response.id)
-
-
-def _display(q, value, text, hoods, groups) -> str:
-    from surveys.forms import OTHER, OTHER_LABEL, question_choices
-
-    labels = dict(question_choices(q, hoods, groups))
-    labels[OTHER] = OTHER_LABEL
-    if q.is_open_text:
-        return text or ""
-    if value is None:
-        return ""
-    if q.type.value == "consent":
-        return "Ja, ik geef toestemming" if value else ""
-    if isinstance(value, list):
-        parts = [f"{i}. {labels.get(v, v)}" if q.type.value == "ranking" else labels.get(v, v)
-                 for i, v in enumerate(value, start=1)]
-    else:
-        parts = [labels.get(str(value), str(value))]
-    if text:
-        parts = [f"{p}: {text}" if p == OTHER_LABEL else p for p in parts]
-    return ", ".join(parts)
 
 
 @bp.get("/c/<slug>/v/<survey_slug>/r/<token>/klaar")
