@@ -7,20 +7,33 @@ fast (a few hundred thousand characters per second) and explainable; it errs on 
 of masking a capitalised word after a title ("mevrouw De Vries") and recognises common
 Dutch first names followed by a surname.
 
+This is the one home of consult's personal-data patterns. Segments are masked with every
+kind (:func:`mask`); anything that leaves consult (reports, data exports) is checked once
+more for contact details, the kinds in :data:`CONTACT` (:func:`contains_personal_data`,
+:func:`scrub`, :func:`mask_same_length`).
+
 >>> mask("Mevrouw Jansen (06-12345678) woont op de Kerkstraat 12.")
 'Mevrouw [naam] ([telefoonnummer]) woont op de [adres].'
+>>> scrub("Bel 06-12345678 of mail p.smit@voorbeeld.nl.")
+'Bel [verwijderd] of mail [verwijderd].'
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable, Iterable
 
-__all__ = ["Span", "detect", "mask", "bsn_valid", "iban_valid", "LABELS"]
+__all__ = ["Span", "detect", "mask", "bsn_valid", "iban_valid", "LABELS", "CONTACT", "REDACTED",
+           "contains_personal_data", "scrub", "mask_same_length"]
 
 LABELS = {
     "name": "[naam]", "email": "[e-mailadres]", "phone": "[telefoonnummer]", "bsn": "[BSN]",
     "iban": "[IBAN]", "address": "[adres]", "postcode": "[postcode]",
 }
+#: Contact details: the kinds exports check every quote and free text for, last of all.
+CONTACT = frozenset({"email", "phone"})
+#: What :func:`scrub` puts in place of a contact detail.
+REDACTED = "[verwijderd]"
 
 
 @dataclass(frozen=True)
@@ -103,36 +116,40 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def detect(text: str) -> list[Span]:
-    """Personal data in ``text``: non-overlapping spans, in order (longest first wins)."""
+def detect(text: str, kinds: Iterable[str] | None = None) -> list[Span]:
+    """Personal data in ``text``: non-overlapping spans, in order (longest first wins);
+    only spans of ``kinds`` (e.g. :data:`CONTACT`) when given."""
     found: list[Span] = []
+    # only the kinds asked for are looked for, so another kind never hides one of them
+    want = LABELS.keys() if kinds is None else frozenset(kinds)
 
     def add(start: int, end: int, kind: str) -> None:
         found.append(Span(start, end, kind, text[start:end]))
 
-    for m in EMAIL_RE.finditer(text):
+    for m in EMAIL_RE.finditer(text) if "email" in want else ():
         add(m.start(), m.end(), "email")
-    for m in IBAN_RE.finditer(text):
+    for m in IBAN_RE.finditer(text) if "iban" in want else ():
         if iban_valid(m.group()):
             add(m.start(), m.end(), "iban")
-    for m in BSN_RE.finditer(text):
+    for m in BSN_RE.finditer(text) if "bsn" in want else ():
         if bsn_valid(_digits(m.group())) and not _digits(m.group()).startswith("0"):
             add(m.start(), m.end(), "bsn")
-    for m in PHONE_RE.finditer(text):
+    for m in PHONE_RE.finditer(text) if "phone" in want else ():
         digits = _digits(m.group())
         national = digits[2:] if digits.startswith("31") else digits[4:] if digits.startswith("0031") else digits
         if (digits.startswith(("31", "0031")) and len(national) == 9) or (
                 digits.startswith("0") and len(digits) == 10):
             add(m.start(), m.end(), "phone")
-    for m in POSTCODE_RE.finditer(text):
+    for m in POSTCODE_RE.finditer(text) if "postcode" in want else ():
         add(m.start(), m.end(), "postcode")
-    for m in ADDRESS_RE.finditer(text):
+    for m in ADDRESS_RE.finditer(text) if "address" in want else ():
         add(m.start(), m.end(), "address")
-    for regex in (TITLE_RE, INTRO_RE):
-        for m in regex.finditer(text):
-            add(m.start(1), m.end(1), "name")
-    for m in FIRST_NAME_RE.finditer(text):
-        add(m.start(), m.end(), "name")
+    if "name" in want:
+        for regex in (TITLE_RE, INTRO_RE):
+            for m in regex.finditer(text):
+                add(m.start(1), m.end(1), "name")
+        for m in FIRST_NAME_RE.finditer(text):
+            add(m.start(), m.end(), "name")
 
     # keep the longest span where spans overlap
     found.sort(key=lambda s: (s.start, -(s.end - s.start)))
@@ -146,13 +163,35 @@ def detect(text: str) -> list[Span]:
     return out
 
 
-def mask(text: str, spans: list[Span] | None = None) -> str:
-    """``text`` with every detected span replaced by its label, e.g. ``[telefoonnummer]``."""
-    spans = detect(text) if spans is None else spans
+def mask(text: str, spans: list[Span] | None = None, *, kinds: Iterable[str] | None = None,
+         replace: Callable[[Span], str] | None = None) -> str:
+    """``text`` with every detected span (of ``kinds``, default all) replaced by
+    ``replace(span)``, by default its label, e.g. ``[telefoonnummer]``."""
+    spans = detect(text, kinds) if spans is None else spans
+    replace = replace or (lambda span: span.label)
     parts, pos = [], 0
     for span in spans:
         parts.append(text[pos:span.start])
-        parts.append(span.label)
+        parts.append(replace(span))
         pos = span.end
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def contains_personal_data(text: str | None, kinds: Iterable[str] | None = CONTACT) -> bool:
+    """Whether ``text`` holds personal data of ``kinds`` (default: contact details;
+    ``None``: any kind)."""
+    return bool(text) and bool(detect(text, kinds))
+
+
+def scrub(text: str | None, kinds: Iterable[str] | None = CONTACT) -> str:
+    """``text`` with personal data of ``kinds`` (default: contact details) replaced by
+    ``[verwijderd]``; ``""`` for no text."""
+    return mask(text, kinds=kinds, replace=lambda _span: REDACTED) if text else ""
+
+
+def mask_same_length(text: str | None, kinds: Iterable[str] | None = CONTACT) -> str:
+    """Personal data of ``kinds`` (default: contact details) replaced by ``x`` characters
+    of the same length, so character offsets into the text stay valid (REFI-QDA
+    selections, segments)."""
+    return mask(text, kinds=kinds, replace=lambda span: "x" * (span.end - span.start)) if text else ""

@@ -432,7 +432,7 @@ def trace_matrix(session: Session, consultation: Consultation):
             row = ctx.by_id.get(s.id)
             text = row.text if row else public_text(s)
             seg_codes = [labels.get(k, k) for k in (row.codes if row else []) if k in {c.key for c in f.codes}]
-            from exports.privacy import scrub
+            from analysis.privacy import scrub
 
             m.evidence_rows.append([row.source_label if row else "", str(s.id), scrub(text),
                                     ", ".join(seg_codes), f.title, kind, ", ".join(points), stances, decided])

@@ -9,7 +9,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from exports.privacy import REDACTED, EMAIL, PHONE
+from analysis.privacy import mask_same_length, scrub
+
+__all__ = ["DataTable", "ExtraFile", "mask_same_length", "mask_free_text", "write_csv", "write_xlsx"]
 
 
 @dataclass
@@ -27,20 +29,10 @@ class ExtraFile:
     text: str
 
 
-def mask_same_length(text: str | None) -> str:
-    """E-mail addresses and phone numbers replaced by ``x`` characters of the same length,
-    so character offsets into the text stay valid (REFI-QDA selections, segments)."""
-    if not text:
-        return text or ""
-    for rx in (EMAIL, PHONE):
-        text = rx.sub(lambda m: "x" * len(m.group(0)), text)
-    return text
-
-
 def mask_free_text(text: str | None) -> str:
-    if not text:
-        return text or ""
-    return PHONE.sub(REDACTED, EMAIL.sub(REDACTED, text))
+    """Free text for a masked data export: contact details replaced by ``[verwijderd]``
+    (:func:`analysis.privacy.scrub`)."""
+    return scrub(text)
 
 
 def _cell(value: Any) -> Any:

@@ -6,12 +6,12 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Callable
 
+from analysis.privacy import contains_personal_data, scrub
 from exports import charts
 from exports.model import (
     MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, Table, ThemeSection,
     protect,
 )
-from exports.privacy import contains_personal_data, scrub
 from exports.text import LemmaCache, idf_of, representative, simple_lemmatiser, spacy_lemmatiser, tfidf_vectors
 
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",

@@ -14,7 +14,7 @@ from consult.demo import DEMO_SLUG
 from consult.models import AssignmentStatus, CodeAssignment, Consultation, Response, Segment, Survey
 from consult.reporting import codebook_files, data_tables, get_consultation, qda_project
 from exports.data import mask_same_length, write_csv, write_xlsx
-from exports.privacy import EMAIL, PHONE
+from tests.exports.pii import EMAIL, PHONE
 from exports.qdpx import NAMESPACE, write_qdpx
 
 DATA = Path(__file__).parent / "data"

@@ -13,7 +13,7 @@ from consult.models import (
     ResponseStatus, Segment, StakeholderGroup, Survey, Answer, Neighbourhood,
 )
 from consult.reporting import get_consultation, report_input
-from exports.privacy import EMAIL, PHONE
+from tests.exports.pii import EMAIL, PHONE
 from exports.report import build_report
 
 #: Personal data the demo puts into free text and notes (to be masked everywhere).

@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from analysis.privacy import contains_personal_data, scrub
 from exports.model import (
     AdviceInfo, AdvicePointInfo, CodeInfo, MeetingInfo, ParagraphInfo, ReportInput, RespondentInfo,
     SegmentRow, protect,
 )
-from exports.privacy import EMAIL, PHONE, contains_personal_data, scrub
 from exports.render import render_docx, render_html, render_markdown
 from exports.report import benjamini_hochberg, build_report, two_proportion_p
 from exports.text import simple_lemmatiser
+from tests.exports.pii import EMAIL, PHONE
 
 
 def test_protect_small_counts():
