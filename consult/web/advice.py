@@ -12,13 +12,13 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, StringFiel
 from wtforms.validators import DataRequired, Length, Optional
 
 from analysis.extract import ExtractionError, extract_text
-from consult import reporting
+from consult import advice as register
+from consult.context import db, get_in_consultation
 from consult.models import (
-    FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint, FollowUpStatus,
-    ReactionParagraph, Role, Stance,
+    ADVICE_FIELD_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint, FollowUpStatus,
+    Role, Stance,
 )
 from consult.security import consultation_for_staff, current_user, login_required
-from consult.context import db, get_in_consultation
 
 bp = Blueprint("advice", __name__, url_prefix="/beheer/c/<slug>/advies")
 
@@ -78,6 +78,16 @@ def _letter_text(form, errors: dict[str, str]) -> str:
     return text
 
 
+def _response_values(form: ResponseForm) -> dict:
+    """The posted response as the values ``register.update_response`` stores."""
+    return {"stance": Stance(form.stance.data) if form.stance.data else None,
+            "rationale": form.rationale.data or "",
+            "promised_action": form.promised_action.data or "",
+            "owner": (form.owner.data or "").strip(), "due_on": form.due_on.data,
+            "status": FollowUpStatus(form.status.data),
+            "decision_reference": (form.decision_reference.data or "").strip()}
+
+
 def _advice(c, advice_id: int) -> AdviceDocument:
     return get_in_consultation(AdviceDocument, advice_id, c)
 
@@ -87,6 +97,13 @@ def _point(advice, point_id: int) -> AdvicePoint:
     if point is None or point.advice_id != advice.id:
         abort(404)
     return point
+
+
+def _link(advice, link_id: int) -> AdviceLink:
+    link = db().get(AdviceLink, link_id)
+    if link is None or link.point.advice_id != advice.id:
+        abort(404)
+    return link
 
 
 @bp.get("/")
@@ -110,7 +127,7 @@ def new(slug: str):
         text = _letter_text(form, errors)
         if valid and not errors:
             s = db()
-            advice = reporting.register_advice(
+            advice = register.register_advice(
                 s, c, advisory_body=form.advisory_body.data.strip(), subject=form.subject.data.strip(),
                 received_on=form.received_on.data, requested=form.requested.data == "ja", letter_text=text,
                 actor=current_user())
@@ -122,12 +139,11 @@ def new(slug: str):
 
 
 def _detail_context(c, advice):
-    s = db()
     letter = advice.reactions[0] if advice.reactions else None
-    proposals = reporting.latest_proposals(s, advice)
     unanswered = [p for p in advice.points if not p.links]
-    return dict(c=c, advice=advice, letter=letter, proposals=proposals, unanswered=unanswered,
-                stance_labels={s.value: STANCE_LABELS[s] for s in Stance}, follow_up_labels=FOLLOW_UP_LABELS)
+    # the label dicts are keyed by StrEnum members, so plain values look up too
+    return dict(c=c, advice=advice, letter=letter, proposals=register.latest_proposals(advice),
+                unanswered=unanswered, stance_labels=STANCE_LABELS, follow_up_labels=FOLLOW_UP_LABELS)
 
 
 @bp.get("/<int:advice_id>")
@@ -152,9 +168,8 @@ def reaction(slug: str, advice_id: int):
         return render_template("advice/detail.html", form=form, errors=errors, point_form=PointForm(),
                                **_detail_context(c, advice)), 422
     s = db()
-    reporting.register_reaction(s, advice, sender=form.sender.data.strip(), sent_on=form.sent_on.data,
-                                letter_text=text, actor=current_user())
-    reporting.propose_links(s, advice, actor=current_user())
+    register.register_reaction(s, advice, sender=form.sender.data.strip(), sent_on=form.sent_on.data,
+                               letter_text=text, actor=current_user(), propose=True)
     s.commit()
     flash("De reactiebrief is verdeeld in alinea's en er zijn koppelingen voorgesteld. Bevestig of verwijder ze.",
           "success")
@@ -168,7 +183,7 @@ def propose(slug: str, advice_id: int):
     advice = _advice(c, advice_id)
     FlaskForm().validate_on_submit() or abort(400)
     s = db()
-    proposals = reporting.propose_links(s, advice, actor=current_user())
+    proposals = register.propose_links(s, advice, actor=current_user())
     s.commit()
     flash(f"{len(proposals)} koppelingen voorgesteld.", "success")
     return redirect(url_for(".detail", slug=slug, advice_id=advice.id) + "#koppelingen")
@@ -180,12 +195,10 @@ def decide(slug: str, advice_id: int, link_id: int):
     c = consultation_for_staff(slug)
     advice = _advice(c, advice_id)
     FlaskForm().validate_on_submit() or abort(400)
-    s = db()
-    link = s.get(AdviceLink, link_id)
-    if link is None or link.point.advice_id != advice.id:
-        abort(404)
+    link = _link(advice, link_id)
     confirm = request.form.get("action") == "confirm"
-    reporting.decide_link(s, link, confirm=confirm, actor=current_user())
+    s = db()
+    register.decide_link(s, link, confirm=confirm, actor=current_user())
     s.commit()
     flash("Koppeling bevestigd." if confirm else "Koppeling verwijderd.", "success")
     return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/beheer/")
@@ -202,14 +215,8 @@ def add_point(slug: str, advice_id: int):
         return render_template("advice/detail.html", form=ReactionForm(), errors={}, point_form=form,
                                point_errors=_errors(form), **_detail_context(c, advice)), 422
     s = db()
-    position = max((p.position for p in advice.points), default=-1) + 1
-    point = AdvicePoint(advice=advice, position=position, label=form.label.data.strip() or str(position + 1),
-                        text=form.text.data.strip())
-    s.add(point)
-    s.flush()
-    from consult.audit import record
-
-    record(s, "add_point", point, actor=current_user(), details={"label": point.label, "text": point.text})
+    point = register.add_point(s, advice, label=form.label.data.strip(), text=form.text.data.strip(),
+                               actor=current_user())
     s.commit()
     flash(f"Adviespunt {point.label} toegevoegd.", "success")
     return redirect(url_for(".detail", slug=slug, advice_id=advice.id))
@@ -236,28 +243,22 @@ def point(slug: str, advice_id: int, point_id: int):
     errors: dict[str, str] = {}
     if request.method == "POST":
         if action == "text" and point_form.validate():
-            reporting.update_point(s, p, label=point_form.label.data.strip(), text=point_form.text.data.strip(),
-                                   actor=current_user())
+            register.update_point(s, p, label=point_form.label.data.strip(), text=point_form.text.data.strip(),
+                                  actor=current_user())
             s.commit()
             flash("Het adviespunt is opgeslagen.", "success")
             return redirect(url_for(".point", slug=slug, advice_id=advice.id, point_id=p.id))
         if action == "response" and response_form.validate():
-            values = {"stance": Stance(response_form.stance.data) if response_form.stance.data else None,
-                      "rationale": response_form.rationale.data or "",
-                      "promised_action": response_form.promised_action.data or "",
-                      "owner": (response_form.owner.data or "").strip(), "due_on": response_form.due_on.data,
-                      "status": FollowUpStatus(response_form.status.data),
-                      "decision_reference": (response_form.decision_reference.data or "").strip()}
-            changes = reporting.update_response(s, p, values, actor=current_user())
+            changes = register.update_response(s, p, _response_values(response_form), actor=current_user())
             s.commit()
             flash("De reactie is opgeslagen." if changes else "Er was niets veranderd.", "success")
             return redirect(url_for(".point", slug=slug, advice_id=advice.id, point_id=p.id))
         if action == "link":
-            paragraph = s.get(ReactionParagraph, request.form.get("paragraph_id", type=int) or 0)
-            if paragraph is None or paragraph.letter.advice_id != advice.id:
+            paragraph = register.paragraph_of(s, advice, request.form.get("paragraph_id", type=int))
+            if paragraph is None:
                 errors["paragraph_id"] = "Kies een alinea uit de reactiebrief."
             else:
-                reporting.add_link(s, p, paragraph, actor=current_user())
+                register.add_link(s, p, paragraph, actor=current_user())
                 s.commit()
                 flash(f"Alinea {paragraph.label} gekoppeld.", "success")
                 return redirect(url_for(".point", slug=slug, advice_id=advice.id, point_id=p.id))
@@ -266,15 +267,8 @@ def point(slug: str, advice_id: int, point_id: int):
         if not errors:
             abort(400)
     letter = advice.reactions[0] if advice.reactions else None
-    history = reporting.point_history(s, p)
-    proposals = reporting.latest_proposals(s, advice)
     return render_template("advice/point.html", c=c, advice=advice, point=p, letter=letter,
-                           point_form=point_form, response_form=response_form, errors=errors, history=history,
-                           proposals=proposals, stance_labels={x.value: STANCE_LABELS[x] for x in Stance},
-                           follow_up_labels={x.value: FOLLOW_UP_LABELS[x] for x in FollowUpStatus},
-                           field_labels=FIELD_LABELS), (422 if errors else 200)
-
-
-FIELD_LABELS = {"stance": "standpunt", "rationale": "toelichting", "promised_action": "toegezegde actie",
-                "owner": "eigenaar", "due_on": "uiterlijk", "status": "stand van zaken",
-                "decision_reference": "besluit", "label": "nummer", "text": "tekst"}
+                           point_form=point_form, response_form=response_form, errors=errors,
+                           history=register.point_history(s, p), proposals=register.latest_proposals(advice),
+                           stance_labels=STANCE_LABELS, follow_up_labels=FOLLOW_UP_LABELS,
+                           field_labels=ADVICE_FIELD_LABELS), (422 if errors else 200)

@@ -115,6 +115,20 @@ def test_register_split_link_confirm_and_respond(client, world, db_session):
     assert client.post(url, data={"action": "text", "punt-label": "x", "punt-text": "y"}).status_code == 400
 
 
+def test_a_new_reaction_letter_replaces_the_old_one_and_its_links(client, world, db_session):
+    login(client, "beleid@test.nl")
+    detail = register(client).headers["Location"]
+    for letter in (REACTION, "Beste adviesraad,\n\nRespijtzorg voor mantelzorgers breiden wij uit.\n"):
+        r = client.post(f"{detail}/reactie", data={"csrf_token": csrf_token(client, detail),
+                                                   "sender": "college van B&W", "letter_text": letter})
+        assert r.status_code == 302
+    db_session.expire_all()
+    advice = db_session.scalar(select(AdviceDocument))
+    assert len(advice.reactions) == 1 and "inkoop" not in advice.reactions[0].letter_text
+    assert {(l.point.label, l.paragraph.letter_id) for l in db_session.scalars(select(AdviceLink))} == {
+        ("1", advice.reactions[0].id)}
+
+
 def test_upload_letter_and_validation(client, world, db_session):
     login(client, "beleid@test.nl")
     token = csrf_token(client, f"{BASE}/nieuw")
