@@ -52,6 +52,7 @@ __all__ = [
     "codebook_from_yaml", "codebook_to_yaml", "codebook_from_csv", "codebook_to_csv",
     "codebook_from_qdc", "codebook_to_qdc", "parse_codebook", "serialise_codebook",
     "codebook_to_dict", "codebook_from_dict", "code_identifier", "diff",
+    "CodebookEdit", "normalise_key", "add_code", "rename_code", "merge_codes", "split_code",
 ]
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -176,6 +177,111 @@ def diff(old: Codebook, new: Codebook, *, include_version: bool = False) -> Code
         changed=dict(sorted(changed.items())),
         metadata=tuple(meta),
     )
+
+
+# ---------------------------------------------------------------------------
+# editing: add, rename, merge and split codes
+# ---------------------------------------------------------------------------
+# Staff edit a codebook on screen, so these messages are in Dutch. Each function returns
+# the edited codebook as a new object (codebooks are immutable) with a note and details
+# for the version history; the input codebook is left as it was.
+
+#: Identifiers typed in the editor: a letter first, at most 80 characters.
+EDIT_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,79}$")
+
+
+@dataclass(frozen=True)
+class CodebookEdit:
+    """The outcome of one edit: the new codebook, a note for its version and the details."""
+    operation: str            # "add", "rename", "merge" or "split"
+    codebook: Codebook
+    note: str
+    details: dict[str, Any]
+
+
+def normalise_key(raw: str) -> str:
+    """A typed identifier in codebook form: ``"zorg thuis"`` → ``ZORG_THUIS``."""
+    return re.sub(r"[^A-Z0-9_]+", "_", (raw or "").strip().upper()).strip("_")
+
+
+def _require_new_key(cb: Codebook, key: str, label: str, message: str, *, replacing: str | None = None) -> None:
+    if not EDIT_KEY_RE.match(key) or not label:
+        raise CodebookError(message)
+    if key in cb and key != replacing:
+        raise CodebookError(f"De sleutel {key} bestaat al.")
+
+
+def add_code(cb: Codebook, code: Code) -> CodebookEdit:
+    """``cb`` with ``code`` added at the end."""
+    _require_new_key(cb, code.code, code.label, "Vul een sleutel (hoofdletters, cijfers, _) en een naam in.")
+    if code.parent and code.parent not in cb:
+        raise CodebookError("Kies een bestaande bovenliggende code.")
+    return CodebookEdit("add", replace(cb, codes=cb.codes + (code,)), f"Code {code.code} toegevoegd",
+                        {"code": code.code, "label": code.label})
+
+
+def rename_code(cb: Codebook, key: str, label: str) -> CodebookEdit:
+    """``cb`` with code ``key`` labelled ``label``."""
+    label = label.strip()
+    if key not in cb or not label:
+        raise CodebookError("Kies een code en vul de nieuwe naam in.")
+    codes = tuple(replace(c, label=label) if c.code == key else c for c in cb.codes)
+    return CodebookEdit("rename", replace(cb, codes=codes), f"Code {key} hernoemd",
+                        {"code": key, "old": cb[key].label, "new": label})
+
+
+def merge_codes(cb: Codebook, sources: list[str], target: str) -> CodebookEdit:
+    """``cb`` with ``sources`` merged into ``target``.
+
+    The target gains the sources' keywords (in order, without repeats); children of a
+    source move to the target. Unknown sources, and the target itself, are ignored.
+    """
+    sources = [k for k in sources if k in cb and k != target]
+    if target not in cb or not sources:
+        raise CodebookError("Kies de codes die opgaan in een andere code, en de code waarin ze opgaan.")
+    keywords = list(cb[target].keywords)
+    for k in sources:
+        keywords += [w for w in cb[k].keywords if w not in keywords]
+    merged = []
+    for code in cb.codes:
+        if code.code in sources:
+            continue
+        if code.code == target:
+            code = replace(code, keywords=tuple(keywords))
+        if code.parent in sources:
+            code = replace(code, parent=target)
+        merged.append(code)
+    return CodebookEdit("merge", replace(cb, codes=tuple(merged)),
+                        f"{', '.join(sources)} samengevoegd in {target}",
+                        {"sources": sources, "target": target})
+
+
+def split_code(cb: Codebook, key: str, first: tuple[str, str], second: tuple[str, str]) -> CodebookEdit:
+    """``cb`` with code ``key`` split into two codes ``(key, label)``, in its place.
+
+    The first keeps everything but the examples (they were picked for the old code) and
+    takes over the children; the second starts with the description and parent only.
+    Either new code may reuse the old identifier.
+    """
+    if key not in cb:
+        raise CodebookError("Kies de code die u wilt splitsen.")
+    for new_key, label in (first, second):
+        _require_new_key(cb, new_key, label, "Vul voor beide nieuwe codes een sleutel en een naam in.",
+                         replacing=key)
+    if first[0] == second[0]:
+        raise CodebookError("De twee nieuwe codes moeten een verschillende sleutel hebben.")
+    old = cb[key]
+    split = []
+    for code in cb.codes:
+        if code.code == key:
+            split.append(replace(old, code=first[0], label=first[1], examples=()))
+            split.append(Code(code=second[0], label=second[1], description=old.description, parent=old.parent))
+            continue
+        if code.parent == key:
+            code = replace(code, parent=first[0])
+        split.append(code)
+    return CodebookEdit("split", replace(cb, codes=tuple(split)), f"{key} gesplitst in {first[0]} en {second[0]}",
+                        {"code": key, "into": [first[0], second[0]]})
 
 
 # ---------------------------------------------------------------------------

@@ -1,13 +1,20 @@
-"""Storing codebooks (``analysis.codebook.Codebook``) as versioned database rows."""
+"""Storing codebooks (``analysis.codebook.Codebook``) as versioned database rows.
+
+Edits made in the codebook editor (the pure functions ``analysis.codebook.add_code``,
+``rename_code``, ``merge_codes`` and ``split_code``) are stored by :func:`apply_edit` as a
+new version that becomes the consultation's current one. Older versions never change:
+code assignments keep pointing at the codes of the version they were made with.
+"""
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analysis.codebook import Code as CodeDef, Codebook as CodebookDef, diff
-from consult.models import Code, Codebook, CodebookVersion, User
+from analysis.codebook import Code as CodeDef, Codebook as CodebookDef, CodebookEdit, diff
+from consult.audit import record
+from consult.models import Code, CodeAssignment, Codebook, CodebookVersion, Consultation, User
 
 
 def slugify(text: str) -> str:
@@ -57,3 +64,38 @@ def store_codebook(session: Session, definition: CodebookDef, *, slug: str | Non
     session.add_all(rows.values())
     session.flush()
     return version, True
+
+
+#: What happens to existing assignments, for the audit entry of edits that remove codes.
+_ASSIGNMENTS_KEPT = {"merge": "kept on the previous version's codes",
+                     "split": "kept on the previous version's code"}
+
+
+def apply_edit(session: Session, consultation: Consultation, edit: CodebookEdit, *,
+               actor: User) -> CodebookVersion | None:
+    """Store ``edit`` (made on the consultation's current version) as a new version and use it.
+
+    Returns the new version, or None when the edit changed nothing. Recorded in the audit
+    log as ``codebook_<operation>``; the caller commits.
+    """
+    previous = consultation.codebook_version
+    version, created = store_codebook(session, edit.codebook, slug=previous.codebook.slug,
+                                      note=edit.note, user=actor)
+    if not created:
+        return None
+    consultation.codebook_version = version
+    details = dict(edit.details)
+    if edit.operation in _ASSIGNMENTS_KEPT:
+        details["assignments"] = _ASSIGNMENTS_KEPT[edit.operation]
+    record(session, f"codebook_{edit.operation}", version, actor=actor,
+           details={"consultation": consultation.slug, "from_version": previous.number,
+                    "to_version": version.number, **details})
+    return version
+
+
+def code_usage(session: Session, version: CodebookVersion) -> dict[int, int]:
+    """Number of code assignments per code id of ``version``."""
+    return dict(session.execute(
+        select(CodeAssignment.code_id, func.count(CodeAssignment.id))
+        .where(CodeAssignment.code_id.in_([code.id for code in version.codes]))
+        .group_by(CodeAssignment.code_id)).all())

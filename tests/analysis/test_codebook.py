@@ -147,3 +147,93 @@ def test_diff_detects_changes(wmo):
     assert not d.is_empty and new.version == 2
     assert diff(wmo, wmo.bump()).is_empty
     assert diff(wmo, wmo.bump(), include_version=True).metadata == ("version",)
+
+
+# -- editing: add, rename, merge, split (pure: the input codebook never changes) ----------
+
+def test_normalise_key():
+    from analysis.codebook import normalise_key
+
+    assert normalise_key(" zorg thuis ") == "ZORG_THUIS"
+    assert normalise_key("a--b__c!") == "A_B__C"
+    assert normalise_key("") == "" and normalise_key(None) == ""
+
+
+def test_add_code_appends_and_validates(tree):
+    from analysis.codebook import add_code
+
+    edit = add_code(tree, Code("EENZAAM", "Eenzaamheid", parent="ZORG", keywords=("alleen",)))
+    assert edit.operation == "add" and edit.note == "Code EENZAAM toegevoegd"
+    assert edit.details == {"code": "EENZAAM", "label": "Eenzaamheid"}
+    assert edit.codebook.code_ids == ["ZORG", "ZORG_THUIS", "WONEN", "EENZAAM"]
+    assert edit.codebook["EENZAAM"].parent == "ZORG" and edit.codebook.validate()
+    assert tree.code_ids == ["ZORG", "ZORG_THUIS", "WONEN"]  # the input is left alone
+    with pytest.raises(CodebookError, match="Vul een sleutel"):
+        add_code(tree, Code("1ZORG", "Cijfer eerst"))
+    with pytest.raises(CodebookError, match="Vul een sleutel"):
+        add_code(tree, Code("LEEG", ""))
+    with pytest.raises(CodebookError, match="De sleutel WONEN bestaat al"):
+        add_code(tree, Code("WONEN", "Nog eens wonen"))
+    with pytest.raises(CodebookError, match="bovenliggende"):
+        add_code(tree, Code("NIEUW", "Nieuw", parent="ONBEKEND"))
+
+
+def test_rename_code(tree):
+    from analysis.codebook import rename_code
+
+    edit = rename_code(tree, "WONEN", "  Wonen en buurt ")
+    assert edit.codebook["WONEN"].label == "Wonen en buurt"
+    assert edit.codebook["WONEN"].keywords == ("woning",)
+    assert edit.details == {"code": "WONEN", "old": "Wonen", "new": "Wonen en buurt"}
+    assert diff(tree, edit.codebook).changed == {"WONEN": ("label",)}
+    for key, label in (("ONBEKEND", "X"), ("WONEN", "  ")):
+        with pytest.raises(CodebookError, match="Kies een code"):
+            rename_code(tree, key, label)
+
+
+def test_merge_codes_moves_keywords_and_children(tree):
+    from analysis.codebook import merge_codes
+
+    edit = merge_codes(tree, ["ZORG", "ONBEKEND", "WONEN"], "WONEN")
+    cb = edit.codebook
+    assert cb.code_ids == ["ZORG_THUIS", "WONEN"]
+    assert cb["WONEN"].keywords == ("woning", "zorg", "hulp")  # target's first, no repeats
+    assert cb["ZORG_THUIS"].parent == "WONEN"  # the merged code's child moves along
+    assert edit.details == {"sources": ["ZORG"], "target": "WONEN"}
+    assert edit.note == "ZORG samengevoegd in WONEN" and cb.validate()
+    with pytest.raises(CodebookError, match="Kies de codes"):
+        merge_codes(tree, ["WONEN"], "WONEN")  # nothing left to merge
+    with pytest.raises(CodebookError, match="Kies de codes"):
+        merge_codes(tree, ["ZORG"], "ONBEKEND")
+
+
+def test_split_code_keeps_place_children_and_description(tree):
+    from analysis.codebook import split_code
+
+    edit = split_code(tree, "ZORG", ("ZORG", "Zorg algemeen"), ("MANTELZORG", "Mantelzorg"))
+    cb = edit.codebook
+    assert cb.code_ids == ["ZORG", "MANTELZORG", "ZORG_THUIS", "WONEN"]
+    first, second = cb["ZORG"], cb["MANTELZORG"]
+    assert first.label == "Zorg algemeen" and first.keywords == ("zorg", "hulp") and first.examples == ()
+    assert first.gloss == "Care" and first.colour == "#AA3300"
+    assert second.description == "Alles over zorg." and second.keywords == () and second.parent is None
+    assert cb["ZORG_THUIS"].parent == "ZORG"
+    assert edit.details == {"code": "ZORG", "into": ["ZORG", "MANTELZORG"]}
+    assert edit.note == "ZORG gesplitst in ZORG en MANTELZORG" and cb.validate()
+
+    renamed = split_code(tree, "ZORG", ("ZORG_A", "A"), ("ZORG_B", "B")).codebook
+    assert renamed["ZORG_THUIS"].parent == "ZORG_A" and "ZORG" not in renamed
+
+
+@pytest.mark.parametrize("key, first, second, message", [
+    ("ONBEKEND", ("A", "A"), ("B", "B"), "Kies de code"),
+    ("ZORG", ("A", ""), ("B", "B"), "Vul voor beide"),
+    ("ZORG", ("A", "A"), ("_B", "B"), "Vul voor beide"),
+    ("ZORG", ("A", "A"), ("WONEN", "Wonen"), "De sleutel WONEN bestaat al"),
+    ("ZORG", ("A", "A"), ("A", "Ook A"), "verschillende sleutel"),
+])
+def test_split_code_errors(tree, key, first, second, message):
+    from analysis.codebook import split_code
+
+    with pytest.raises(CodebookError, match=message):
+        split_code(tree, key, first, second)
