@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from consult.context import consultation_or_404, db
+from consult.feedback import outcome, participant_feedback
 from consult.models import Consultation, ConsultationStatus
-from consult.reporting import advice_infos, participant_feedback
 from consult.security import check_rate
-from consult.context import db
 from surveys.codes import normalise_code
 
 bp = Blueprint("feedback", __name__)
@@ -33,8 +32,8 @@ class ReceiptForm(FlaskForm):
 
 
 def _consultation(slug: str) -> Consultation:
-    c = db().scalar(select(Consultation).where(Consultation.slug == slug))
-    if c is None or c.status == ConsultationStatus.DRAFT:
+    c = consultation_or_404(slug)
+    if c.status == ConsultationStatus.DRAFT:
         abort(404)
     return c
 
@@ -57,12 +56,10 @@ def page(slug: str):
         else:
             errors["code"] = form.code.errors[0] if form.code.errors else "Vul uw ontvangstcode in."
             status = 422
-    findings = [f for f in c.findings if f.kind.value != "scenario"]
-    scenarios = [f for f in c.findings if f.kind.value == "scenario"]
-    decisions = sorted(c.decisions, key=lambda d: (d.taken_on is None, d.taken_on))
+    shown = outcome(db(), c)
     response = make_response(render_template(
-        "feedback/page.html", c=c, form=form, feedback=feedback, errors=errors, findings=findings,
-        scenarios=scenarios, decisions=decisions, advice=advice_infos(db(), c)), status)
+        "feedback/page.html", c=c, form=form, feedback=feedback, errors=errors, findings=shown.findings,
+        scenarios=shown.scenarios, decisions=shown.decisions, advice=shown.advice), status)
     if request.method == "POST":
         response.headers["Cache-Control"] = "no-store"  # the result belongs to one participant
     return response
