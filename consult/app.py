@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFProtect
 
-from consult import security
+from consult import http, security
 from consult.config import build_config
 from consult.db import make_engine, make_session_factory
 
@@ -21,7 +21,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     config = build_config(overrides)
     app = Flask(__name__, instance_path=config["INSTANCE_PATH"], instance_relative_config=True)
     app.config.update(config)
-    app.config.setdefault("MAX_CONTENT_LENGTH", int(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -35,7 +34,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["consult.engine"] = engine
     app.extensions["consult.sessions"] = make_session_factory(engine)
 
-    security.init_app(app)  # first: rate limits apply before CSRF checks and views
+    http.init_app(app)  # first: body limits apply before anything reads the form
+    security.init_app(app)  # then rate limits, before CSRF checks and views
     csrf.init_app(app)
 
     @app.teardown_appcontext
@@ -70,9 +70,13 @@ def create_app(overrides: dict | None = None) -> Flask:
                                        "Ga terug, laad de pagina opnieuw en probeer het nog eens."), 400
 
     for status, title, message in (
+            (400, "Er ging iets mis met het formulier", "Wat u verstuurde, kon niet worden verwerkt. "
+                                                        "Ga terug en probeer het nog eens."),
             (403, "Geen toegang", "U heeft geen toegang tot deze pagina."),
             (404, "Pagina niet gevonden", "Deze pagina bestaat niet (meer). Controleer het adres."),
-            (413, "Bestand te groot", f"Het bestand is te groot. Het mag maximaal "
+            (405, "Dit kan niet op deze pagina", "Deze pagina kan dit verzoek niet verwerken. "
+                                                 "Ga terug en gebruik de knoppen op de pagina."),
+            (413, "Bestand te groot", f"Wat u verstuurde is te groot. Een bestand mag maximaal "
                                       f"{config['MAX_UPLOAD_MB']} MB zijn."),
             (429, "Even wachten", "U heeft te vaak achter elkaar iets verstuurd. "
                                   "Wacht een paar minuten en probeer het dan opnieuw.")):
@@ -80,6 +84,17 @@ def create_app(overrides: dict | None = None) -> Flask:
             return render_template("errors/error.html", status=status, title=title,
                                    message=message), status
         app.register_error_handler(status, handler)
+
+    @app.errorhandler(500)
+    def _server_error(_exc):
+        # the request's session may be in a failed transaction; the page needs none of it
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+        return render_template("errors/error.html", status=500, title="Er ging iets mis",
+                               message="Er ging bij ons iets mis. Wat al was opgeslagen, blijft bewaard. "
+                                       "Probeer het over een paar minuten opnieuw."), 500
 
     from consult.web import filters, register_blueprints
 

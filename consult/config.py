@@ -46,6 +46,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATELIMIT_STORAGE_URL", "memory://",
             "Where rate-limit counters live: `memory://` (per process) or a Redis URL shared by "
             "all worker processes, e.g. `redis://127.0.0.1:6379/1`."),
+    Setting("TRUSTED_PROXIES", 0,
+            "How many reverse proxies in front of consult to trust for the client address, scheme "
+            "and host (`X-Forwarded-For`, `-Proto`, `-Host`, through Werkzeug's ProxyFix). Set to 1 "
+            "behind one proxy, so rate limits count per resident instead of per proxy; 0 trusts none."),
     Setting("SQL_ECHO", False, "Log every SQL statement (debugging)."),
 )
 
@@ -137,6 +141,11 @@ def build_config(overrides: dict | None = None) -> dict:
                 raise ConfigError(f"CONSULT_{setting.name}: invalid value {env!r}") from None
     values.update(overrides)
     values["INSTANCE_PATH"] = str(instance_path)
+    for name in ("MAX_UPLOAD_MB", "TRUSTED_PROXIES"):
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "MAX_UPLOAD_MB" else 0):
+            raise ConfigError(f"CONSULT_{name}: invalid value {value!r} (a whole number"
+                              f"{' of 1 or more' if name == 'MAX_UPLOAD_MB' else ' of 0 or more'})")
     values["DATABASE_URL"] = resolve_database_url(values.get("DATABASE_URL"), instance_path)
     if not values.get("SECRET_KEY"):
         values["SECRET_KEY"] = load_secret_key(instance_path)
