@@ -1,10 +1,30 @@
-"""Background jobs: long coding runs, retraining and exports, tracked in the ``job`` table.
+"""Background jobs: long coding runs and retraining, tracked in the ``job`` table.
 
-Jobs are queued on Redis with RQ and executed by ``consult worker``. When Redis cannot be
-reached (a laptop running the demo), ``enqueue`` runs the job in-process instead, so the
-result is the same, only not in the background. Each job kind is a function
-``handler(session, job, progress)`` registered with :func:`job_handler`; the ``Job`` row
-records status, progress, result and error for the screens that started it.
+How it fits together
+    A producer calls :func:`enqueue_for_app` (or :func:`enqueue` outside Flask). That
+    creates a ``Job`` row (status ``queued``) and puts ``run_job(database_url, job_id)`` on
+    the RQ queue ``consult`` in Redis (``CONSULT_REDIS_URL``). ``consult worker`` takes it
+    from there, opens its own database connection from that URL, runs the handler and
+    writes status, progress, result or error back to the row. When Redis cannot be reached
+    (a laptop running the demo), or refuses the job, the job runs in-process instead,
+    before :func:`enqueue` returns: the same row, the same result, only not in the
+    background. With Redis up but no ``consult worker`` running, jobs stay ``queued``
+    until a worker starts.
+
+Job kinds
+    Each kind is a function ``handler(session, job, progress)`` registered with
+    :func:`job_handler`; it returns the JSON result. ``code_consultation`` (params:
+    ``retrain``) and ``train_coder`` exist today; both need ``consultation``.
+
+The seam for the screens (not wired yet)
+    Nothing in the web layer produces jobs yet: the CLI runs coding synchronously. The
+    browser workspace (the staff coding screens) will start runs from a POST view with::
+
+        job_id = jobs.enqueue_for_app(current_app, "code_consultation", consultation=c,
+                                      user=current_user(), params={"retrain": True})
+
+    record the request in the audit log, and redirect to a page that polls the ``Job``
+    row (``status``, ``progress``, ``result``, ``error``) by ``job_id``.
 """
 from __future__ import annotations
 
@@ -29,7 +49,7 @@ def job_handler(kind: str):
     return register
 
 
-def _redis(url: str):
+def connect_redis(url: str):
     """A connected Redis client, or None when Redis is not reachable."""
     from redis import Redis
     from redis.exceptions import RedisError
@@ -40,6 +60,9 @@ def _redis(url: str):
         return client
     except (RedisError, OSError, ValueError):
         return None
+
+
+_redis = connect_redis  # the name ``consult worker`` imports
 
 
 def enqueue(sessions: sessionmaker[Session], database_url: str, redis_url: str, kind: str, *,
@@ -54,19 +77,27 @@ def enqueue(sessions: sessionmaker[Session], database_url: str, redis_url: str, 
         session.add(job)
         session.flush()
         job_id = job.id
-    redis = _redis(redis_url)
-    if redis is None:
-        log.info("Redis not reachable: running job %s (%s) in-process", job_id, kind)
-        run_job(database_url, job_id, sessions=sessions)
-    else:
+    redis = connect_redis(redis_url)
+    if redis is not None:
+        from redis.exceptions import RedisError
         from rq import Queue
 
-        Queue(QUEUE_NAME, connection=redis).enqueue(run_job, database_url, job_id, job_timeout=3600)
+        try:
+            Queue(QUEUE_NAME, connection=redis).enqueue(run_job, database_url, job_id, job_timeout=3600)
+            return job_id
+        except RedisError:
+            log.warning("Redis refused job %s (%s): running it in-process", job_id, kind, exc_info=True)
+    else:
+        log.info("Redis not reachable: running job %s (%s) in-process", job_id, kind)
+    run_job(database_url, job_id, sessions=sessions)
     return job_id
 
 
 def enqueue_for_app(app, kind: str, **kwargs) -> int:
-    """:func:`enqueue` with the database and Redis of a Flask app."""
+    """:func:`enqueue` with the database and Redis of a Flask app: the call the screens use.
+
+    ``kwargs``: ``consultation``, ``user`` (who asked) and ``params`` (JSON-able).
+    """
     return enqueue(app.extensions["consult.sessions"], app.config["DATABASE_URL"],
                    app.config["REDIS_URL"], kind, **kwargs)
 
@@ -102,18 +133,17 @@ def run_job(database_url: str, job_id: int, *, sessions: sessionmaker[Session] |
             engine.dispose()
 
 
-def _consultation(session: Session, job: Job) -> Consultation:
-    consultation = session.get(Consultation, job.consultation_id) if job.consultation_id else None
-    if consultation is None:
+def _consultation(job: Job) -> Consultation:
+    if job.consultation is None:
         raise ValueError("job has no consultation")
-    return consultation
+    return job.consultation
 
 
 @job_handler("code_consultation")
 def _code(session: Session, job: Job, progress) -> dict[str, Any]:
     from consult.coding import code_consultation, segment_consultation, segment_count
 
-    consultation = _consultation(session, job)
+    consultation = _consultation(job)
     created = segment_consultation(session, consultation)
     total = segment_count(session, consultation)
     done = [0]
@@ -132,5 +162,5 @@ def _code(session: Session, job: Job, progress) -> dict[str, Any]:
 def _train(session: Session, job: Job, progress) -> dict[str, Any]:
     from consult.coding import train_coder
 
-    model = train_coder(session, _consultation(session, job), actor=f"job:{job.id}")
+    model = train_coder(session, _consultation(job), actor=f"job:{job.id}")
     return {"coder_model": model.id, "metrics": model.metrics}

@@ -27,7 +27,7 @@ def _job(app, job_id) -> Job:
 
 
 def test_coding_job_runs_on_an_rq_worker(app, demo_consultation, monkeypatch):
-    redis = jobs._redis(REDIS_URL)
+    redis = jobs.connect_redis(REDIS_URL)
     if redis is None:
         pytest.fail("these tests need the local Redis at 127.0.0.1:6379")
     from rq import Queue, SimpleWorker
@@ -58,3 +58,21 @@ def test_without_redis_jobs_run_in_process_and_failures_are_recorded(app, demo_c
     assert job.status == JobStatus.FAILED and "no consultation" in job.error
     with pytest.raises(ValueError):
         jobs.enqueue_for_app(app, "no_such_job")
+
+
+def test_a_job_redis_refuses_runs_in_process(app, monkeypatch):
+    """Redis answers the ping but refuses the job (full, read-only): the job still runs."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from rq import Queue
+
+    if jobs.connect_redis(REDIS_URL) is None:
+        pytest.fail("these tests need the local Redis at 127.0.0.1:6379")
+
+    def refuse(*_args, **_kwargs):
+        raise RedisConnectionError("refused")
+
+    monkeypatch.setattr(Queue, "enqueue", refuse)
+    monkeypatch.setitem(jobs.HANDLERS, "echo", lambda session, job, progress: {"echo": job.params})
+    app.config["REDIS_URL"] = REDIS_URL
+    job = _job(app, jobs.enqueue_for_app(app, "echo", params={"n": 3}))
+    assert job.status == JobStatus.FINISHED and job.result == {"echo": {"n": 3}} and job.progress == 1.0
