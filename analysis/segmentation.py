@@ -17,6 +17,10 @@ How a text is cut:
    words) that ends in ``:`` or ``?`` or has no final punctuation and is followed by
    more text (``"Wat gaat goed?"``, ``"Knelpunten"``) is dropped as a segment and
    given to the following segments as their ``heading`` until the next heading;
+   a table or group heading (:func:`table_label`: ``"Tafel 3"``, ``"Groep 2:"``,
+   ``"Tafel 1 – mantelzorgers"``) also becomes the ``group`` of every segment after it,
+   through sub-headings, until the next table or group heading; such a line is never a
+   segment, also where it is no heading (the last line, a bullet);
 4. fragments of fewer than ``min_words`` words are merged with the next sentence of the same
    block (or with the previous one at the end of a block); bullets are never merged
    with each other;
@@ -31,12 +35,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.coding.pipeline import get_nlp, normalise
+from analysis.nlp import get_nlp
+from analysis.nlp.markers import LIST_MARKER
+from analysis.nlp.normalise import normalise
 
-__all__ = ["Segment", "segment_text"]
+__all__ = ["Segment", "segment_text", "table_label"]
 
-_BULLET_RE = re.compile(r"^[ \t]*(?:[-*•▪–·◦‣●■□>]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)](?=\s)|[ivxIVX]{1,4}[.)](?=\s))\s+")
 _END_PUNCT = ".!;…\"'”’)"
+_TABLE = r"^\s*(?:tafel|groep|subgroep|werkgroep|gesprekstafel)\s*[\w-]{0,12}\s*"
+#: A table/group on its own: "Tafel 3", "Groep 2:", "Gesprekstafel B".
+_TABLE_LINE = re.compile(_TABLE + r":?\s*$", re.IGNORECASE)
+#: A described one, as a heading: "Tafel 1 – mantelzorgers", "Werkgroep wonen: jongeren".
+_TABLE_HEADING = re.compile(_TABLE + r"[:–—-]\s*\S.*$", re.IGNORECASE)
+#: Longest table/group label kept (the width of ``Segment.group_label``).
+MAX_LABEL = 120
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,7 @@ class Segment:
     end: int
     position: int        # 0-based order within the source
     heading: str | None = None   # the heading this segment falls under (notes)
+    group: str = ""              # the table/group at the meeting (notes), see table_label()
     kind: str = "sentence"       # "sentence" | "bullet"
 
 
@@ -86,7 +99,7 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
         if not line.strip():
             flush()
             continue
-        m = _BULLET_RE.match(line)
+        m = LIST_MARKER.match(line)
         if m and len(line.strip()) > len(m.group(0).strip()):
             flush()
             blocks.append((s + m.end(), e, True))
@@ -107,6 +120,20 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
         if s < e:
             out.append((s, e, b))
     return out
+
+
+def table_label(line: str, *, heading: bool = True) -> str | None:
+    """The table/group label that a line names, trailing ``:`` dropped, or None.
+
+    ``"Tafel 3"`` or ``"Groep 2:"`` is a label anywhere; a described one such as
+    ``"Tafel 1 – mantelzorgers"`` only as a ``heading``: as an ordinary line (``"Groep 3:
+    ouderen willen meer hulp"``) it is content, not a label.
+    """
+    if "\n" in line.strip():
+        return None
+    if not (_TABLE_LINE.match(line) or heading and _TABLE_HEADING.match(line)):
+        return None
+    return line.strip().rstrip(":").strip()[:MAX_LABEL]
 
 
 def _is_heading(text: str, max_words: int) -> bool:
@@ -162,11 +189,18 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
 
     # headings first, then one batch through the pipeline for the sentence boundaries
     heading_at: dict[int, str] = {}
+    label_at: dict[int, str] = {}      # table/group lines: never segments (notes)
     for bi, (bs, be, bullet) in enumerate(blocks):
         chunk = ntext[bs:be]
-        if kind == "notes" and not bullet and bi + 1 < len(blocks) and _is_heading(chunk, heading_words):
+        if kind != "notes":
+            continue
+        if not bullet and bi + 1 < len(blocks) and _is_heading(chunk, heading_words):
             heading_at[bi] = chunk.strip()
-    prose = [bi for bi, (_, _, bullet) in enumerate(blocks) if not bullet and bi not in heading_at]
+        label = table_label(chunk, heading=bi in heading_at)
+        if label is not None:
+            label_at[bi] = label
+    prose = [bi for bi, (_, _, bullet) in enumerate(blocks)
+             if not bullet and bi not in heading_at and bi not in label_at]
     sentences: dict[int, list[tuple[int, int]]] = {}
     texts = (" ".join(ntext[blocks[bi][0]:blocks[bi][1]].split("\n")) for bi in prose)  # same length
     for bi, doc in zip(prose, nlp.pipe(texts, batch_size=64)):
@@ -175,9 +209,13 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
 
     pieces: list[_Piece] = []
     headings: dict[int, str] = {}      # index of first piece after a heading -> heading
+    groups: dict[int, str] = {}        # index of first piece after a table/group line -> label
     for bi, (bs, be, bullet) in enumerate(blocks):
+        if bi in label_at:
+            groups[len(pieces)] = label_at[bi]
         if bi in heading_at:
             headings[len(pieces)] = heading_at[bi]
+        if bi in heading_at or bi in label_at:
             continue
         sents = [(bs, be)] if bullet else sentences[bi]
         block_pieces = [_Piece(s, e, bullet, bi) for s, e in sents]
@@ -194,15 +232,16 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
         pieces.extend(merged)
 
     segments: list[Segment] = []
-    heading = None
+    heading, group = None, ""
     for i, p in enumerate(pieces):
         heading = headings.get(i, heading)
+        group = groups.get(i, group)
         for s, e in _split_long(ntext, p.start, p.end, max_chars):
             os_, oe = norm.to_original(s, e)
             if os_ >= oe:
                 continue
             segments.append(Segment(text=ntext[s:e], start=os_, end=oe, position=len(segments),
-                                    heading=heading, kind="bullet" if p.bullet else "sentence"))
+                                    heading=heading, group=group, kind="bullet" if p.bullet else "sentence"))
     if not segments and kind == "notes" and blocks:
         # a text that is nothing but a heading: keep it rather than lose it
         s, e = norm.to_original(blocks[0][0], blocks[-1][1])

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.codebook import load_codebook, DEFAULT_CODEBOOK_PATH  # noqa: E402
 from analysis.coding.combined import train  # noqa: E402
-from analysis.coding.pipeline import get_nlp  # noqa: E402
+from analysis.nlp import get_nlp  # noqa: E402
 from analysis.coding.rules import RuleCoder  # noqa: E402
 
 

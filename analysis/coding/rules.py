@@ -50,7 +50,8 @@ from spacy.tokens import Doc, Token
 
 from analysis.codebook import Codebook
 from analysis.coding.base import Evidence, Suggestion, is_codable, lemma_key
-from analysis.coding.pipeline import compound_parts, get_nlp
+from analysis.nlp import get_nlp
+from analysis.nlp.compounds import compound_parts
 
 __all__ = ["RuleCoder", "RuleMatch", "SENSE_RULES", "prepare_docs"]
 

@@ -19,7 +19,7 @@ from typing import Iterator, NamedTuple, Optional, Union
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 
-__all__ = ["load", "MODEL_DIR", "decode_bytes", "process_long", "Chunk", "ModelNotFoundError"]
+__all__ = ["load", "get_nlp", "MODEL_DIR", "decode_bytes", "process_long", "Chunk", "ModelNotFoundError"]
 
 
 class ModelNotFoundError(RuntimeError):
@@ -47,6 +47,14 @@ def _load(path: str):
 def load(path: Optional[Union[str, Path]] = None):
     """Return the bundled Dutch ``spacy.Language`` (cached per process)."""
     return _load(str(Path(path).resolve()) if path else str(MODEL_DIR))
+
+
+def get_nlp():
+    """The shared Dutch pipeline: the one way segmentation, coding and discovery reach it.
+
+    The bundled model, loaded once per process (``load()`` without a path).
+    """
+    return load()
 
 
 # --------------------------------------------------------------------------- bytes

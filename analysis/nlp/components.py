@@ -22,10 +22,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import lookups
+from .markers import BULLET_SYMBOLS, ENUMERATOR, ENUMERATOR_ENDS, QUOTE_MARK
 
-_MARKER_BODY = re.compile(r"^(\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})$")
-_MARKER_END = {".", ")"}
-_BULLETS = {"-", "•", "▪", "–", "*", "·", "◦", "‣", "●", "■", "□", ">", "o"}
+_MARKER_BODY = re.compile(rf"^({ENUMERATOR})$")
+_MARKER_END = set(ENUMERATOR_ENDS)
+#: Tokens that are a bullet on their own (``o``: Word's bullet, before normalising).
+_BULLETS = set(BULLET_SYMBOLS) | {QUOTE_MARK, "o"}
 _SKIP_POS = {"PUNCT", "SYM", "NUM", "PROPN", "X", "SPACE"}
 # word classes whose lemmas are lower case in UD Dutch (not ADJ: Vlaams, Duits;
 # not DET: "De" in names)

@@ -53,6 +53,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
+from .markers import BULLET_SYMBOLS
+
 # pieces returned by a replacement function: str = new text (mapped to the
 # whole match), (start, end) = keep those characters of the current text,
 # (text, start, end) = new text mapped to the current-text span start..end
@@ -168,7 +170,8 @@ _PAGE_LINE = re.compile(
     r"(?im)^[ \t]*(?:(?:pagina|page|blz\.?|bladzijde|p\.)[ \t]*\d{1,4}(?:[ \t]*(?:van|of|/)[ \t]*\d{1,4})?"
     r"|[-–—][ \t]*\d{1,4}[ \t]*[-–—]|\d{1,4}[ \t]*/[ \t]*\d{1,4}|\d{1,3})[ \t]*$"
 )
-_BULLET = re.compile(r"(?m)^([ \t]*)([•▪◦‣●■□·\u2013\u2014*\-]|o(?=\t))[ \t]*(?=\S)")
+#: A bullet at a line start, rewritten to "-"; also the em dash and Word's "o" + tab.
+_BULLET = re.compile(r"(?m)^([ \t]*)([" + re.escape(BULLET_SYMBOLS) + r"\u2014]|o(?=\t))[ \t]*(?=\S)")
 _SUPERSCRIPT = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079\u207d\u207e]+")
 _FOOTNOTE = re.compile(r"(?<![\w])([a-zà-ÿ]{3,})(\d{1,2})(?=[ \t\n.,;:!?)\]]|$)")
 _HYPHEN_NL = re.compile(r"(\w+)(-)([ \t]*\n[ \t]*)(?=(\w+))")

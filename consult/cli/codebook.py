@@ -39,7 +39,7 @@ def _load_inputs(codebook_path, *jsonl_paths):
 
 
 def _load_pipeline():
-    from analysis.coding.pipeline import get_nlp
+    from analysis.nlp import get_nlp
     try:
         get_nlp()
     except Exception as exc:  # the shipped model missing or broken: say so in one line

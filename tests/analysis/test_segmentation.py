@@ -60,3 +60,62 @@ def test_long_sentence_is_split_and_text_only_heading_kept():
     assert len(segs) > 3 and all(len(s.text) <= 200 for s in segs)
     assert all(long[s.start:s.end] == s.text for s in segs)
     assert [s.text for s in segment_text("Wat gaat goed?")] == ["Wat gaat goed?"]
+
+
+TABLES = """Verslag wijkbijeenkomst, 21 mei 2019
+
+Tafel 1 – mantelzorgers
+Wat gaat goed?
+- Het buurthuis is een plek waar mensen elkaar zien.
+
+Wat kan beter?
+- Een mantelzorger moest drie keer haar verhaal doen.
+
+Groep 2:
+Mensen willen hulp dichtbij huis, in hun eigen wijk.
+- Groep 3: ouderen willen een vaste hulpverlener.
+
+Tafel 4"""
+
+
+def test_table_and_group_headings_label_the_segments_after_them():
+    segs = segment_text(TABLES)
+    texts = [s.text for s in segs]
+    # table/group lines are labels, never segments (also "Tafel 4" as the last line)
+    assert texts == ["Verslag wijkbijeenkomst, 21 mei 2019",
+                     "Het buurthuis is een plek waar mensen elkaar zien.",
+                     "Een mantelzorger moest drie keer haar verhaal doen.",
+                     "Mensen willen hulp dichtbij huis, in hun eigen wijk.",
+                     "Groep 3: ouderen willen een vaste hulpverlener."]
+    # a label holds through sub-headings until the next table/group heading
+    assert [s.group for s in segs] == ["", "Tafel 1 – mantelzorgers", "Tafel 1 – mantelzorgers",
+                                       "Groep 2", "Groep 2"]
+    assert [s.heading for s in segs][1:3] == ["Wat gaat goed?", "Wat kan beter?"]
+    assert [s.position for s in segs] == list(range(len(segs)))
+    # answers have no tables
+    assert [s.group for s in segment_text("Tafel 1\n\nMeer buurthuizen in de wijk.", kind="answer")] == ["", ""]
+
+
+def test_table_label():
+    from analysis.segmentation import table_label
+
+    assert table_label("Tafel 3") == "Tafel 3"
+    assert table_label("  groep 2: ") == "groep 2"
+    assert table_label("Gesprekstafel B") == "Gesprekstafel B"
+    assert table_label("Tafel 1 – mantelzorgers") == "Tafel 1 – mantelzorgers"
+    # a described label is one only as a heading; other text is no label
+    assert table_label("Groep 3: ouderen willen hulp", heading=False) is None
+    assert table_label("Groep 3:", heading=False) == "Groep 3"
+    for other in ("Knelpunten", "Groepen en wijken", "Wat gaat goed?", "Tafel 1\nTafel 2", ""):
+        assert table_label(other) is None, other
+    assert len(table_label("Tafel 1 – " + "x" * 200)) == 120
+
+
+def test_list_markers_start_items():
+    from analysis.nlp.markers import LIST_MARKER
+
+    for line in ("- punt", "• punt", "▪ punt", "> geciteerd", "1. punt", "(2) punt", "3) punt", "a. punt",
+                 "(b) punt", "iv. punt"):
+        assert LIST_MARKER.match(line), line
+    for line in ("a.s. maandag", "i.v.m. de kosten", "-punt", "100. punt", "Punt"):
+        assert not LIST_MARKER.match(line), line
