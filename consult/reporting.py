@@ -1,27 +1,36 @@
-"""The bridge between the database and :mod:`exports`: queries a consultation with
-SQLAlchemy and fills the exports' plain data classes (report input, data-export tables,
-REFI-QDA project, traceability matrix, feedback for participants).
+"""The read side: queries a consultation with SQLAlchemy and fills the exports' plain data
+classes (report input, data-export tables, REFI-QDA project, traceability matrix). It is
+the bridge between the database and :mod:`exports`; nothing here writes.
 
-Public text always uses ``Segment.masked_text or Segment.text``.
+Every read model starts from :func:`people`, the one query of a consultation's respondents
+with their stakeholder groups and neighbourhoods. Public text is ``Segment.masked_text``
+(always set when a segment is stored; equal to the text when nothing needed masking).
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from analysis.agreement import agreement
+from analysis.codebook import serialise_codebook
+from analysis.privacy import scrub
+from consult.codebooks import version_to_definition
 from consult.models import (
-    CHANNEL_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint, AdviceResponse, Answer,
-    AssignmentStatus, Code, CodeAssignment, Consultation, Document, Meeting, Origin,
-    Participant, ReactionLetter, ReactionParagraph, Response, ResponseStatus, Segment, Survey,
+    CHANNEL_LABELS, FINDING_KIND_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint,
+    Answer, AssignmentStatus, Code, CodeAssignment, Consultation, Document, Meeting, Origin, Participant,
+    Question, Response, ResponseStatus, Segment, Survey,
 )
+from exports.data import DataTable, ExtraFile, mask_free_text, mask_same_length
 from exports.model import (
     AdviceInfo, AdvicePointInfo, AgreementInfo, CodeInfo, DecisionInfo, FindingInfo, MeetingInfo,
     ParagraphInfo, ReportInput, RespondentInfo, SegmentRow,
 )
+from exports.qdpx import QdaCode, QdaCoding, QdaProject, QdaSelection, QdaSource
+from exports.trace_matrix import TraceMatrix
 
 
 class NotFound(LookupError):
@@ -29,14 +38,62 @@ class NotFound(LookupError):
 
 
 def get_consultation(session: Session, slug: str) -> Consultation:
-    c = session.scalar(select(Consultation).where(Consultation.slug == slug))
+    """The consultation ``slug`` (:meth:`Consultation.by_slug`); NotFound when there is none."""
+    c = Consultation.by_slug(session, slug)
     if c is None:
         raise NotFound(f"no consultation with slug {slug!r}")
     return c
 
 
 def public_text(segment: Segment) -> str:
-    return segment.masked_text or segment.text
+    """The text of ``segment`` that may be shown or exported: its masked text, never a
+    fallback to the raw text (which may hold personal data)."""
+    return segment.masked_text
+
+
+# ----------------------------------------------------------------------------- people
+
+@dataclass
+class Respondent:
+    response: Response
+    survey_slug: str
+    participant: Participant | None
+    group: str | None                 # label of the participant's stakeholder group
+    neighbourhood: str | None         # name of the participant's neighbourhood
+
+    @property
+    def submitted(self) -> bool:
+        return self.response.status == ResponseStatus.SUBMITTED
+
+
+@dataclass
+class People:
+    """Who gave input to a consultation, read once and shared by every read model."""
+    groups: dict[int, str]                    # stakeholder group id -> label
+    neighbourhoods: dict[int, str]            # neighbourhood id -> name
+    respondents: dict[int, Respondent]        # response id -> respondent, in response order
+    answers: dict[int, tuple[int, int]]       # answer id -> (response id, question id)
+    questions: dict[int, Question]            # question id -> question (every survey)
+
+
+def people(session: Session, consultation: Consultation) -> People:
+    """The consultation's responses with their participants, stakeholder groups and
+    neighbourhoods (one query), and which response and question each answer belongs to."""
+    groups = {g.id: g.label for g in consultation.stakeholder_groups}
+    hoods = {n.id: n.name for n in consultation.organisation.neighbourhoods}
+    respondents = {}
+    for r, survey_slug, p in session.execute(
+            select(Response, Survey.slug, Participant)
+            .join(Survey, Survey.id == Response.survey_id)
+            .outerjoin(Participant, Participant.id == Response.participant_id)
+            .where(Survey.consultation_id == consultation.id).order_by(Response.id)):
+        respondents[r.id] = Respondent(r, survey_slug, p, groups.get(p.stakeholder_group_id) if p else None,
+                                       hoods.get(p.neighbourhood_id) if p else None)
+    answers = {aid: (rid, qid) for aid, rid, qid in session.execute(
+        select(Answer.id, Answer.response_id, Answer.question_id).join(Response).join(Survey)
+        .where(Survey.consultation_id == consultation.id))}
+    questions = {q.id: q for survey in consultation.surveys for q in survey.questions}
+    return People(groups, hoods, respondents, answers, questions)
 
 
 # ----------------------------------------------------------------------------- segments
@@ -45,19 +102,6 @@ def public_text(segment: Segment) -> str:
 class _SegmentContext:
     rows: list[SegmentRow]
     by_id: dict[int, SegmentRow]
-
-
-def _response_info(session: Session, consultation: Consultation) -> dict[int, tuple]:
-    """response id -> (group label, neighbourhood name, channel label, status)"""
-    rows = session.execute(
-        select(Response.id, Response.channel, Response.status, Participant.stakeholder_group_id,
-               Participant.neighbourhood_id)
-        .join(Survey, Survey.id == Response.survey_id)
-        .outerjoin(Participant, Participant.id == Response.participant_id)
-        .where(Survey.consultation_id == consultation.id)).all()
-    groups = {g.id: g.label for g in consultation.stakeholder_groups}
-    hoods = {n.id: n.name for n in consultation.organisation.neighbourhoods}
-    return {rid: (groups.get(gid), hoods.get(hid), CHANNEL_LABELS[ch], st) for rid, ch, st, gid, hid in rows}
 
 
 def _source_label(kind: str, group: str | None, meeting: Meeting | None, hood: str | None) -> str:
@@ -69,9 +113,11 @@ def _source_label(kind: str, group: str | None, meeting: Meeting | None, hood: s
     return "verslag"
 
 
-def segment_rows(session: Session, consultation: Consultation, *, accepted_only: bool = True) -> _SegmentContext:
-    responses = _response_info(session, consultation)
-    groups = {g.id: g.label for g in consultation.stakeholder_groups}
+def segment_rows(session: Session, consultation: Consultation, *, accepted_only: bool = True,
+                 who: People | None = None) -> _SegmentContext:
+    """The consultation's segments with their source, codes, group and neighbourhood
+    (segments of unfinished responses are left out: they are not input yet)."""
+    who = who or people(session, consultation)
     codes_by_segment: dict[int, list[str]] = defaultdict(list)
     stmt = (select(CodeAssignment.segment_id, Code.key)
             .join(Code, Code.id == CodeAssignment.code_id)
@@ -83,16 +129,6 @@ def segment_rows(session: Session, consultation: Consultation, *, accepted_only:
     for sid, key in session.execute(stmt):
         if key not in codes_by_segment[sid]:
             codes_by_segment[sid].append(key)
-    answers = dict(session.execute(
-        select(Answer.id, Answer.response_id).join(Response).join(Survey)
-        .where(Survey.consultation_id == consultation.id)).all())
-    question_keys = {}
-    for survey in consultation.surveys:
-        for q in survey.questions:
-            question_keys[q.id] = q.key
-    answer_questions = dict(session.execute(
-        select(Answer.id, Answer.question_id).join(Response).join(Survey)
-        .where(Survey.consultation_id == consultation.id)).all())
     meetings = {m.id: m for m in consultation.meetings}
     doc_meeting = dict(session.execute(
         select(Document.id, Document.meeting_id).where(Document.consultation_id == consultation.id)).all())
@@ -102,20 +138,22 @@ def segment_rows(session: Session, consultation: Consultation, *, accepted_only:
                            .order_by(Segment.id)).all()
     for s in segs:
         if s.answer_id is not None:
-            rid = answers.get(s.answer_id)
-            group, hood, _channel, status = responses.get(rid, (None, None, "", None))
-            if status != ResponseStatus.SUBMITTED:
+            rid, qid = who.answers.get(s.answer_id, (None, None))
+            respondent = who.respondents.get(rid)
+            if respondent is None or not respondent.submitted:
                 continue  # unfinished responses are not input yet
+            group, hood = respondent.group, respondent.neighbourhood
             if s.stakeholder_group_id:
-                group = groups.get(s.stakeholder_group_id, group)
+                group = who.groups.get(s.stakeholder_group_id, group)
+            question = who.questions.get(qid)
             rows.append(SegmentRow(
                 id=s.id, text=public_text(s), source="answer", unit=f"response:{rid}",
                 source_label=_source_label("answer", group, None, hood), codes=codes_by_segment.get(s.id, []),
-                group=group, neighbourhood=hood, question=question_keys.get(answer_questions.get(s.answer_id))))
+                group=group, neighbourhood=hood, question=question.key if question else None))
         else:
             meeting = meetings.get(doc_meeting.get(s.document_id))
             hood = meeting.neighbourhood.name if meeting is not None and meeting.neighbourhood else None
-            group = groups.get(s.stakeholder_group_id) if s.stakeholder_group_id else None
+            group = who.groups.get(s.stakeholder_group_id) if s.stakeholder_group_id else None
             unit = f"meeting:{meeting.id}" if meeting is not None else f"document:{s.document_id}"
             rows.append(SegmentRow(
                 id=s.id, text=public_text(s), source="document", unit=unit,
@@ -169,12 +207,8 @@ def advice_infos(session: Session, consultation: Consultation, *, confirmed_only
 
 # ----------------------------------------------------------------------------- agreement
 
-def agreement_infos(session: Session, consultation: Consultation) -> list[AgreementInfo] | None:
-    """Agreement between every two people who coded the same segments (None: module missing)."""
-    try:
-        from analysis.agreement import agreement
-    except ImportError:  # pragma: no cover
-        return None
+def agreement_infos(session: Session, consultation: Consultation) -> list[AgreementInfo]:
+    """Agreement between every two people who coded the same segments."""
     rows = session.execute(
         select(CodeAssignment.coder, CodeAssignment.segment_id, Code.key)
         .join(Code, Code.id == CodeAssignment.code_id).join(Segment, Segment.id == CodeAssignment.segment_id)
@@ -199,10 +233,11 @@ def agreement_infos(session: Session, consultation: Consultation) -> list[Agreem
 # ----------------------------------------------------------------------------- report
 
 def report_input(session: Session, consultation: Consultation) -> ReportInput:
-    ctx = segment_rows(session, consultation)
-    responses = _response_info(session, consultation)
-    respondents = [RespondentInfo(unit=f"response:{rid}", group=g, neighbourhood=h, channel=ch)
-                   for rid, (g, h, ch, st) in sorted(responses.items()) if st == ResponseStatus.SUBMITTED]
+    who = people(session, consultation)
+    ctx = segment_rows(session, consultation, who=who)
+    respondents = [RespondentInfo(unit=f"response:{rid}", group=r.group, neighbourhood=r.neighbourhood,
+                                  channel=CHANNEL_LABELS[r.response.channel])
+                   for rid, r in who.respondents.items() if r.submitted]
     meetings = [MeetingInfo(title=m.title, type_label=m.type_label, held_on=m.held_on,
                             neighbourhood=m.neighbourhood.name if m.neighbourhood else None,
                             attendance={a.stakeholder_group.label: a.count for a in
@@ -229,14 +264,6 @@ def report_input(session: Session, consultation: Consultation) -> ReportInput:
         generated_at=datetime.now())
 
 
-def build_report(session: Session, slug: str, *, progress=None, with_charts: bool = True, lemmatiser=None):
-    from exports.report import build_report as build
-
-    consultation = get_consultation(session, slug)
-    return build(report_input(session, consultation), progress=progress, with_charts=with_charts,
-                 lemmatiser=lemmatiser)
-
-
 # ----------------------------------------------------------------------------- data exports
 
 def data_tables(session: Session, consultation: Consultation, *, masked: bool = True):
@@ -245,25 +272,18 @@ def data_tables(session: Session, consultation: Consultation, *, masked: bool = 
     ``masked``: segment texts use ``masked_text`` and free text has e-mail addresses and
     phone numbers removed (the default; staff with the right role may export unmasked).
     """
-    from exports.data import DataTable, mask_free_text
-
     clean = mask_free_text if masked else (lambda t: t or "")
-    groups = {g.id: g.label for g in consultation.stakeholder_groups}
-    hoods = {n.id: n.name for n in consultation.organisation.neighbourhoods}
+    who = people(session, consultation)
     responses = DataTable("responses", "Reacties", [
         "response_id", "vragenlijst", "kanaal", "status", "begonnen", "ingediend", "groep", "wijk",
         "toestemming_contact"])
     answers = DataTable("answers", "Antwoorden", ["response_id", "vraag", "vraagtekst", "waarde", "tekst"])
-    rows = session.execute(
-        select(Response, Survey.slug, Participant)
-        .join(Survey, Survey.id == Response.survey_id)
-        .outerjoin(Participant, Participant.id == Response.participant_id)
-        .where(Survey.consultation_id == consultation.id).order_by(Response.id)).all()
-    for r, survey_slug, p in rows:
-        responses.rows.append([r.id, survey_slug, CHANNEL_LABELS[r.channel], r.status.value, r.started_at,
-                               r.submitted_at, groups.get(p.stakeholder_group_id) if p else None,
-                               hoods.get(p.neighbourhood_id) if p else None, p.contact_consent if p else None])
-    questions = {q.id: q for s in consultation.surveys for q in s.questions}
+    for respondent in who.respondents.values():
+        r, p = respondent.response, respondent.participant
+        responses.rows.append([r.id, respondent.survey_slug, CHANNEL_LABELS[r.channel], r.status.value, r.started_at,
+                               r.submitted_at, respondent.group, respondent.neighbourhood,
+                               p.contact_consent if p else None])
+    questions = who.questions
     for a in session.scalars(select(Answer).join(Response).join(Survey)
                              .where(Survey.consultation_id == consultation.id)
                              .order_by(Answer.response_id, Answer.question_id)):
@@ -274,19 +294,16 @@ def data_tables(session: Session, consultation: Consultation, *, masked: bool = 
     segments = DataTable("segments", "Segmenten", [
         "segment_id", "bron", "response_id", "vraag", "document_id", "document", "positie", "start", "einde",
         "tekst", "groep", "tafel_of_groep", "gemaskeerd"])
-    answer_resp = dict(session.execute(select(Answer.id, Answer.response_id).join(Response).join(Survey)
-                                       .where(Survey.consultation_id == consultation.id)).all())
-    answer_q = dict(session.execute(select(Answer.id, Answer.question_id).join(Response).join(Survey)
-                                    .where(Survey.consultation_id == consultation.id)).all())
     docs = dict(session.execute(select(Document.id, Document.title)
                                 .where(Document.consultation_id == consultation.id)).all())
     for s in session.scalars(select(Segment).where(Segment.consultation_id == consultation.id).order_by(Segment.id)):
         text = clean(public_text(s)) if masked else s.text
-        q = questions.get(answer_q.get(s.answer_id)) if s.answer_id else None
-        segments.rows.append([s.id, "vragenlijst" if s.answer_id else "verslag", answer_resp.get(s.answer_id),
+        rid, qid = who.answers.get(s.answer_id, (None, None)) if s.answer_id else (None, None)
+        q = questions.get(qid)
+        segments.rows.append([s.id, "vragenlijst" if s.answer_id else "verslag", rid,
                               q.key if q else None, s.document_id, docs.get(s.document_id), s.position,
-                              s.start_char, s.end_char, text, groups.get(s.stakeholder_group_id), s.group_label,
-                              s.masked_text is not None])
+                              s.start_char, s.end_char, text, who.groups.get(s.stakeholder_group_id),
+                              s.group_label, s.masked_text is not None and s.masked_text != s.text])
 
     assignments = DataTable("code_assignments", "Codes", [
         "assignment_id", "segment_id", "code", "thema", "herkomst", "codeur", "zekerheid", "status",
@@ -307,10 +324,6 @@ def data_tables(session: Session, consultation: Consultation, *, masked: bool = 
 
 def codebook_files(consultation: Consultation):
     """The consultation's codebook as YAML, CSV and REFI-QDA .qdc (``analysis.codebook``)."""
-    from analysis.codebook import serialise_codebook
-    from consult.codebooks import version_to_definition
-    from exports.data import ExtraFile
-
     if consultation.codebook_version is None:
         return []
     definition = version_to_definition(consultation.codebook_version)
@@ -322,9 +335,6 @@ def qda_project(session: Session, consultation: Consultation, *, masked: bool = 
     """The consultation as a REFI-QDA project: one text source per set of meeting notes and
     one per survey response (its open answers one after the other), accepted codes as
     codings on the segments' character ranges."""
-    from exports.data import mask_same_length
-    from exports.qdpx import QdaCode, QdaCoding, QdaProject, QdaSelection, QdaSource
-
     text_of = mask_same_length if masked else (lambda t: t or "")
     codes = [QdaCode(key=c.key, label=c.label, description=c.description or c.gloss, parent=c.parent,
                      colour=None) for c in _codes(consultation)]
@@ -353,22 +363,20 @@ def qda_project(session: Session, consultation: Consultation, *, masked: bool = 
         return out
 
     sources = []
-    hoods = {n.id: n.name for n in consultation.organisation.neighbourhoods}
-    groups = {g.id: g.label for g in consultation.stakeholder_groups}
+    who = people(session, consultation)
     for m in consultation.meetings:
         for d in m.documents:
             variables = {"bron": "verslag", "soort bijeenkomst": m.type_label}
             if m.neighbourhood_id:
-                variables["wijk"] = hoods.get(m.neighbourhood_id, "")
+                variables["wijk"] = who.neighbourhoods.get(m.neighbourhood_id, "")
             sources.append(QdaSource(name=d.title, text=text_of(d.text), description=m.title,
                                      selections=selections(segs_by_doc.get(d.id, []), 0, len(d.text)),
                                      variables=variables))
-    questions = {q.id: q for s in consultation.surveys for q in s.questions}
-    for r, p in session.execute(
-            select(Response, Participant).join(Survey, Survey.id == Response.survey_id)
-            .outerjoin(Participant, Participant.id == Response.participant_id)
-            .where(Survey.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
-            .order_by(Response.id)):
+    questions = who.questions
+    for respondent in who.respondents.values():
+        if not respondent.submitted:
+            continue
+        r, p = respondent.response, respondent.participant
         parts, sels, pos = [], [], 0
         for a in sorted(r.answers, key=lambda a: questions[a.question_id].position if a.question_id in questions else 0):
             if not a.text:
@@ -383,9 +391,9 @@ def qda_project(session: Session, consultation: Consultation, *, masked: bool = 
             continue
         variables = {"bron": "vragenlijst", "kanaal": CHANNEL_LABELS[r.channel]}
         if p is not None and p.stakeholder_group_id:
-            variables["groep"] = groups.get(p.stakeholder_group_id, "")
+            variables["groep"] = who.groups.get(p.stakeholder_group_id, "")
         if p is not None and p.neighbourhood_id:
-            variables["wijk"] = hoods.get(p.neighbourhood_id, "")
+            variables["wijk"] = who.neighbourhoods.get(p.neighbourhood_id, "")
         sources.append(QdaSource(name=f"Reactie {r.id}", text="".join(parts), selections=sels, variables=variables))
     return QdaProject(name=consultation.title, codes=codes, sources=sources,
                       description=f"Export uit consult: {consultation.slug}", created_at=datetime.now())
@@ -393,9 +401,7 @@ def qda_project(session: Session, consultation: Consultation, *, masked: bool = 
 
 # ----------------------------------------------------------------------------- traceability
 
-def trace_matrix(session: Session, consultation: Consultation):
-    from exports.trace_matrix import TraceMatrix
-
+def trace_matrix(session: Session, consultation: Consultation) -> TraceMatrix:
     m = TraceMatrix(title=consultation.title)
     decisions_by_finding: dict[str, list[str]] = defaultdict(list)
     for d in consultation.decisions:
@@ -424,7 +430,7 @@ def trace_matrix(session: Session, consultation: Consultation):
             counts[key] = (n + 1, resp, meet)
     labels = {c.key: c.label for c in _codes(consultation)}
     for f in consultation.findings:
-        kind = {"finding": "bevinding", "principle": "uitgangspunt", "scenario": "scenario"}[f.kind.value]
+        kind = FINDING_KIND_LABELS[f.kind]
         points = [p.label or str(p.position + 1) for p in f.advice_points]
         stances = "; ".join(f"{pl}: {point_stance.get(pl, '')}" for pl in points)
         decided = "; ".join(decisions_by_finding.get(f.title, []))
@@ -432,8 +438,6 @@ def trace_matrix(session: Session, consultation: Consultation):
             row = ctx.by_id.get(s.id)
             text = row.text if row else public_text(s)
             seg_codes = [labels.get(k, k) for k in (row.codes if row else []) if k in {c.key for c in f.codes}]
-            from analysis.privacy import scrub
-
             m.evidence_rows.append([row.source_label if row else "", str(s.id), scrub(text),
                                     ", ".join(seg_codes), f.title, kind, ", ".join(points), stances, decided])
         for c in f.codes:
