@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from sqlalchemy import func, select
 
 from consult.models import Answer, InvitationCode, Participant, Response, ResponseStatus, Survey, SurveyAccess
@@ -204,30 +202,3 @@ def test_closed_and_draft_surveys(client, world, db_session):
 def test_consultation_page_links_the_open_survey_and_privacy(client, world):
     html = client.get(f"/c/{SLUG}").get_data(as_text=True)
     assert f'href="{BASE}"' in html and "Uw privacy" in html and "Wie beslist?" in html
-
-
-def test_two_responses_racing_for_one_invitation_code(world, db_session):
-    """Started at the same moment on two devices: one response, which only one can submit."""
-    from sqlalchemy.exc import IntegrityError
-
-    from surveys.responses import start_response, submit_response
-
-    survey = db_session.get(Survey, world.survey_id)
-    code = InvitationCode(survey=survey, code="AAAA-BBBB-CCCC")
-    db_session.add(code)
-    db_session.flush()
-    first = start_response(db_session, survey, "s1", invitation=code)
-    second = start_response(db_session, survey, "s2", invitation=code)
-    db_session.commit()
-    assert second.id == first.id  # the second device resumes the same response
-    # The database refuses a second response for the code even when the check is skipped.
-    db_session.add(Response(survey=survey, invitation_code_id=code.id, resume_token="t3",
-                            submission_token="s3"))
-    with pytest.raises(IntegrityError):
-        db_session.flush()
-    db_session.rollback()
-    assert submit_response(db_session, first) is True
-    db_session.commit()
-    assert submit_response(db_session, first) is False  # a replay submits nothing new
-    assert submitted_count(db_session) == 1
-    assert start_response(db_session, survey, "s1").id == first.id  # a replayed start finds it
