@@ -2,8 +2,8 @@
 
 :func:`discover_themes` clusters (typically uncoded) segments and describes each cluster:
 
-1. every segment becomes a TF-IDF vector over its noun, proper-noun and adjective
-   lemmas (not stop words), their compound parts
+1. every segment becomes a TF-IDF vector (:mod:`analysis.tfidf`) over its noun,
+   proper-noun and adjective lemmas (not stop words), their compound parts
    and bigrams of content lemmas (features seen in one segment only are dropped),
    scaled to unit length;
 2. spherical k-means (k-means on unit vectors = cosine similarity) with k-means++
@@ -30,6 +30,7 @@ from analysis.codebook import code_identifier
 from analysis.coding.base import is_codable
 from analysis.coding.learning import lemma_features
 from analysis.coding.rules import prepare_docs
+from analysis.tfidf import Tfidf
 
 __all__ = ["Theme", "discover_themes"]
 
@@ -89,24 +90,11 @@ def discover_themes(texts: Sequence[str], *, n_themes: int | None = None, top_te
     usable = [i for i in usable if feats[i]]
     if len(usable) < 2:
         return []
-    df: Counter = Counter()
-    for i in usable:
-        df.update(feats[i].keys())
-    vocab = sorted(f for f, c in df.items() if c >= 2 or len(usable) < 10)
-    if not vocab:
+    X = Tfidf(min_df=1 if len(usable) < 10 else 2).fit_transform([feats[i] for i in usable]).toarray()
+    if not X.shape[1]:
         return []
-    index = {f: j for j, f in enumerate(vocab)}
-    n = len(usable)
-    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in vocab])
-    X = np.zeros((n, len(vocab)))
-    for r, i in enumerate(usable):
-        for f, c in feats[i].items():
-            j = index.get(f)
-            if j is not None:
-                X[r, j] = (1 + math.log(c)) * idf[j]
-    norms = np.linalg.norm(X, axis=1)
-    keep = norms > 0
-    X, usable = X[keep] / norms[keep, None], [u for u, k in zip(usable, keep) if k]
+    keep = np.linalg.norm(X, axis=1) > 0
+    X, usable = X[keep], [u for u, k in zip(usable, keep) if k]
     n = len(usable)
     if n < 2:
         return []

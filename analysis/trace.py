@@ -27,13 +27,13 @@ Method (general, not fitted to one letter):
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from analysis.nlp.markers import BULLET_CLASS
+from analysis.tfidf import Tfidf
 
 STANCES = ("overgenomen", "deels_overgenomen", "niet_overgenomen", "onderschreven", "kennisgenomen")
 
@@ -240,32 +240,11 @@ def _analyse(texts: Sequence[str], nlp=None) -> list[_Doc]:
     return out
 
 
-def _tfidf(bags: list[Counter]) -> tuple[list[dict[str, float]], dict[str, float]]:
-    n = len(bags)
-    df: Counter = Counter()
-    for bag in bags:
-        df.update(set(bag))
-    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
-    vecs = []
-    for bag in bags:
-        v = {t: (1.0 + math.log(c) if c >= 1 else c) * idf[t] for t, c in bag.items()}
-        vecs.append(_normalise(v))
-    return vecs, idf
-
-
-def _vec(bag: Counter, idf: dict[str, float]) -> dict[str, float]:
-    return _normalise({t: (1.0 + math.log(c) if c >= 1 else c) * idf.get(t, 1.0) for t, c in bag.items()})
-
-
-def _normalise(v: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(x * x for x in v.values()))
-    return {t: x / norm for t, x in v.items()} if norm else {}
-
-
-def _cos(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(t, 0.0) for t, x in a.items())
+def _weights(X, r: int, index: dict[str, int], bag: Counter) -> dict[str, float]:
+    """Row ``r`` of the TF-IDF matrix as lemma -> weight, in the order of ``bag``."""
+    row = X.getrow(r)
+    values = dict(zip(row.indices.tolist(), row.data.tolist()))
+    return {t: values[index[t]] for t in bag if index.get(t) in values}
 
 
 # ----------------------------------------------------------------------------- stance
@@ -391,14 +370,19 @@ def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
     prs = [_as_pair(p) for p in paragraphs]
     docs = _analyse([t for _, t in pts] + [t for _, t in prs], nlp=nlp)
     pdocs, rdocs = docs[:len(pts)], docs[len(pts):]
-    vecs, idf = _tfidf([d.lemmas for d in docs])
+    tfidf = Tfidf()
+    X = tfidf.fit_transform([d.lemmas for d in docs])
+    index = {t: j for j, t in enumerate(tfidf.vocabulary)}
+    vecs = [_weights(X, r, index, d.lemmas) for r, d in enumerate(docs)]
     pvecs, rvecs = vecs[:len(pts)], vecs[len(pts):]
+    P = X[:len(pts)]
+    lexical_of = (X[len(pts):] @ P.T).toarray()    # cosines: (paragraph, point)
 
     scores: dict[tuple[str, str], float] = {}
     details: dict[tuple[str, str], tuple[float, list[str], list[str]]] = {}
-    for (rl, _), rdoc, rv in zip(prs, rdocs, rvecs):
-        for (pl, _), pdoc, pv in zip(pts, pdocs, pvecs):
-            lexical = _cos(pv, rv)
+    for ri, ((rl, _), rdoc, rv) in enumerate(zip(prs, rdocs, rvecs)):
+        for pi, ((pl, _), pdoc, pv) in enumerate(zip(pts, pdocs, pvecs)):
+            lexical = float(lexical_of[ri, pi])
             cues = []
             bonus = 0.0
             ptext = _norm(pdoc.text)
@@ -419,13 +403,17 @@ def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
         if not row or is_courtesy(rtext):
             continue
         best = max(row.values())
-        for (pl, _), pdoc, pv in zip(pts, pdocs, pvecs):
+        sentence_sims = None
+        for pi, (pl, _) in enumerate(pts):
             s = row[pl]
             if s >= min_score and s >= relative * best:
                 lexical, cues, shared = details[(pl, rl)]
                 # the sentences of the paragraph that are most about this point
-                ranked = sorted(rdoc.sentences, key=lambda st: -_cos(pv, _vec(st[1], idf)))
-                top = [t for t, bag in ranked[:2] if _cos(pv, _vec(bag, idf)) > 0]
+                if sentence_sims is None:
+                    sentence_sims = (tfidf.transform([bag for _, bag in rdoc.sentences]) @ P.T).toarray()
+                sims = sentence_sims[:, pi]
+                ranked = sorted(range(len(rdoc.sentences)), key=lambda i: -sims[i])
+                top = [rdoc.sentences[i][0] for i in ranked[:2] if sims[i] > 0]
                 stance, evidence = classify_stance(top, rtext)
                 links.append(Link(point=pl, paragraph=rl, score=round(s, 4), lexical=round(lexical, 4),
                                   cues=cues, shared=shared, stance=stance, stance_evidence=evidence))

@@ -6,13 +6,16 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Callable
 
+import numpy as np
+
 from analysis.privacy import contains_personal_data, scrub
+from analysis.tfidf import Tfidf, centroid_ranking
 from exports import charts
 from exports.model import (
     MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, Table, ThemeSection,
     protect,
 )
-from exports.text import LemmaCache, idf_of, representative, simple_lemmatiser, spacy_lemmatiser, tfidf_vectors
+from exports.text import LemmaCache, simple_lemmatiser, spacy_lemmatiser
 
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december"]
@@ -85,10 +88,8 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
         for key in dict.fromkeys(s.codes):
             if key in codes:
                 by_code[key].append(s)
-    bags = [lemmas(s.text) for s in coded]
-    idf = idf_of(bags)
+    vectors = Tfidf().fit_transform([lemmas(s.text) for s in coded])   # unit rows: dot = cosine
     index = {s.id: i for i, s in enumerate(coded)}
-    vectors = tfidf_vectors(bags, idf)
 
     themes: list[ThemeSection] = []
     for key, segs in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), codes[kv[0]].label)):
@@ -194,8 +195,17 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
     units = {s.unit for s in segs}
     resp_units = {u for u in units if u in respondents}
     meeting_units = {u for u in units if u.startswith("meeting:")}
-    ranked = representative([index[s.id] for s in segs], vectors)
+    rows = [index[s.id] for s in segs]
+    ranked = centroid_ranking(vectors, rows)
     by_index = {index[s.id]: s for s in segs}
+    theme_vectors = vectors[rows]
+    position = {r: p for p, r in enumerate(rows)}
+    similar: dict[int, np.ndarray] = {}    # row -> cosines of the theme's segments with it
+
+    def similarity(i: int, j: int) -> float:
+        if j not in similar:
+            similar[j] = (theme_vectors @ vectors[j].T).toarray().ravel()
+        return float(similar[j][position[i]])
 
     # quotes: the most typical segments, distinct texts, mixing sources
     quotes: list[Quote] = []
@@ -204,7 +214,7 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
     per_source: Counter = Counter()
 
     def near_duplicate(i: int) -> bool:
-        return any(_cosine(vectors[i], vectors[j]) >= NEAR_DUPLICATE for j in chosen)
+        return any(similarity(i, j) >= NEAR_DUPLICATE for j in chosen)
 
     for pass_ in (0, 1):
         for i, _score in ranked:
@@ -228,7 +238,7 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
 
     summary_parts, summary_idx = [], []
     for i, _score in ranked:
-        if any(_cosine(vectors[i], vectors[j]) >= NEAR_DUPLICATE for j in summary_idx):
+        if any(similarity(i, j) >= NEAR_DUPLICATE for j in summary_idx):
             continue
         q = _quote(by_index[i], max_chars=220)
         if q and q.text not in summary_parts:
@@ -260,10 +270,6 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
         by_group=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per groep", "Groep",
                             group_count, group_base),
     )
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    return sum(x * b.get(t, 0.0) for t, x in a.items())
 
 
 def _n(n: int, one: str, many: str) -> str:

@@ -1,8 +1,9 @@
-"""Lemmas, representative segments (extractive summaries) and word counts for reports."""
+"""Lemmas for reports: the Dutch pipeline's content lemmas (or a plain fallback), cached.
+
+The TF-IDF vectors the report ranks quotes with are :mod:`analysis.tfidf`'s.
+"""
 from __future__ import annotations
 
-import math
-from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ"}
@@ -63,33 +64,3 @@ class LemmaCache:
         if text not in self.cache:
             self.prime([text])
         return self.cache[text]
-
-
-def tfidf_vectors(bags: Sequence[Sequence[str]], idf: dict[str, float]) -> list[dict[str, float]]:
-    out = []
-    for bag in bags:
-        counts = Counter(bag)
-        v = {t: (1 + math.log(c)) * idf.get(t, 1.0) for t, c in counts.items()}
-        norm = math.sqrt(sum(x * x for x in v.values()))
-        out.append({t: x / norm for t, x in v.items()} if norm else {})
-    return out
-
-
-def idf_of(bags: Sequence[Sequence[str]]) -> dict[str, float]:
-    n = len(bags)
-    df: Counter = Counter()
-    for bag in bags:
-        df.update(set(bag))
-    return {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
-
-
-def representative(indices: Sequence[int], vectors: Sequence[dict[str, float]]) -> list[tuple[int, float]]:
-    """``indices`` ranked by cosine similarity to their centroid (most typical first)."""
-    centroid: Counter = Counter()
-    for i in indices:
-        centroid.update(vectors[i])
-    norm = math.sqrt(sum(x * x for x in centroid.values()))
-    if not norm:
-        return [(i, 0.0) for i in indices]
-    ranked = [(i, sum(x * centroid.get(t, 0.0) for t, x in vectors[i].items()) / norm) for i in indices]
-    return sorted(ranked, key=lambda p: (-p[1], p[0]))
