@@ -6,9 +6,8 @@
    proper-noun and adjective lemmas (not stop words), their compound parts
    and bigrams of content lemmas (features seen in one segment only are dropped),
    scaled to unit length;
-2. spherical k-means (k-means on unit vectors = cosine similarity) with k-means++
-   seeding from ``numpy.random.default_rng(seed)``, best of ``n_init`` runs — the
-   result is deterministic for a given seed;
+2. k-means on the unit vectors (scikit-learn's ``KMeans``, k-means++ seeding, best of
+   ``n_init`` runs, ``random_state=seed``) — the result is deterministic for a given seed;
 3. each cluster's terms are ranked by class-based TF-IDF (c-TF-IDF, as in BERTopic):
    ``tf(term, cluster) / words(cluster) * log(1 + mean words per cluster / tf(term))``;
 4. the example segments are those nearest the cluster centre; clusters smaller than
@@ -20,11 +19,14 @@ from its top terms, for a person to accept, rename or discard.
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
 from analysis.codebook import code_identifier
 from analysis.coding.base import is_codable
@@ -51,31 +53,6 @@ class Theme:
         return len(self.segments)
 
 
-def _kmeans(X: np.ndarray, k: int, rng: np.random.Generator, iters: int = 50) -> tuple[np.ndarray, float]:
-    n = X.shape[0]
-    centres = np.empty((k, X.shape[1]))
-    centres[0] = X[rng.integers(n)]
-    closest = 1.0 - X @ centres[0]
-    for i in range(1, k):                      # k-means++ on cosine distance
-        p = np.maximum(closest, 0) ** 2
-        idx = rng.choice(n, p=p / p.sum()) if p.sum() > 0 else rng.integers(n)
-        centres[i] = X[idx]
-        closest = np.minimum(closest, 1.0 - X @ centres[i])
-    labels = np.full(n, -1)
-    for _ in range(iters):
-        new = np.argmax(X @ centres.T, axis=1)
-        if np.array_equal(new, labels):
-            break
-        labels = new
-        for j in range(k):
-            members = X[labels == j]
-            if len(members):
-                c = members.sum(0)
-                centres[j] = c / (np.linalg.norm(c) or 1.0)
-    sims = np.einsum("ij,ij->i", X, centres[labels])
-    return labels, float(sims.sum())
-
-
 def discover_themes(texts: Sequence[str], *, n_themes: int | None = None, top_terms: int = 8,
                     n_examples: int = 3, min_size: int = 2, seed: int = 0, n_init: int = 5,
                     nlp=None) -> list[Theme]:
@@ -100,13 +77,9 @@ def discover_themes(texts: Sequence[str], *, n_themes: int | None = None, top_te
         return []
     k = n_themes or min(12, max(2, round(math.sqrt(n / 2))))
     k = max(1, min(k, n))
-    rng = np.random.default_rng(seed)
-    best = None
-    for _ in range(n_init):
-        labels, fit = _kmeans(X, k, rng)
-        if best is None or fit > best[1] + 1e-9:
-            best = (labels, fit)
-    labels = best[0]
+    with warnings.catch_warnings():   # fewer distinct segments than clusters: some stay empty
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        labels = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(X).labels_
 
     # c-TF-IDF over the clusters
     cluster_tf = [Counter() for _ in range(k)]
