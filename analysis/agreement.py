@@ -9,12 +9,14 @@ Figures (see :func:`agreement`):
 * **Cohen's kappa per code** on binary presence: ``(p_o - p_e) / (1 - p_e)``.  When
   ``p_e == 1`` (both coders never — or always — used the code) kappa is undefined and
   reported as ``None``; the raw agreement is 1 in that case.
-* **Krippendorff's alpha per code** (nominal, binary presence), from the coincidence
-  matrix; ``None`` when it is undefined (one value only).
+* **Krippendorff's alpha per code** (nominal, binary presence), computed by the
+  ``krippendorff`` package; ``None`` when it is undefined (one value only).
 * **Overall Krippendorff's alpha** over the code *sets* with the MASI distance
   (Passonneau 2006: ``1 - Jaccard * M`` with ``M`` = 1 for identical sets, 2/3 when one is
   a subset of the other, 1/3 when they overlap otherwise, 0 when disjoint; two empty sets
-  are identical).  This is the multi-label alpha we report; the mean of the per-code
+  are identical), from the coincidence matrix here, because the ``krippendorff``
+  package offers only nominal, ordinal, interval and ratio distances.  This is the
+  multi-label alpha we report; the mean of the per-code
   binary alphas (``alpha_mean_per_code``) is given too, for comparison with tools that
   average over codes.
 * **Precision / recall / F1** per code, micro and macro, taking coder ``a`` as the
@@ -25,6 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable, Hashable, Iterable, Mapping, Sequence
+
+import krippendorff
+import numpy as np
 
 from analysis.evaluation import Scores, score
 
@@ -74,7 +79,10 @@ def krippendorff_alpha(units: Iterable[Sequence], distance: Callable[[object, ob
                        ) -> float | None:
     """Krippendorff's alpha for ``units``: each unit is the sequence of values the coders
     gave it (``None`` = missing).  Units with fewer than two values are not pairable and
-    ignored.  Returns ``None`` when the expected disagreement is 0."""
+    ignored.  Returns ``None`` when the expected disagreement is 0.
+
+    The nominal distance is left to the ``krippendorff`` package; any other distance
+    (MASI) is computed here from the coincidences."""
     pairable = []
     for u in units:
         vals = [v for v in u if v is not None]
@@ -83,6 +91,8 @@ def krippendorff_alpha(units: Iterable[Sequence], distance: Callable[[object, ob
     n = sum(len(u) for u in pairable)
     if n < 2:
         return None
+    if distance is nominal_distance:
+        return _nominal_alpha(pairable)
     d_o = 0.0
     for u in pairable:
         m = len(u)
@@ -103,6 +113,19 @@ def krippendorff_alpha(units: Iterable[Sequence], distance: Callable[[object, ob
     if d_e == 0:
         return None
     return 1.0 - d_o / d_e
+
+
+def _nominal_alpha(pairable: list[list]) -> float | None:
+    ids: dict = {}
+    width = max(len(u) for u in pairable)
+    data = np.full((width, len(pairable)), np.nan)       # coders x units
+    for j, u in enumerate(pairable):
+        for i, v in enumerate(u):
+            key = frozenset(v) if isinstance(v, (set, frozenset, list, tuple)) else v
+            data[i, j] = ids.setdefault(key, len(ids))
+    if len(ids) < 2:
+        return None
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
 @dataclass(frozen=True)

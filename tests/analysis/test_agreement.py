@@ -64,3 +64,23 @@ def test_agreement_between_two_coders():
     assert d["per_code"]["WIJK"]["kappa"] == 1.0 and d["n_segments"] == 4
     perfect = agreement(anna, anna)
     assert perfect.alpha_masi == pytest.approx(1.0) and perfect.scores.micro_f1 == 1.0
+
+
+def test_nominal_alpha_from_the_package_agrees_with_the_coincidence_matrix():
+    """Nominal alpha comes from the ``krippendorff`` package; the coincidence-matrix
+    code kept for MASI gives the same figure when handed the nominal distance."""
+    import random
+
+    def by_hand(x, y):  # not analysis.agreement.nominal_distance, so alpha is computed here
+        return 0.0 if x == y else 1.0
+
+    rng = random.Random(7)
+    for _ in range(50):
+        p = rng.random()
+        units = [tuple(None if rng.random() < 0.1 else rng.random() < p for _ in range(rng.choice((2, 3))))
+                 for _ in range(rng.randint(2, 80))]
+        ours, package = krippendorff_alpha(units, by_hand), krippendorff_alpha(units)
+        assert (ours is None) == (package is None)
+        if ours is not None:
+            assert package == pytest.approx(ours, abs=1e-12)
+    assert krippendorff_alpha(zip(A, B), by_hand) == pytest.approx(1 - 19 * 4 / 168)
