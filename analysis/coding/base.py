@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Hashable
 
 from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
@@ -11,7 +12,8 @@ from spacy.lang.nl.stop_words import STOP_WORDS as _NL_STOP
 __all__ = ["Evidence", "Suggestion", "Assignment", "ORIGINS", "STATUSES", "is_codable", "is_document_furniture",
            "lemma_key"]
 
-ORIGINS = ("human", "rule", "model")
+#: Who proposed a code: a person, the keyword rules or the learned model (``consult.models.Origin``).
+ORIGINS = ("person", "rule", "model")
 STATUSES = ("suggested", "accepted", "rejected")
 
 
@@ -71,11 +73,13 @@ class Suggestion:
 class Assignment:
     """A code on a segment, as stored by the review workflow.
 
-    ``origin``: ``human``/``rule``/``model``; ``coder``: a person's name or a coder id
+    ``code``: the code's key, or any other stable identifier of the code (the database
+    uses the code's id, so that codes of two codebook versions never meet);
+    ``origin``: ``person``/``rule``/``model``; ``coder``: a person's name or a coder id
     (e.g. ``"rules:wmo@1"``); ``status``: ``suggested``/``accepted``/``rejected``.
     """
-    segment_id: object
-    code: str
+    segment_id: Hashable
+    code: Hashable
     origin: str
     coder: str
     confidence: float | None = None

@@ -137,7 +137,7 @@ def test_merge_never_overwrites_human_decisions():
     existing = [
         Assignment(1, "WIJK", "model", "model:wmo@1", 0.8, "suggested"),
         Assignment(1, "JEUGD", "model", "model:wmo@1", 0.7, "rejected"),     # a person rejected it
-        Assignment(1, "TOEGANG", "human", "anna", None, "accepted"),
+        Assignment(1, "TOEGANG", "person", "anna", None, "accepted"),
         Assignment(2, "WIJK", "rule", "rules:wmo@1", 0.9, "suggested"),     # another coder's
         Assignment(3, "WIJK", "model", "model:wmo@1", 0.6, "suggested"),    # segment not re-run
     ]
@@ -156,4 +156,4 @@ def test_merge_never_overwrites_human_decisions():
     assert (3, "WIJK", "model:wmo@1", "suggested") in got                  # outside the run
     assert [a.code for a in res.blocked] == ["JEUGD"] and [a.code for a in res.removed] == ["WIJK"]
     with pytest.raises(ValueError):
-        merge_suggestions(existing, [Assignment(1, "WIJK", "human", "anna", None, "accepted")], coder="anna")
+        merge_suggestions(existing, [Assignment(1, "WIJK", "person", "anna", None, "accepted")], coder="anna")
