@@ -13,7 +13,8 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import OperationalError
 
 from consult.config import ConfigError
-from consult.cli.codebook import code_group, codebook_group
+from consult.cli.codebook import codebook_group
+from consult.cli.coding import code_group
 from consult.cli.export import export_group
 from consult.cli.nlp import nlp_group
 from consult.cli.trace import trace_group
@@ -44,7 +45,6 @@ def session_factory():
     return current_app.extensions["consult.sessions"]
 
 
-from consult.cli import coding as _coding  # noqa: E402,F401 - adds DB commands to codebook/code
 from consult.cli import db as _db, demo as _demo, serve as _serve, users as _users, worker as _worker  # noqa: E402
 
 for group in (_db.db_group, _users.users_group, _demo.demo_command, _serve.serve_command,

@@ -1,20 +1,36 @@
-"""`consult codebook ...` and `consult code ...`: codebooks and automatic coding.
+"""`consult codebook ...`: import, export, convert and evaluate codebooks.
 
-File-based commands defined here (no database):
+With the database:
+
+* ``consult codebook import FILE [--slug S] [--consultation SLUG]``
+* ``consult codebook export --codebook SLUG [--version N] --out FILE``
+
+File-based (no database):
 
 * ``consult codebook evaluate --codebook FILE --train TRAIN.jsonl --gold GOLD.jsonl [--json]``
 * ``consult codebook crossval --codebook FILE --data DATA.jsonl [--folds 5] [--seed 0] [--json]``
 * ``consult codebook convert IN OUT`` (``.yaml``/``.yml``, ``.csv``, ``.qdc`` by extension)
 
 JSON lines files hold one object per line with ``text`` and ``codes`` (and optionally ``id``).
+Coding a consultation is ``consult code ...`` (``consult.cli.coding``).
 """
+from __future__ import annotations
+
 import json
 import sys
+from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from analysis.codebook import CodebookError, load_codebook, save_codebook
+from consult.audit import record
+from consult.cli.session import consultation_or_fail, db_session
+from consult.codebooks import store_codebook, version_to_definition
+from consult.models import Codebook, CodebookVersion
 
 codebook_group = click.Group("codebook", help="Import, export and evaluate codebooks.")
-code_group = click.Group("code", help="Code consultation segments against a codebook.")
 
 
 def _fail(message: str) -> None:
@@ -136,3 +152,56 @@ def convert_command(source, target):
     except OSError as exc:
         _fail(f"{target}: cannot write: {exc.strerror or exc}")
     click.echo(f"{source} -> {target}: {len(codebook.codes)} codes, version {codebook.version}")
+
+
+@codebook_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", help="Codebook identifier (default: from its name).")
+@click.option("--consultation", "consultation_slug", help="Make it the consultation's codebook.")
+@with_appcontext
+def import_codebook(path: Path, slug: str | None, consultation_slug: str | None):
+    """Import a codebook (.yaml, .csv or REFI-QDA .qdc) as a new version.
+
+    The file is validated completely before anything is stored.
+    """
+    try:
+        definition = load_codebook(path)
+    except CodebookError as exc:
+        raise click.ClickException(str(exc)) from None
+    with db_session() as session:
+        version, created = store_codebook(session, definition, slug=slug, note=f"import {path.name}")
+        if consultation_slug:
+            consultation = consultation_or_fail(session, consultation_slug)
+            consultation.codebook_version = version
+            record(session, "set_codebook", consultation, actor="cli",
+                   details={"codebook": version.codebook.slug, "version": version.number})
+        if created:
+            record(session, "import_codebook", version, actor="cli",
+                   details={"file": path.name, "codes": len(version.codes)})
+        slug, number, n = version.codebook.slug, version.number, len(version.codes)
+    state = "stored as" if created else "unchanged, still"
+    click.echo(f"Codebook '{slug}' {state} version {number} ({n} codes).")
+
+
+@codebook_group.command("export")
+@click.option("--codebook", "slug", required=True, help="Codebook identifier.")
+@click.option("--version", "number", type=int, help="Version number (default: the newest).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file: .yaml, .csv or .qdc.")
+@with_appcontext
+def export_codebook(slug: str, number: int | None, out: Path):
+    """Export a stored codebook version to YAML, CSV or REFI-QDA (.qdc)."""
+    with db_session() as session:
+        codebook = session.scalar(select(Codebook).where(Codebook.slug == slug))
+        if codebook is None or not codebook.versions:
+            raise click.ClickException(f"no codebook {slug!r}")
+        version = codebook.latest if number is None else session.scalar(select(CodebookVersion).where(
+            CodebookVersion.codebook_id == codebook.id, CodebookVersion.number == number))
+        if version is None:
+            raise click.ClickException(f"codebook {slug!r} has no version {number}")
+        definition = version_to_definition(version)
+    try:
+        save_codebook(definition, out)
+    except (CodebookError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {slug} version {definition.version} to {out}.")
