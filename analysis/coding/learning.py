@@ -19,6 +19,10 @@ model suggestion can list the lemmas and rules that produced it, (2) the L2 pena
 weights towards a *prior* rather than zero: the codebook signals of code ``c`` start at a
 positive weight, so a code with few or no training segments behaves like its keyword
 rules, and (3) training on a few hundred segments takes well under a second on one CPU.
+scikit-learn's ``LogisticRegression`` (one per code, the mask as sample weights) has no
+prior to pull towards and was measured worse and slower: micro-F1 0.663 against 0.690
+(5-fold, dev-gold), 0.588-0.597 against 0.639 leaving one document out. The sparse
+products are ``scipy.sparse``'s.
 
 Training data: human-accepted segments (positive for their codes, negative for the
 codebook's other codes) plus the codebook's examples and descriptions (positive for
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
+from scipy import sparse
 from spacy.lang.nl.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
@@ -87,13 +92,21 @@ def lemma_features(doc: Doc, *, prefixes: bool = True, function_bigrams: bool = 
 
 
 class Sparse:
-    """A minimal row-sparse matrix (coordinate lists) for the linear model."""
+    """The linear model's feature matrix: coordinate lists (``rows``, ``cols``, ``vals``)
+    for reading features back, products by ``scipy.sparse`` (CSR)."""
 
     def __init__(self, n_rows: int, n_cols: int, rows, cols, vals):
         self.shape = (n_rows, n_cols)
         self.rows = np.asarray(rows, dtype=np.int64)
         self.cols = np.asarray(cols, dtype=np.int64)
         self.vals = np.asarray(vals, dtype=np.float32)
+        self._csr = self._csr_t = None
+
+    @property
+    def csr(self) -> sparse.csr_matrix:
+        if self._csr is None:
+            self._csr = sparse.csr_matrix((self.vals, (self.rows, self.cols)), shape=self.shape)
+        return self._csr
 
     @classmethod
     def hstack(cls, a: "Sparse", dense: np.ndarray) -> "Sparse":
@@ -112,17 +125,13 @@ class Sparse:
 
     def dot(self, W: np.ndarray) -> np.ndarray:
         """``self @ W`` for dense ``W`` of shape (n_cols, k)."""
-        k = W.shape[1]
-        contrib = W[self.cols] * self.vals[:, None]
-        idx = (self.rows[:, None] * k + np.arange(k)).ravel()
-        return np.bincount(idx, weights=contrib.ravel(), minlength=self.shape[0] * k).reshape(self.shape[0], k)
+        return np.asarray(self.csr @ W)
 
     def tdot(self, G: np.ndarray) -> np.ndarray:
         """``self.T @ G`` for dense ``G`` of shape (n_rows, k)."""
-        k = G.shape[1]
-        contrib = G[self.rows] * self.vals[:, None]
-        idx = (self.cols[:, None] * k + np.arange(k)).ravel()
-        return np.bincount(idx, weights=contrib.ravel(), minlength=self.shape[1] * k).reshape(self.shape[1], k)
+        if self._csr_t is None:
+            self._csr_t = self.csr.T.tocsr()
+        return np.asarray(self._csr_t @ G)
 
     def row(self, r: int) -> dict[int, float]:
         m = self.rows == r
