@@ -1,9 +1,12 @@
-"""Coding a consultation in the database: segmentation, automatic suggestions, retraining.
+"""Coding a consultation in the database: segmentation, automatic suggestions, review, retraining.
 
-The analysis itself (segmentation, rule and learning coders) lives in ``analysis``; this
-module moves data between the database and those functions, and enforces the review rule:
-automatic coders only ever add or replace their own undecided suggestions and never touch
-what a person decided.
+The analysis itself (segmentation, rule and learning coders, the review rule) lives in
+``analysis``; this module moves data between the database and those functions. It is
+the one path from text to stored segments (:func:`segment_answer`,
+:func:`segment_document`), and the one place where the review rule
+(:mod:`analysis.coding.review`) is applied: to automatic runs (:func:`code_consultation`:
+automatic coders only ever add or replace undecided suggestions and never touch what a
+person decided) and to people (:func:`decide`, :func:`add_code`).
 """
 from __future__ import annotations
 
@@ -13,13 +16,15 @@ from typing import Iterator
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from analysis.coding.base import Suggestion, is_codable
+from analysis.coding.base import Assignment, Suggestion, is_codable
 from analysis.coding.combined import CombinedCoder, train
+from analysis.coding.review import AUTOMATIC, decision_status, merge_suggestions
 from analysis.coding.rules import RuleCoder
 from analysis.privacy import mask
 from analysis.segmentation import segment_text
 from consult.audit import record
 from consult.codebooks import version_to_definition
+from consult.db import utcnow
 from consult.models import (
     Answer, AssignmentStatus, Code, CodeAssignment, CoderModel, Consultation, Document, Origin,
     Question, Response, ResponseStatus, Segment, Survey, User,
@@ -51,15 +56,10 @@ def _unsegmented_answers(session: Session, consultation: Consultation) -> list[A
         .order_by(Answer.id)))
 
 
-def _masked(text: str) -> str | None:
-    """The text with personal data masked, or None when there was nothing to mask."""
-    masked = mask(text)
-    return masked if masked != text else None
-
-
 def segment_answer(session: Session, answer: Answer, consultation_id: int) -> list[Segment]:
+    """Cut a survey answer into segments, with their masked text."""
     segments = [Segment(consultation_id=consultation_id, answer=answer, position=s.position,
-                        start_char=s.start, end_char=s.end, text=s.text, masked_text=_masked(s.text))
+                        start_char=s.start, end_char=s.end, text=s.text, masked_text=mask(s.text))
                 for s in segment_text(answer.text, kind="answer")]
     session.add_all(segments)
     return segments
@@ -77,13 +77,22 @@ def segment_response(session: Session, response: Response) -> int:
 
 
 def segment_document(session: Session, document: Document) -> list[Segment]:
-    """(Re)segment a notes document; existing segments of it are replaced."""
+    """(Re)segment a notes document, with masked text and table/group labels.
+
+    Existing segments of the document are replaced. A heading or line such as "Tafel 3"
+    or "Tafel 1 – mantelzorgers" is no segment but the ``group_label`` of the segments
+    after it (:func:`analysis.segmentation.table_label`); the facilitator can correct it
+    per segment.
+    """
+    if document.id is None:
+        session.flush()  # a new document: give it its id
     session.execute(delete(Segment).where(Segment.document_id == document.id))
     segments = [Segment(consultation_id=document.consultation_id, document=document,
                         position=s.position, start_char=s.start, end_char=s.end, text=s.text,
-                        masked_text=_masked(s.text), group_label=s.heading or "")
+                        masked_text=mask(s.text), group_label=s.group)
                 for s in segment_text(document.text, kind="notes")]
     session.add_all(segments)
+    session.flush()
     return segments
 
 
@@ -197,26 +206,33 @@ def code_consultation(session: Session, consultation: Consultation, *, retrain: 
     summary.segments = len(segments)
     for batch in _batches(segments):
         ids = [seg_id for seg_id, _ in batch]
-        # Automatic suggestions nobody decided on are recomputed; the rest stays.
-        removed = session.execute(delete(CodeAssignment).where(
-            CodeAssignment.segment_id.in_(ids), CodeAssignment.origin != Origin.PERSON,
-            CodeAssignment.decided_at.is_(None)))
-        summary.suggestions_removed += removed.rowcount or 0
-        decided = set(session.execute(select(CodeAssignment.segment_id, CodeAssignment.code_id).where(
-            CodeAssignment.segment_id.in_(ids))).all())
+        existing, row_ids = _stored_assignments(session, ids)
         # Empty or non-Dutch segments are left uncoded rather than mis-coded.
         texts = [text if is_codable(text) else "" for _, text in batch]
+        new, suggestion_of = [], {}
         for seg_id, text, suggestions in zip(ids, texts, coder.code(texts)):
             for s in suggestions if text else []:
                 code = codes.get(s.code)
                 if code is None:
                     continue
-                if (seg_id, code.id) in decided:
-                    summary.kept_human_decisions += 1
-                    continue
-                session.add(_assignment(seg_id, code, s, coder_names))
-                summary.suggestions_added += 1
-                summary.per_code[s.code] = summary.per_code.get(s.code, 0) + 1
+                a = Assignment(segment_id=seg_id, code=code.id, origin=_origin(s).value,
+                               coder=coder_names[_origin(s).value], confidence=s.confidence)
+                new.append(a)
+                suggestion_of.setdefault((seg_id, code.id), s)
+        # The run stands for every automatic coder: what the rules or an earlier model
+        # proposed and nobody decided on is recomputed; the rest stays.
+        automatic = {a.coder for a in existing if a.origin in AUTOMATIC} | set(coder_names.values())
+        merged = merge_suggestions(existing, new, coder=automatic, segment_ids=ids)
+        stale = [row_ids[a.segment_id, a.code, a.coder] for a in merged.removed]
+        if stale:
+            session.execute(delete(CodeAssignment).where(CodeAssignment.id.in_(stale)))
+        summary.suggestions_removed += len(stale)
+        summary.kept_human_decisions += len(merged.blocked)
+        for a in merged.added:
+            s = suggestion_of[a.segment_id, a.code]
+            session.add(_assignment(a, s))
+            summary.suggestions_added += 1
+            summary.per_code[s.code] = summary.per_code.get(s.code, 0) + 1
         session.flush()
         if progress is not None:
             progress(len(batch))
@@ -227,12 +243,67 @@ def code_consultation(session: Session, consultation: Consultation, *, retrain: 
     return summary
 
 
-def _assignment(segment_id: int, code: Code, s: Suggestion, coder_names: dict) -> CodeAssignment:
-    origin = Origin.RULE if s.origin == "rule" else Origin.MODEL
+def _origin(s: Suggestion) -> Origin:
+    return Origin.RULE if s.origin == "rule" else Origin.MODEL
+
+
+def _stored_assignments(session: Session, segment_ids: list[int]) -> tuple[
+        list[Assignment], dict[tuple[int, int, str], int]]:
+    """The assignments on ``segment_ids`` for the review rule (codes by id), and their row ids."""
+    rows = session.execute(select(
+        CodeAssignment.id, CodeAssignment.segment_id, CodeAssignment.code_id, CodeAssignment.origin,
+        CodeAssignment.coder, CodeAssignment.status).where(CodeAssignment.segment_id.in_(segment_ids))).all()
+    existing = [Assignment(segment_id=seg, code=code, origin=origin.value, coder=coder, status=status.value)
+                for _, seg, code, origin, coder, status in rows]
+    return existing, {(seg, code, coder): row_id for row_id, seg, code, _, coder, _ in rows}
+
+
+def _assignment(a: Assignment, s: Suggestion) -> CodeAssignment:
     return CodeAssignment(
-        segment_id=segment_id, code_id=code.id, origin=origin,
-        coder=coder_names["rule" if origin == Origin.RULE else "model"],
+        segment_id=a.segment_id, code_id=a.code, origin=Origin(a.origin), coder=a.coder,
         confidence=round(min(max(float(s.confidence), 0.0), 1.0), 4),
         status=AssignmentStatus.SUGGESTED,
         evidence={"explanation": s.explain(), "sources": list(s.sources),
                   "items": [e.to_dict() for e in s.evidence]})
+
+
+# -- review by people ---------------------------------------------------------------------
+
+def decide(session: Session, assignment: CodeAssignment, decision: str, actor: User) -> CodeAssignment:
+    """A person accepts, rejects or undoes (``accept``/``reject``/``undo``) an assignment.
+
+    The status follows the review rule (:func:`analysis.coding.review.decision_status`);
+    a decision records who and when, undoing it clears both. Raises ``ValueError`` for an
+    unknown decision.
+    """
+    status = AssignmentStatus(decision_status(assignment.origin.value, decision))
+    old = assignment.status
+    decided = status != AssignmentStatus.SUGGESTED
+    assignment.status = status
+    assignment.decided_by_id = actor.id if decided else None
+    assignment.decided_at = utcnow() if decided else None
+    record(session, f"{decision}_code", assignment, actor=actor, details={
+        "segment": assignment.segment_id, "code": assignment.code.key, "from": old.value, "to": status.value})
+    return assignment
+
+
+def add_code(session: Session, segment: Segment, code: Code | None, actor: User) -> CodeAssignment:
+    """A person adds ``code`` to ``segment``: their own assignment (coder ``user:<id>``),
+    accepted at once; adding it again re-accepts it. Raises ``ValueError`` when ``code`` is
+    missing or not in the codebook version of the segment's consultation."""
+    version_id = segment.consultation.codebook_version_id
+    if code is None or version_id is None or code.version_id != version_id:
+        raise ValueError("the code is not in the consultation's codebook")
+    coder = f"user:{actor.id}"
+    a = session.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == segment.id,
+                                                    CodeAssignment.code_id == code.id, CodeAssignment.coder == coder))
+    now = utcnow()
+    if a is None:
+        a = CodeAssignment(segment_id=segment.id, code_id=code.id, origin=Origin.PERSON, coder=coder,
+                           status=AssignmentStatus.ACCEPTED, created_by_id=actor.id,
+                           decided_by_id=actor.id, decided_at=now)
+        session.add(a)
+    else:
+        a.status, a.decided_by_id, a.decided_at = AssignmentStatus.ACCEPTED, actor.id, now
+    record(session, "add_code", a, actor=actor, details={"segment": segment.id, "code": code.key})
+    return a

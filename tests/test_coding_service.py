@@ -103,3 +103,79 @@ def test_non_dutch_and_empty_text_stay_uncoded(demo):
         codes = s.scalar(select(func.count(CodeAssignment.id)).join(Segment).where(
             Segment.document_id == doc.id))
         assert codes == 0
+
+
+def test_one_path_from_notes_to_segments_labels_tables_and_always_masks(demo):
+    from analysis.coding.base import ORIGINS
+    from consult.coding import segment_document
+    from consult.models import Meeting
+
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        doc = s.scalar(select(Document).join(Meeting).where(Meeting.title == "Wijkbijeenkomst Keizerslanden"))
+        segments = segment_document(s, doc)
+        # "Tafel 1 – Wat gaat goed?" headings label the segments after them
+        labels = [seg.group_label for seg in segments]
+        assert labels[0] == "" and "Tafel 1 – Wat gaat goed?" in labels and labels[-1] == "Tafel 2 – Ideeën"
+        # topic headings ("Maatwerk") are no table: no label
+        colmschate = s.scalar(select(Document).join(Meeting).where(Meeting.title == "Wijkbijeenkomst Colmschate"))
+        assert {seg.group_label for seg in segment_document(s, colmschate)} == {""}
+        # masked text is always stored: the text itself when there is nothing to mask
+        segment_consultation(s, c)
+        assert s.scalar(select(func.count(Segment.id)).where(Segment.masked_text.is_(None))) == 0
+        assert s.scalar(select(func.count(Segment.id)).where(Segment.masked_text == Segment.text)) > 900
+        # re-segmenting replaces, it does not pile up
+        n = len(segment_document(s, doc))
+        assert s.scalar(select(func.count(Segment.id)).where(Segment.document_id == doc.id)) == n == len(segments)
+    # analysis and the database use one word per origin
+    assert {o.value for o in Origin} == set(ORIGINS)
+
+
+def test_people_decide_through_the_review_service(demo):
+    from consult.coding import add_code, decide
+    from consult.models import AuditLog, Role, User
+
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        segment_consultation(s, c)
+        code_consultation(s, c)
+        writer = User(email="beleid@example.nl", name="Beleid", role=Role.POLICY_WRITER, password_hash="x")
+        s.add(writer)
+        s.flush()
+        a = s.scalar(select(CodeAssignment).where(CodeAssignment.status == AssignmentStatus.SUGGESTED)
+                     .order_by(CodeAssignment.id))
+        decide(s, a, "reject", writer)
+        assert a.status == AssignmentStatus.REJECTED and a.decided_by_id == writer.id and a.decided_at
+        decide(s, a, "undo", writer)
+        assert a.status == AssignmentStatus.SUGGESTED and a.decided_by_id is None and a.decided_at is None
+        with pytest.raises(ValueError):
+            decide(s, a, "maybe", writer)
+        code = next(k for k in c.codebook_version.codes if k.id != a.code_id)
+        added = add_code(s, a.segment, code, writer)
+        s.flush()
+        assert (added.origin, added.coder, added.status) == (Origin.PERSON, f"user:{writer.id}",
+                                                            AssignmentStatus.ACCEPTED)
+        decide(s, added, "undo", writer)        # a person's own code has no "suggested" state
+        assert added.status == AssignmentStatus.REJECTED
+        assert add_code(s, a.segment, code, writer) is added and added.status == AssignmentStatus.ACCEPTED
+        with pytest.raises(ValueError):
+            add_code(s, a.segment, None, writer)
+        actions = s.scalars(select(AuditLog.action).where(AuditLog.action.in_(
+            ["reject_code", "undo_code", "add_code"]))).all()
+        assert sorted(actions) == ["add_code", "add_code", "reject_code", "undo_code", "undo_code"]
+        segment_id, code_id = added.segment_id, added.code_id
+
+    # the automatic coder keeps what people decided
+    with session_scope(demo) as s:
+        code_consultation(s, _consultation(s))
+        assert s.scalar(select(func.count(CodeAssignment.id)).where(
+            CodeAssignment.segment_id == segment_id, CodeAssignment.code_id == code_id,
+            CodeAssignment.origin == Origin.PERSON, CodeAssignment.status == AssignmentStatus.ACCEPTED)) == 1
+
+
+def test_labels_sit_next_to_their_enums():
+    from consult.models.coding import ASSIGNMENT_STATUS_LABELS, ORIGIN_LABELS
+
+    assert set(ORIGIN_LABELS) == set(Origin) and ORIGIN_LABELS[Origin.PERSON] == "persoon"
+    assert set(ASSIGNMENT_STATUS_LABELS) == set(AssignmentStatus)
+    assert ASSIGNMENT_STATUS_LABELS["suggested"] == "voorgesteld"   # templates look up by value

@@ -91,3 +91,44 @@ def test_failed_upgrade_leaves_database_as_it_was(empty_db, tmp_path):
     columns = {c["name"] for c in inspect(engine).get_columns("organisation")}
     engine.dispose()
     assert "extra" not in columns
+
+
+def test_masked_text_is_filled_and_required(empty_db):
+    """0004: segments stored without a masked text get one (masked now), then it is required."""
+    from datetime import datetime
+
+    from sqlalchemy import text as sql
+
+    migrate.upgrade(empty_db.url, "0003")
+    now = datetime(2026, 1, 1)
+    engine = make_engine(empty_db.url)
+    texts = {1: "Bel mevrouw Jansen op 06-12345678.", 2: "Meer buurthuizen in de wijk.", 3: "Al gemaskeerd."}
+    with engine.begin() as conn:
+        conn.execute(sql("INSERT INTO organisation (id, slug, name, created_at) VALUES (1, 'o', 'O', :now)"),
+                     {"now": now})
+        conn.execute(sql(
+            "INSERT INTO consultation (id, organisation_id, slug, title, summary, description, policy_field, status,"
+            " decision_maker, follow_up, privacy_statement, report_introduction, report_background, created_at,"
+            " updated_at) VALUES (1, 1, 'c', 'C', '', '', '', 'open', '', '', '', '', '', :now, :now)"), {"now": now})
+        conn.execute(sql("INSERT INTO document (id, consultation_id, title, media_type, text, uploaded_at)"
+                         " VALUES (1, 1, 'Verslag', 'text/plain', :t, :now)"), {"t": " ".join(texts.values()), "now": now})
+        for sid, t in texts.items():
+            conn.execute(sql("INSERT INTO segment (id, consultation_id, document_id, position, start_char, end_char,"
+                             " text, masked_text, group_label, created_at) VALUES (:id, 1, 1, :id, 0, 1, :t, :m, '', :now)"),
+                         {"id": sid, "t": t, "m": "[al nagekeken]" if sid == 3 else None, "now": now})
+    engine.dispose()
+
+    migrate.upgrade(empty_db.url)
+    engine = make_engine(empty_db.url)
+    try:
+        with engine.connect() as conn:
+            masked = dict(conn.execute(sql("SELECT id, masked_text FROM segment")).all())
+        column = {c["name"]: c for c in inspect(engine).get_columns("segment")}["masked_text"]
+    finally:
+        engine.dispose()
+    assert "06-12345678" not in masked[1] and "Jansen" not in masked[1] and "[telefoonnummer]" in masked[1]
+    assert masked[2] == texts[2]               # nothing to mask: the text itself
+    assert masked[3] == "[al nagekeken]"       # a stored (possibly corrected) masking is kept
+    assert column["nullable"] is False
+    migrate.downgrade(empty_db.url, "0003")    # and back: only the constraint goes
+    assert migrate.current_revision(empty_db.url) == "0003"

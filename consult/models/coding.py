@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from analysis.privacy import mask
 from consult.db import Base, utcnow
 from consult.models._types import Timestamped, enum_column, fk
 
@@ -21,7 +22,9 @@ class Segment(Timestamped, Base):
     """The unit of coding: a piece of text that points into its source.
 
     The source is either a survey answer or a document (meeting notes); ``start`` and
-    ``end`` are character offsets into that source's text.
+    ``end`` are character offsets into that source's text.  ``masked_text`` is always
+    set: the text with personal data masked, equal to ``text`` when there was nothing to
+    mask (a segment stored without one is masked on insert).
     """
 
     __tablename__ = "segment"
@@ -39,7 +42,7 @@ class Segment(Timestamped, Base):
     end_char: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(Text)
     #: The text with personal data masked, shown outside the facilitator/administrator roles.
-    masked_text: Mapped[str | None] = mapped_column(Text)
+    masked_text: Mapped[str] = mapped_column(Text, default=lambda ctx: mask(ctx.get_current_parameters()["text"]))
     #: Table or group at a meeting the segment came from, as marked by the facilitator.
     group_label: Mapped[str] = mapped_column(String(120), default="")
     #: Stakeholder group of the speaker/writer when the facilitator marked it.
@@ -119,10 +122,20 @@ class Origin(enum.StrEnum):
     PERSON = "person"
 
 
+ORIGIN_LABELS = {Origin.RULE: "regel", Origin.MODEL: "model", Origin.PERSON: "persoon"}
+
+
 class AssignmentStatus(enum.StrEnum):
     SUGGESTED = "suggested"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+
+
+ASSIGNMENT_STATUS_LABELS = {
+    AssignmentStatus.SUGGESTED: "voorgesteld",
+    AssignmentStatus.ACCEPTED: "geaccepteerd",
+    AssignmentStatus.REJECTED: "afgewezen",
+}
 
 
 class CodeAssignment(Base):

@@ -4,7 +4,6 @@ stakeholder group, and correcting the masking of personal data."""
 from __future__ import annotations
 
 import hashlib
-import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -16,9 +15,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from analysis.extract import ExtractionError, extract_text, normalise_text
 from analysis.privacy import mask
 from consult.audit import record
-from consult.models import (
-    MEETING_TYPE_LABELS, Consultation, Document, Meeting, MeetingAttendance, MeetingType, Role, Segment,
-)
+from consult.coding import segment_document
+from consult.meetings import MeetingDetails, save_meeting
+from consult.models import MEETING_TYPE_LABELS, Consultation, Document, Meeting, MeetingType, Role
 from consult.security import consultation_for_staff, current_user, login_required, sees_unmasked
 from consult.context import db, get_in_consultation
 
@@ -76,34 +75,13 @@ def edit(slug: str, meeting_id: int | None = None):
     form = meeting_form(c, meeting, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         s = db()
-        created = meeting is None
-        if created:
-            meeting = Meeting(consultation=c, type=MeetingType(form.type.data), title="")
-            s.add(meeting)
-        meeting.type = MeetingType(form.type.data)
-        meeting.title = form.title.data.strip()
-        meeting.held_on = form.held_on.data
-        meeting.place = (form.place.data or "").strip()
-        hoods = {str(n.id): n.id for n in c.organisation.neighbourhoods}
-        meeting.neighbourhood_id = hoods.get(form.neighbourhood.data or "")
-        meeting.facilitator_name = (form.facilitator_name.data or "").strip()
-        meeting.description = (form.description.data or "").strip()
-        if created and current_user().role == Role.FACILITATOR:
-            meeting.facilitator_id = current_user().id
-        existing = {a.stakeholder_group_id: a for a in meeting.attendance}
-        attendance = {}
-        for g in c.stakeholder_groups:
-            n = form[f"att_{g.id}"].data
-            attendance[g.key] = n or 0
-            if n:
-                if g.id in existing:
-                    existing[g.id].count = n
-                else:
-                    meeting.attendance.append(MeetingAttendance(stakeholder_group_id=g.id, count=n))
-            elif g.id in existing:
-                meeting.attendance.remove(existing[g.id])
-        record(s, "create_meeting" if created else "update_meeting", meeting, actor=current_user(),
-               details={"title": meeting.title, "attendance": attendance})
+        hood = form.neighbourhood.data or ""
+        details = MeetingDetails(
+            type=MeetingType(form.type.data), title=form.title.data, held_on=form.held_on.data,
+            place=form.place.data or "", neighbourhood_id=int(hood) if hood.isdigit() else None,
+            facilitator_name=form.facilitator_name.data or "", description=form.description.data or "")
+        attendance = {g.id: form[f"att_{g.id}"].data for g in c.stakeholder_groups}
+        meeting = save_meeting(s, c, meeting, details, attendance, current_user())
         s.commit()
         flash("De bijeenkomst is opgeslagen.", "success")
         return redirect(url_for(".detail", slug=slug, meeting_id=meeting.id))
@@ -165,8 +143,7 @@ def upload(slug: str, meeting_id: int):
                                     media_type=media_type, sha256=sha, original=data, text=text,
                                     uploaded_by_id=current_user().id)
                 s.add(document)
-                s.flush()
-                n = segment_document(s, document)
+                n = len(segment_document(s, document))
                 record(s, "upload_notes", document, actor=current_user(),
                        details={"filename": filename, "media_type": media_type, "segments": n,
                                 "sha256": sha})
@@ -180,40 +157,6 @@ def upload(slug: str, meeting_id: int):
         errors["file"] = "Het formulier is niet goed verstuurd. Probeer het opnieuw."
     return render_template("meetings/detail.html", c=c, meeting=meeting, form=form, errors=errors,
                            max_mb=current_app.config["MAX_UPLOAD_MB"]), 422
-
-
-_TABLE_RE = re.compile(r"^\s*(tafel|groep|subgroep|werkgroep|gesprekstafel)\s*[\w-]{0,12}\s*:?\s*$", re.I)
-
-
-def segment_document(session, document: Document) -> int:
-    """Cut the document into segments with masked text; returns the number of segments.
-
-    A line such as "Tafel 3" or "Groep 2:" is not a segment but the table/group label of
-    the segments after it (the facilitator can correct it per segment).
-    """
-    from analysis.segmentation import segment_text
-
-    label, heading, count = "", None, 0
-    for piece in segment_text(document.text, kind="notes"):
-        if piece.heading != heading:
-            heading = piece.heading
-            label = _table_label(heading)
-        if _TABLE_RE.match(piece.text):
-            label = piece.text.strip().rstrip(":")[:120]
-            continue
-        session.add(Segment(consultation_id=document.consultation_id, document=document,
-                            position=count, start_char=piece.start, end_char=piece.end,
-                            text=piece.text, masked_text=mask(piece.text), group_label=label))
-        count += 1
-    session.flush()
-    return count
-
-
-def _table_label(heading: str | None) -> str:
-    """A heading such as "Tafel 3" or "Groep 2:" is taken as the table/group label."""
-    if heading and _TABLE_RE.match(heading):
-        return heading.strip().rstrip(":")[:120]
-    return ""
 
 
 def _document(c: Consultation, document_id: int) -> Document:
@@ -249,7 +192,7 @@ def document(slug: str, document_id: int):
                 masked = masked.strip()
                 if request.form.get(f"remask-{seg.id}"):
                     masked = mask(seg.text)
-                if masked and masked != (seg.masked_text or ""):
+                if masked and masked != seg.masked_text:
                     change["masked_text"] = "corrected"  # never log the personal data itself
                     seg.masked_text = masked
             if change:
@@ -261,7 +204,5 @@ def document(slug: str, document_id: int):
         else:
             flash("Er was niets veranderd.", "info")
         return redirect(url_for(".document", slug=slug, document_id=doc.id))
-    # segments made elsewhere (CLI, demo) may not have a stored masked text yet: mask now
-    masked = {seg.id: seg.masked_text if seg.masked_text is not None else mask(seg.text) for seg in doc.segments}
-    return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked, masked=masked,
+    return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked,
                            editable=user.role in EDITORS)

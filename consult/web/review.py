@@ -2,8 +2,8 @@
 
 Segments with their suggested codes (origin, confidence, evidence highlighted), filters
 (code, status, neighbourhood, stakeholder group, channel, source), progress counts and a
-full-text search. Accepting or rejecting sets status, decided_by and decided_at; adding
-a code creates a person's assignment (coder ``user:<id>``, status accepted). Plain forms;
+full-text search. Accepting, rejecting and adding codes go through the review service
+(:func:`consult.coding.decide`, :func:`consult.coding.add_code`). Plain forms;
 ``static/review.js`` adds keyboard shortcuts on top.
 """
 from __future__ import annotations
@@ -17,14 +17,13 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from analysis.privacy import mask
-from consult.audit import record
-from consult.db import utcnow
+from consult import coding
 from consult.models import (
-    AssignmentStatus, Channel, Code, CodeAssignment, Consultation, Document, Meeting, Origin, Participant,
+    AssignmentStatus, Channel, Code, CodeAssignment, Consultation, Document, Meeting, Participant,
     Response, Role, Segment,
 )
 from consult.models import Answer as AnswerRow
+from consult.models.coding import ASSIGNMENT_STATUS_LABELS, ORIGIN_LABELS
 from consult.security import consultation_for_staff, current_user, is_safe_next, login_required, sees_unmasked
 from consult.context import db, get_in_consultation
 
@@ -32,8 +31,6 @@ bp = Blueprint("review", __name__, url_prefix="/beheer/c/<slug>/codering")
 
 REVIEWERS = (Role.ADMINISTRATOR, Role.POLICY_WRITER)
 PAGE_SIZE = 20
-STATUS_LABELS = {"suggested": "voorgesteld", "accepted": "geaccepteerd", "rejected": "afgewezen"}
-ORIGIN_LABELS = {"rule": "regel", "model": "model", "person": "persoon"}
 CHANNEL_FILTERS = {"online": "online", "paper": "papier", "telephone": "telefoon", "meeting": "bijeenkomst"}
 SOURCE_FILTERS = {"answer": "vragenlijst", "document": "verslag van bijeenkomst"}
 STATUS_FILTERS = {"open": "nog te beoordelen", "suggested": "met voorstel", "accepted": "geaccepteerd",
@@ -107,7 +104,7 @@ def _segment_query(c: Consultation, f: Filters, unmasked: bool):
     elif f.source == "document":
         stmt = stmt.where(Segment.document_id.is_not(None))
     if f.q:
-        column = Segment.text if unmasked else func.coalesce(Segment.masked_text, Segment.text)
+        column = Segment.text if unmasked else Segment.masked_text
         pattern = "%" + f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(func.lower(column).like(pattern, escape="\\"))
     return stmt
@@ -203,7 +200,7 @@ def index(slug: str):
     codes = list(c.codebook_version.codes) if c.codebook_version else []
     rows = []
     for seg in segments:
-        shown = seg.text if unmasked else (seg.masked_text if seg.masked_text is not None else mask(seg.text))
+        shown = seg.text if unmasked else seg.masked_text
         assignments = sorted(seg.assignments, key=lambda a: (a.status != AssignmentStatus.SUGGESTED,
                                                              -(a.confidence or 0)))
         first = next((a for a in assignments if a.status == AssignmentStatus.SUGGESTED), None)
@@ -211,7 +208,7 @@ def index(slug: str):
                      "assignments": assignments, "source": _source_label(seg), "group": _group_label(seg)})
     return render_template(
         "review/index.html", c=c, rows=rows, f=f, total=total, pages=pages, counts=counts, codes=codes,
-        reviewed=reviewed, all_segments=all_segments, status_labels=STATUS_LABELS,
+        reviewed=reviewed, all_segments=all_segments, status_labels=ASSIGNMENT_STATUS_LABELS,
         origin_labels=ORIGIN_LABELS, channel_filters=CHANNEL_FILTERS, source_filters=SOURCE_FILTERS,
         status_filters=STATUS_FILTERS, evidence_summary=evidence_summary, here=request.full_path,
         page_url=lambda n: url_for(".index", slug=slug, **f.args(pagina=n)))
@@ -232,20 +229,10 @@ def decide(slug: str, assignment_id: int):
     a = s.get(CodeAssignment, assignment_id)
     if a is None or a.segment.consultation_id != c.id:
         abort(404)
-    decision = request.form.get("decision")
-    status = {"accept": AssignmentStatus.ACCEPTED, "reject": AssignmentStatus.REJECTED,
-              "undo": AssignmentStatus.SUGGESTED}.get(decision)
-    if status is None:
+    try:
+        coding.decide(s, a, request.form.get("decision", ""), current_user())
+    except ValueError:
         abort(400)
-    user = current_user()
-    old = a.status
-    if status == AssignmentStatus.SUGGESTED and a.origin == Origin.PERSON:
-        status = AssignmentStatus.REJECTED  # a person's own code has no "suggested" state
-    a.status = status
-    a.decided_by_id = None if status == AssignmentStatus.SUGGESTED else user.id
-    a.decided_at = None if status == AssignmentStatus.SUGGESTED else utcnow()
-    record(s, f"{decision}_code", a, actor=user, details={
-        "segment": a.segment_id, "code": a.code.key, "from": old.value, "to": status.value})
     s.commit()
     return _back(slug, f"stuk-{a.segment_id}")
 
@@ -258,22 +245,11 @@ def add_code(slug: str, segment_id: int):
     seg = get_in_consultation(Segment, segment_id, c)
     code_id = request.form.get("code_id", "")
     code = s.get(Code, int(code_id)) if code_id.isdigit() else None
-    if code is None or c.codebook_version_id is None or code.version_id != c.codebook_version_id:
+    try:
+        coding.add_code(s, seg, code, current_user())
+    except ValueError:
         flash("Kies een code uit het codeboek.", "error")
         return _back(slug, f"stuk-{seg.id}")
-    user = current_user()
-    coder = f"user:{user.id}"
-    a = s.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == seg.id,
-                                              CodeAssignment.code_id == code.id, CodeAssignment.coder == coder))
-    now = utcnow()
-    if a is None:
-        a = CodeAssignment(segment_id=seg.id, code_id=code.id, origin=Origin.PERSON, coder=coder,
-                           status=AssignmentStatus.ACCEPTED, created_by_id=user.id,
-                           decided_by_id=user.id, decided_at=now)
-        s.add(a)
-    else:
-        a.status, a.decided_by_id, a.decided_at = AssignmentStatus.ACCEPTED, user.id, now
-    record(s, "add_code", a, actor=user, details={"segment": seg.id, "code": code.key})
     s.commit()
     return _back(slug, f"stuk-{seg.id}")
 
