@@ -43,9 +43,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_COOKIE_SECURE", False,
             "Send the session cookie over HTTPS only. Set to true behind HTTPS in production."),
     Setting("RATELIMIT_ENABLED", True, "Rate-limit logins and public pages per client."),
-    Setting("RATELIMIT_STORAGE_URL", "memory://",
-            "Where rate-limit counters live: `memory://` (per process) or a Redis URL shared by "
-            "all worker processes, e.g. `redis://127.0.0.1:6379/1`."),
+    Setting("RATELIMIT_STORAGE_URL", "",
+            "Where rate-limit counters live. Empty (the default): the Redis of `CONSULT_REDIS_URL` "
+            "when it answers at start-up, so all worker processes share one count, else `memory://` "
+            "(per process, with a warning). Or give a URL: `memory://`, `redis://127.0.0.1:6379/1`."),
     Setting("TRUSTED_PROXIES", 0,
             "How many reverse proxies in front of consult to trust for the client address, scheme "
             "and host (`X-Forwarded-For`, `-Proto`, `-Host`, through Werkzeug's ProxyFix). Set to 1 "

@@ -1,5 +1,8 @@
 """Request context helpers: the request's database session and "row or 404".
 
+The consultation lookups that also check who may see it are in ``consult.security``
+(``public_consultation`` and ``consultation_for_staff``).
+
 The web blueprints and ``consult.security`` use these; nothing here imports a blueprint,
 so the layers stay one-way (web -> security -> context -> models).
 """
@@ -8,7 +11,6 @@ from __future__ import annotations
 from flask import abort, current_app, g
 from sqlalchemy.orm import Session
 
-from consult.models import Consultation
 
 
 def db() -> Session:
@@ -25,11 +27,3 @@ def get_in_consultation(model, obj_id: int, consultation):
     if obj is None or obj.consultation_id != consultation.id:
         abort(404)
     return obj
-
-
-def consultation_or_404(slug: str) -> Consultation:
-    """The consultation ``slug`` for the public pages (404 when it does not exist)."""
-    c = Consultation.by_slug(db(), slug)
-    if c is None:
-        abort(404)
-    return c

@@ -4,23 +4,30 @@ Staff log in with e-mail and password (argon2 hashes, see ``User.check_password`
 session cookie holds only the user id and a login timestamp. Residents never log in.
 
 Rate limits use the ``limits`` library (the engine behind Flask-Limiter) with a fixed
-window per (bucket, client). Counters live in memory by default; set
-``CONSULT_RATELIMIT_STORAGE_URL`` to a Redis URL to share them between worker processes.
+window per (bucket, client). Counters live in the job queue's Redis when it answers, so
+that all worker processes share one count (``CONSULT_RATELIMIT_STORAGE_URL`` overrides);
+without Redis they are per process. When the counter storage fails, requests are let
+through with a logged warning. A refused request gets 429 with ``Retry-After``.
 """
 from __future__ import annotations
 
+import logging
 import time
 from functools import wraps
 from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from consult.context import db
-from consult.models import Consultation, ConsultationMember, Role, User
+from consult.models import Consultation, ConsultationMember, ConsultationStatus, Role, User
+
+log = logging.getLogger(__name__)
 
 #: (limit, window in seconds) per bucket.
 DEFAULT_LIMITS = {
@@ -41,23 +48,47 @@ class RateLimiter:
     def __init__(self, limits: dict[str, tuple[int, int]] | None = None, storage_url: str = "memory://"):
         #: bucket -> (number of hits, window in seconds); change entries to retune a bucket.
         self.limits = dict(DEFAULT_LIMITS, **(limits or {}))
-        self.storage = storage_from_string(storage_url)
+        self.storage_url = storage_url
+        options = {"key_prefix": "consult-limits"} if storage_url.startswith(("redis://", "rediss://")) else {}
+        self.storage = storage_from_string(storage_url, **options)
         self._strategy = FixedWindowRateLimiter(self.storage)
+        self._warned_at = -1e9
 
     def _item(self, bucket: str) -> RateLimitItem:
         amount, seconds = self.limits[bucket]
         return RateLimitItemPerSecond(amount, seconds)
 
     def hit(self, bucket: str, key: str) -> bool:
-        """Count one hit; False when the limit for this window is exceeded."""
-        return self._strategy.hit(self._item(bucket), bucket, key)
+        """Count one hit; False when the limit for this window is exceeded.
+
+        When the counter storage (Redis) cannot be reached, the request is let through
+        and a warning is logged (at most once a minute): a broken limiter must not take
+        the public pages down.
+        """
+        try:
+            return self._strategy.hit(self._item(bucket), bucket, key)
+        except Exception as exc:  # noqa: BLE001 - any storage error: fail open
+            now = time.monotonic()
+            if now - self._warned_at > 60:
+                self._warned_at = now
+                log.warning("rate limiting is off: cannot reach its storage (%s: %s)", type(exc).__name__, exc)
+            return True
+
+    def retry_after(self, bucket: str, key: str) -> int:
+        """Seconds until the bucket's window for ``key`` resets (at least 1)."""
+        try:
+            reset = self._strategy.get_window_stats(self._item(bucket), bucket, key).reset_time
+        except Exception:  # noqa: BLE001 - storage gone: suggest the whole window
+            return self.limits[bucket][1]
+        return max(1, int(reset - time.time()) + 1)
 
     def reset(self) -> None:
         self.storage.reset()
 
 
 def client_key() -> str:
-    """The client's address (the WSGI server's view; put ProxyFix in front behind a proxy)."""
+    """The client's address: the WSGI server's view, or behind ``CONSULT_TRUSTED_PROXIES``
+    reverse proxies the address they forwarded (ProxyFix, see ``consult.http``)."""
     return request.remote_addr or "-"
 
 
@@ -69,17 +100,35 @@ def check_rate(bucket: str, key: str | None = None) -> None:
     """Abort with 429 when the client exceeded the bucket's limit."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
-    if not limiter().hit(bucket, key or client_key()):
-        abort(429)
+    key = key or client_key()
+    if not limiter().hit(bucket, key):
+        raise TooManyRequests(retry_after=limiter().retry_after(bucket, key))
 
 
 #: Blueprints whose endpoints are public (no account) and therefore rate-limited per client.
 PUBLIC_BLUEPRINTS = ("public", "survey", "feedback")
 
 
+def limiter_storage_url(config) -> str:
+    """The configured counter storage, or by default the job queue's Redis when it answers
+    (so that every worker process counts together), else per-process memory."""
+    url = config.get("RATELIMIT_STORAGE_URL") or ""
+    if url:
+        return url
+    if not config.get("RATELIMIT_ENABLED", True):
+        return "memory://"
+    from consult.jobs import connect_redis
+
+    redis_url = config.get("REDIS_URL") or ""
+    if redis_url and connect_redis(redis_url) is not None:
+        return redis_url
+    log.warning("rate limits are counted per process: Redis at %s does not answer "
+                "(set CONSULT_RATELIMIT_STORAGE_URL to share them between workers)", redis_url or "(unset)")
+    return "memory://"
+
+
 def init_app(app) -> None:
-    app.extensions["consult.limiter"] = RateLimiter(app.config.get("RATELIMITS"),
-                                                    app.config.get("RATELIMIT_STORAGE_URL", "memory://"))
+    app.extensions["consult.limiter"] = RateLimiter(app.config.get("RATELIMITS"), limiter_storage_url(app.config))
 
     @app.before_request
     def _rate_limits():
@@ -98,7 +147,8 @@ def current_user() -> User | None:
         user_id = session.get("user_id")
         if user_id is not None:
             user = db().get(User, user_id)
-            if user is not None and not user.active:
+            # a cookie from before a logout, a new password or a deactivation is void
+            if user is not None and (not user.active or session.get("session_version") != user.session_version):
                 user = None
         g.current_user = user
     return g.current_user
@@ -107,12 +157,18 @@ def current_user() -> User | None:
 def login_user(user: User) -> None:
     session.clear()  # a fresh session on login: no fixation
     session["user_id"] = user.id
+    session["session_version"] = user.session_version
     session["login_at"] = int(time.time())
     session.permanent = True
     g.current_user = user
 
 
 def logout_user() -> None:
+    """End this session and every other session of the account (copied cookies too)."""
+    user = current_user()
+    if user is not None:
+        user.end_sessions()
+        db().commit()
     session.clear()
     g.pop("current_user", None)
 
@@ -146,6 +202,15 @@ def can_access(user: User | None, consultation: Consultation) -> bool:
         ConsultationMember.consultation_id == consultation.id)) is not None
 
 
+def public_consultation(slug: str) -> Consultation:
+    """The consultation ``slug`` for the public pages: 404 while it is a draft, except for
+    staff who may open it (to preview it)."""
+    c = Consultation.by_slug(db(), slug)
+    if c is None or (c.status == ConsultationStatus.DRAFT and not can_access(current_user(), c)):
+        abort(404)
+    return c
+
+
 def consultation_for_staff(slug: str) -> Consultation:
     """The consultation ``slug`` when the current user is a member (404 otherwise)."""
     c = Consultation.by_slug(db(), slug)
@@ -159,7 +224,19 @@ def sees_unmasked(user: User | None) -> bool:
 
 
 def is_safe_next(target: str | None) -> bool:
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    """True for a local path to return to after a login or a form (``/beheer/...``).
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    ``/\t/evil.example`` would become ``//evil.example``: any control character,
+    whitespace or backslash makes the target unsafe, as does anything with a scheme or
+    host.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 def current_user_loaded() -> bool:

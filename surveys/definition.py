@@ -39,6 +39,15 @@ QUESTION_TYPES = (
 )
 CHOICE_TYPES = ("single_choice", "multiple_choice", "ranking")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
+#: A slug is part of the survey's web address: lower-case letters, digits and hyphens.
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+MAX_TITLE = 300
+MAX_TEXT_LENGTH = 100_000
+#: Limits on a definition as staff upload it and as it is once YAML aliases are expanded
+#: (a few hundred bytes of nested aliases can otherwise stand for gigabytes).
+MAX_SOURCE_CHARS = 1_000_000
+MAX_EXPANDED_ITEMS = 50_000
+MAX_EXPANDED_CHARS = 2_000_000
 
 
 class DefinitionError(ValueError):
@@ -66,6 +75,48 @@ class SurveyDef:
     sections: list[str]
     questions: list[QuestionDef]
     source: dict[str, Any]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, counting aliases so that a small text cannot expand into a huge
+    definition (the "billion laughs")."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases = getattr(self, "aliases", 0) + 1
+            if self.aliases > 100:
+                raise DefinitionError("de definitie gebruikt te veel YAML-verwijzingen (* en &)")
+        return super().compose_node(parent, index)
+
+
+def _check_size(data: Any) -> None:
+    """Refuse a definition that is too big once aliases are expanded; walks at most the limit."""
+    items, chars, stack = 0, 0, [data]
+    while stack:
+        value = stack.pop()
+        items += 1
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, str):
+            chars += len(value)
+        if items > MAX_EXPANDED_ITEMS or chars > MAX_EXPANDED_CHARS:
+            raise DefinitionError("de definitie is te groot: splits de vragenlijst of kort de teksten in")
+
+
+def _storable(data: dict[str, Any]) -> dict[str, Any]:
+    """The definition as JSON can store it (it is kept with the survey)."""
+    try:
+        return json.loads(json.dumps(data, ensure_ascii=False))
+    except (TypeError, ValueError) as exc:
+        raise DefinitionError("de definitie bevat een waarde die geen tekst, getal, ja/nee of lijst is "
+                              f"({exc}); zet bijvoorbeeld een datum tussen aanhalingstekens") from None
 
 
 def _choices(raw: Any, where: str) -> list[dict[str, str]]:
@@ -107,16 +158,31 @@ def _question(raw: Any, section: int, keys: dict[str, QuestionDef]) -> QuestionD
         options["other"] = bool(raw.get("other", False))
     elif qtype == "scale":
         low, high = raw.get("min", 1), raw.get("max", 5)
-        if not (isinstance(low, int) and isinstance(high, int) and low < high <= low + 10):
+        if not (_is_int(low) and _is_int(high) and low < high <= low + 10):
             raise DefinitionError(f"{where}: een schaal heeft hele getallen min < max (hoogstens 11 stappen)")
-        options.update(min=low, max=high, labels={str(k): str(v) for k, v in (raw.get("labels") or {}).items()})
+        labels = raw.get("labels") or {}
+        if not isinstance(labels, dict):
+            raise DefinitionError(f"{where}: 'labels' van een schaal is een mapping, bijvoorbeeld "
+                                  "{1: Heel ontevreden, 5: Heel tevreden}")
+        for k, v in labels.items():
+            number = int(k) if isinstance(k, str) and re.fullmatch(r"-?\d{1,3}", k) else k
+            if not (_is_int(number) and low <= number <= high) or not isinstance(v, (str, int, float)):
+                raise DefinitionError(f"{where}: 'labels' koppelt een getal van {low} tot en met {high} "
+                                      f"aan een tekst ({k!r} kan niet)")
+        options.update(min=low, max=high, labels={str(k): str(v) for k, v in labels.items()})
     elif qtype in ("text_short", "text_long"):
-        options["max_length"] = int(raw.get("max_length", 500 if qtype == "text_short" else 5000))
+        max_length = raw.get("max_length", 500 if qtype == "text_short" else 5000)
+        if not (_is_int(max_length) and 1 <= max_length <= MAX_TEXT_LENGTH):
+            raise DefinitionError(f"{where}: 'max_length' is een heel getal van 1 tot en met "
+                                  f"{MAX_TEXT_LENGTH:,}".replace(",", "."))
+        options["max_length"] = max_length
     condition = raw.get("condition")
     if condition is not None:
         if not isinstance(condition, dict) or "question" not in condition or not (
                 "equals" in condition or "includes" in condition):
             raise DefinitionError(f"{where}: een voorwaarde heeft 'question' en 'equals' of 'includes' nodig")
+        if not isinstance(condition["question"], str):
+            raise DefinitionError(f"{where}: 'question' in de voorwaarde is de key van één eerdere vraag")
         if condition["question"] not in keys:
             raise DefinitionError(f"{where}: de voorwaarde verwijst naar {condition['question']!r}, "
                                   "maar dat is geen eerdere vraag")
@@ -129,15 +195,25 @@ def _question(raw: Any, section: int, keys: dict[str, QuestionDef]) -> QuestionD
 def parse_definition(data: dict[str, Any] | str) -> SurveyDef:
     """Parse a definition given as a dict, or as YAML/JSON text."""
     if isinstance(data, str):
+        if len(data) > MAX_SOURCE_CHARS:
+            raise DefinitionError("de definitie is te groot: splits de vragenlijst of kort de teksten in")
         try:
-            data = json.loads(data) if data.lstrip().startswith("{") else yaml.safe_load(data)
-        except (yaml.YAMLError, json.JSONDecodeError) as exc:
+            data = json.loads(data) if data.lstrip().startswith("{") else yaml.load(data, Loader=_Loader)
+        except (yaml.YAMLError, json.JSONDecodeError, RecursionError) as exc:
             raise DefinitionError(f"geen geldige YAML of JSON: {exc}") from None
     if not isinstance(data, dict):
         raise DefinitionError("een vragenlijst moet een mapping (key: waarde) zijn")
+    _check_size(data)
+    data = _storable(data)
     for name in ("slug", "title", "sections"):
         if not data.get(name):
             raise DefinitionError(f"veld {name!r} ontbreekt")
+    slug = data["slug"]
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        raise DefinitionError("'slug' komt in het webadres: gebruik alleen kleine letters, cijfers en "
+                              "streepjes (-), hoogstens 80 tekens, bijvoorbeeld wmo-in-uw-wijk")
+    if not isinstance(data["title"], str) or len(data["title"].strip()) > MAX_TITLE:
+        raise DefinitionError(f"'title' is een tekst van hoogstens {MAX_TITLE} tekens")
     if data.get("access", "open") not in ("open", "invitation"):
         raise DefinitionError("'access' moet 'open' of 'invitation' zijn")
     if not isinstance(data["sections"], list):

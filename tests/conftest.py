@@ -88,8 +88,9 @@ def session(db_url):
 def make_app(db_url: str, instance: Path, **overrides):
     from consult import create_app
 
+    # per-process rate-limit counters: tests must not share Redis counters with each other
     config = {"DATABASE_URL": db_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET,
-              "TESTING": True}
+              "TESTING": True, "RATELIMIT_STORAGE_URL": "memory://"}
     config.update(overrides)
     return create_app(config)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import JSON, String, Text, UniqueConstraint, event, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from consult.db import Base, utcnow
 from consult.models._types import Timestamped, enum_column, fk
@@ -44,6 +44,9 @@ class User(Timestamped, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    #: Stored in the session cookie at login and compared on every request; bumping it
+    #: (logout, new password, deactivation) ends every session of the account at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[ConsultationMember]] = relationship(
         back_populates="user", cascade="all, delete-orphan")
@@ -63,7 +66,19 @@ class User(Timestamped, Base):
     def set_password(self, password: str) -> None:
         if len(password) < 10:
             raise ValueError("password must be at least 10 characters")
+        if self.password_hash:
+            self.end_sessions()
         self.password_hash = _hasher.hash(password)
+
+    def end_sessions(self) -> None:
+        """Invalidate every session cookie issued for this account so far."""
+        self.session_version = (self.session_version or 0) + 1
+
+    @validates("active")
+    def _deactivation_ends_sessions(self, _key, active: bool) -> bool:
+        if self.active and not active:
+            self.end_sessions()
+        return active
 
     def check_password(self, password: str) -> bool:
         try:

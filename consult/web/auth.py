@@ -44,9 +44,11 @@ def login():
             check_rate("login-account", email)
             s = db()
             user = User.by_email(s, email)
-            if user is None:  # spend the same time as a real check: no account probing
+            # Every attempt costs one password hash, also for unknown and deactivated
+            # accounts: response times must not tell which accounts exist or are active.
+            if user is None:
                 _spend_check_time(form.password.data)
-            elif user.active and user.check_password(form.password.data):
+            elif user.check_password(form.password.data) and user.active:
                 user.last_login_at = utcnow()
                 record(s, "login", user, actor=user)
                 s.commit()

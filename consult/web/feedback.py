@@ -8,15 +8,14 @@ unfinished or foreign code gets the same message.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from consult.context import consultation_or_404, db
+from consult.context import db
+from consult.security import public_consultation
 from consult.feedback import outcome, participant_feedback
-from consult.models import Consultation, ConsultationStatus
-from consult.security import check_rate
 from surveys.codes import normalise_code
 
 bp = Blueprint("feedback", __name__)
@@ -31,22 +30,14 @@ class ReceiptForm(FlaskForm):
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"})
 
 
-def _consultation(slug: str) -> Consultation:
-    c = consultation_or_404(slug)
-    if c.status == ConsultationStatus.DRAFT:
-        abort(404)
-    return c
-
-
 @bp.route("/c/<slug>/terugkoppeling", methods=["GET", "POST"])
 def page(slug: str):
-    c = _consultation(slug)
+    c = public_consultation(slug)
     form = ReceiptForm()
     feedback = None
     errors: dict[str, str] = {}
     status = 200
-    if request.method == "POST":
-        check_rate("public-post")
+    if request.method == "POST":  # rate-limited with the other public posts (consult.security)
         if form.validate_on_submit():
             code = normalise_code(form.code.data)
             feedback = participant_feedback(db(), c, code) if code else None

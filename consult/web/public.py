@@ -5,7 +5,8 @@ from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from consult.models import CHANNEL_LABELS, STANCE_LABELS, Consultation, ConsultationStatus
-from consult.context import consultation_or_404, db
+from consult.context import db
+from consult.security import public_consultation
 from surveys.responses import submitted_counts
 
 bp = Blueprint("public", __name__)
@@ -21,7 +22,7 @@ def home():
 
 @bp.get("/c/<slug>")
 def consultation(slug: str):
-    c = consultation_or_404(slug)
+    c = public_consultation(slug)
     per_survey = {survey_id: {CHANNEL_LABELS[channel]: n for channel, n in by_channel.items()}
                   for survey_id, by_channel in submitted_counts(db(), c).items()}
     return render_template(

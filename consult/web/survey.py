@@ -13,7 +13,8 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import Length
 
 from consult.models import Consultation, Response, ResponseStatus, Survey, SurveyAccess, SurveyStatus
-from consult.context import consultation_or_404, db
+from consult.context import db
+from consult.security import public_consultation
 from surveys import responses as R
 from surveys.forms import (
     build_page_form, display_answer, read_page, section_pages, survey_choices, visible_answers,
@@ -33,7 +34,7 @@ def _no_store(response):
 
 def _load_survey(slug: str, survey_slug: str) -> tuple[Consultation, Survey]:
     """The consultation and its published survey (404 for unknown slugs and drafts)."""
-    c = consultation_or_404(slug)
+    c = public_consultation(slug)
     survey = db().scalar(select(Survey).where(Survey.consultation_id == c.id, Survey.slug == survey_slug))
     if survey is None or survey.status == SurveyStatus.DRAFT:
         abort(404)
