@@ -27,6 +27,10 @@ How a text is cut:
 5. segments longer than ``max_chars`` are split at ``;`` / ``:`` or commas, else at the
    last space before the limit.
 
+Texts of any length are accepted: they are handled in sections of at most
+:data:`SECTION_CHARS` characters cut at blank lines (normalised, cut into blocks and
+parsed one section at a time), with headings and table/group labels carried over.
+
 ``kind="answer"`` (a survey answer) applies the same steps except heading detection:
 a short answer such as ``"Meer buurthuizen"`` is itself a segment.
 """
@@ -35,6 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analysis.nlp import _split_points as _section_bounds  # process_long's chunker
 from analysis.nlp import get_nlp
 from analysis.nlp.markers import LIST_MARKER
 from analysis.nlp.normalise import normalise
@@ -49,6 +54,14 @@ _TABLE_LINE = re.compile(_TABLE + r":?\s*$", re.IGNORECASE)
 _TABLE_HEADING = re.compile(_TABLE + r"[:–—-]\s*\S.*$", re.IGNORECASE)
 #: Longest table/group label kept (the width of ``Segment.group_label``).
 MAX_LABEL = 120
+#: Long texts are normalised and parsed in sections of at most this many characters, cut
+#: at blank lines (else at a sentence end, else at a space), so that no spaCy ``Doc``
+#: comes near ``nlp.max_length`` (spaCy's E088) and memory does not grow with one big
+#: Doc or one big offset map.  Headings and table/group labels carry over sections.
+SECTION_CHARS = 100_000
+#: Components that do not decide sentence boundaries: left out while segmenting.
+_NOT_FOR_SENTENCES = frozenset({"morphologizer", "tagger", "attribute_ruler", "lemmatizer",
+                                "trainable_lemmatizer", "consult_lemma_fallback", "ner"})
 
 
 @dataclass(frozen=True)
@@ -177,15 +190,50 @@ def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[i
 
 def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_chars: int = 600,
                  heading_words: int = 8) -> list[Segment]:
-    """Split ``text`` into segments (see module docstring); empty input gives ``[]``."""
+    """Split ``text`` into segments (see module docstring); empty input gives ``[]``.
+
+    Any length is accepted: the text is handled in sections (see :data:`SECTION_CHARS`),
+    so memory and the size of every spaCy ``Doc`` stay bounded.
+    """
     if kind not in ("notes", "answer"):
         raise ValueError(f"kind must be 'notes' or 'answer', not {kind!r}")
     if not text or not text.strip():
         return []
-    norm = normalise(text)
-    ntext = norm.text
     nlp = get_nlp()
-    blocks = _blocks(ntext)
+    # normalising can lengthen a text (an ellipsis becomes "..."): stay far below max_length
+    size = max(100, min(SECTION_CHARS, nlp.max_length // 4))
+    disable = [name for name in nlp.pipe_names if name in _NOT_FOR_SENTENCES]
+    segments: list[Segment] = []
+    state = {"heading": None, "group": ""}
+    edges: list[tuple[str, int, int]] = []   # heading-only sections, while there are no segments
+    bounds = list(_section_bounds(text, size)) if len(text) > size else [(0, len(text))]
+    for i, (start, end) in enumerate(bounds):
+        more = i + 1 < len(bounds)
+        norm = normalise(text[start:end])
+        blocks = _blocks(norm.text)
+        before = len(segments)
+        _segment_section(norm, blocks, start, segments, state, nlp, disable, kind=kind,
+                         min_words=min_words, max_chars=max_chars, heading_words=heading_words,
+                         more_follows=more)
+        if not segments and blocks and kind == "notes":
+            s, e = norm.to_original(blocks[0][0], blocks[-1][1])
+            edges.append((norm.text[blocks[0][0]:blocks[-1][1]], start + s, start + e))
+        elif len(segments) > before:
+            edges.clear()
+    if not segments and edges:
+        # a text that is nothing but headings: keep it rather than lose it
+        segments.append(Segment(text="\n\n".join(t for t, _, _ in edges), start=edges[0][1],
+                                end=edges[-1][2], position=0))
+    return segments
+
+
+def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: dict, nlp,
+                     disable: list[str], *, kind: str, min_words: int, max_chars: int,
+                     heading_words: int, more_follows: bool) -> None:
+    """Append the segments of one section (``norm``: its normalised text, ``offset``: where
+    it starts in the full original text) to ``segments``; ``state`` carries the current
+    heading and group from section to section."""
+    ntext = norm.text
 
     # headings first, then one batch through the pipeline for the sentence boundaries
     heading_at: dict[int, str] = {}
@@ -194,7 +242,8 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
         chunk = ntext[bs:be]
         if kind != "notes":
             continue
-        if not bullet and bi + 1 < len(blocks) and _is_heading(chunk, heading_words):
+        followed = bi + 1 < len(blocks) or more_follows
+        if not bullet and followed and _is_heading(chunk, heading_words):
             heading_at[bi] = chunk.strip()
         label = table_label(chunk, heading=bi in heading_at)
         if label is not None:
@@ -203,7 +252,7 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
              if not bullet and bi not in heading_at and bi not in label_at]
     sentences: dict[int, list[tuple[int, int]]] = {}
     texts = (" ".join(ntext[blocks[bi][0]:blocks[bi][1]].split("\n")) for bi in prose)  # same length
-    for bi, doc in zip(prose, nlp.pipe(texts, batch_size=64)):
+    for bi, doc in zip(prose, nlp.pipe(texts, batch_size=64, disable=disable)):
         bs = blocks[bi][0]
         sentences[bi] = [(bs + s.start_char, bs + s.end_char) for s in doc.sents if s.text.strip()]
 
@@ -230,9 +279,7 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
             last = merged.pop()
             merged[-1].end = last.end
         pieces.extend(merged)
-
-    segments: list[Segment] = []
-    heading, group = None, ""
+    heading, group = state["heading"], state["group"]
     for i, p in enumerate(pieces):
         heading = headings.get(i, heading)
         group = groups.get(i, group)
@@ -240,10 +287,14 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
             os_, oe = norm.to_original(s, e)
             if os_ >= oe:
                 continue
-            segments.append(Segment(text=ntext[s:e], start=os_, end=oe, position=len(segments),
-                                    heading=heading, group=group, kind="bullet" if p.bullet else "sentence"))
-    if not segments and kind == "notes" and blocks:
-        # a text that is nothing but a heading: keep it rather than lose it
-        s, e = norm.to_original(blocks[0][0], blocks[-1][1])
-        segments.append(Segment(text=ntext[blocks[0][0]:blocks[-1][1]], start=s, end=e, position=0))
-    return segments
+            segments.append(Segment(text=ntext[s:e], start=offset + os_, end=offset + oe,
+                                    position=len(segments), heading=heading, group=group,
+                                    kind="bullet" if p.bullet else "sentence"))
+    if pieces:
+        state["heading"], state["group"] = heading, group
+    # headings/labels after the last piece hold for the next section
+    if len(pieces) in headings:
+        state["heading"] = headings[len(pieces)]
+    if len(pieces) in groups:
+        state["group"] = groups[len(pieces)]
+

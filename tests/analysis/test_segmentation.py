@@ -119,3 +119,61 @@ def test_list_markers_start_items():
         assert LIST_MARKER.match(line), line
     for line in ("a.s. maandag", "i.v.m. de kosten", "-punt", "100. punt", "Punt"):
         assert not LIST_MARKER.match(line), line
+
+
+# --------------------------------------------------------------------------- long texts
+
+def _fields(segs):
+    return [(s.text, s.start, s.end, s.position, s.heading, s.group, s.kind) for s in segs]
+
+
+def test_text_over_a_million_characters_in_one_block_segments_with_offsets():
+    """1.2 M characters without a blank line: spaCy's limit is 1,000,000 per Doc (E088).
+
+    Long words keep the token count, and with it the test's run time, low."""
+    word = "mantelzorgondersteuningswijkteamkeukentafelgesprekverslagen"
+    sentence = "Dit " + " ".join([word] * 8) + ". "
+    text = ("Tafel 1\n\nWat gaat goed?\n" + sentence * (1_200_000 // len(sentence) + 1)
+            + "\n\nTafel 2\n\n- Meer buurthuizen in de wijk")
+    assert len(text) > 1_200_000
+    segs = segment_text(text)
+    assert len(segs) == 1_200_000 // len(sentence) + 2
+    assert all(text[s.start:s.end] == s.text for s in segs)
+    assert [s.position for s in segs] == list(range(len(segs)))
+    assert {s.text for s in segs[:-1]} == {sentence.strip()}
+    # the heading and table label at the top hold across all sections
+    assert {(s.heading, s.group) for s in segs[:-1]} == {("Wat gaat goed?", "Tafel 1")}
+    assert (segs[-1].text, segs[-1].group, segs[-1].kind) == ("Meer buurthuizen in de wijk", "Tafel 2", "bullet")
+
+
+def test_sections_give_the_same_segments_as_one_pass(monkeypatch):
+    """Cut into small sections, headings and table/group labels carry over every cut."""
+    import analysis.segmentation as segmentation
+
+    text = "\n\n".join([TABLES, NOTES, "Knelpunten", "Tafel 5 – jongeren", NOTES, TABLES])
+    whole = _fields(segment_text(text))
+    assert len(text) < segmentation.SECTION_CHARS
+    assert {s[5] for s in whole} >= {"Tafel 1 – mantelzorgers", "Groep 2", "Tafel 5 – jongeren", "Tafel 4"}
+    for size in (120, 200, 333, 500):
+        monkeypatch.setattr(segmentation, "SECTION_CHARS", size)
+        assert _fields(segment_text(text)) == whole, size
+    # a text of nothing but table labels, spread over sections, is still kept
+    only_labels = "\n\n".join(f"Tafel {i}" for i in range(60))
+    (kept,) = segment_text(only_labels)
+    assert (kept.text, kept.start, kept.end) == (only_labels, 0, len(only_labels))
+    monkeypatch.setattr(segmentation, "SECTION_CHARS", 10_000)
+    assert _fields(segment_text(only_labels)) == [(only_labels, 0, len(only_labels), 0, None, "", "sentence")]
+
+
+def test_no_doc_exceeds_max_length(monkeypatch):
+    """With a tiny ``nlp.max_length`` a long block still segments: every Doc stays below it."""
+    from analysis.nlp import get_nlp
+
+    nlp = get_nlp()
+    monkeypatch.setattr(nlp, "max_length", 2_000)
+    block = " ".join(f"Bewoner {i} vindt de wachtlijst voor de dagbesteding te lang." for i in range(150))
+    assert len(block) > 4 * nlp.max_length
+    segs = segment_text(block)
+    assert [s.text for s in segs] == [f"Bewoner {i} vindt de wachtlijst voor de dagbesteding te lang."
+                                      for i in range(150)]
+    assert all(block[s.start:s.end] == s.text for s in segs)
