@@ -4,6 +4,13 @@ The type is decided by the content, never by the file name: ``%PDF-`` for PDF, a
 archive containing ``word/document.xml`` for DOCX, and valid UTF-8 (or Windows-1252)
 text without control bytes for plain text and Markdown. Encrypted, malformed and
 zip-bomb documents raise :class:`ExtractionError` with a Dutch message for the user.
+
+Size is bounded at every step, so that an upload of any accepted size finishes or fails
+cleanly: a DOCX's declared uncompressed sizes are checked before anything is inflated,
+its ``word/document.xml`` is inflated and parsed as a stream (never held whole, neither
+as bytes nor as a tree), a PDF may have at most :data:`MAX_PDF_PAGES` pages, and no
+document may give more than :data:`MAX_TEXT_CHARS` characters of text (reading stops as
+soon as that is passed).
 """
 from __future__ import annotations
 
@@ -19,10 +26,23 @@ MAX_UNZIPPED = 100 * 1024 * 1024   # total uncompressed size of a DOCX
 MAX_RATIO = 200                    # uncompressed / compressed size per member
 MAX_MEMBERS = 2000
 MAX_PDF_PAGES = 500
+#: Most characters of text one upload may give: about 600 pages of dense notes, far
+#: more than any meeting report, and what segmentation handles well within a job.
+MAX_TEXT_CHARS = 2_000_000
 
 
 class ExtractionError(ValueError):
     """The upload cannot be used; the message is Dutch and tells the user what to do."""
+
+
+def _dutch_number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _too_much_text() -> ExtractionError:
+    return ExtractionError(f"Dit bestand bevat meer dan {_dutch_number(MAX_TEXT_CHARS)} tekens tekst; "
+                           "zoveel kunnen wij niet in één keer verwerken. Splits het bestand in kleinere "
+                           "delen en voeg die apart toe.")
 
 
 @dataclass(frozen=True)
@@ -106,21 +126,31 @@ def _check_zip(zf: zipfile.ZipFile, compressed_size: int) -> None:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _read_bounded(zf: zipfile.ZipFile, name: str, limit: int) -> bytes:
-    """Read one member, never inflating more than ``limit`` bytes (lying headers included)."""
-    with zf.open(name) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise ExtractionError("Dit bestand pakt uit tot iets veel groters dan het is. "
-                              "Uit veiligheid is het geweigerd.")
-    return data
+class _BoundedReader:
+    """A file object over one zip member that refuses to inflate more than ``limit`` bytes
+    (lying headers included)."""
+
+    def __init__(self, fh, limit: int):
+        self._fh, self._left = fh, limit
+
+    def read(self, n: int = -1) -> bytes:
+        want = self._left + 1 if n is None or n < 0 else min(n, self._left + 1)
+        data = self._fh.read(want)
+        self._left -= len(data)
+        if self._left < 0:
+            raise ExtractionError("Dit bestand pakt uit tot iets veel groters dan het is. "
+                                  "Uit veiligheid is het geweigerd.")
+        return data
 
 
 def _docx(data: bytes) -> str:
     """Paragraphs, list items and table rows of the main document part.
 
-    The XML is read with a hard size cap and parsed with the standard library (expat
-    guards against entity expansion), so a zip bomb or XML bomb cannot exhaust memory.
+    ``word/document.xml`` is inflated with a hard size cap and parsed as a stream with the
+    standard library (expat guards against entity expansion); every paragraph or table is
+    turned into text and dropped from the tree as soon as it is complete, and reading stops
+    once the text passes :data:`MAX_TEXT_CHARS`.  A zip bomb, an XML bomb or a document
+    with millions of paragraphs cannot exhaust memory or time.
     """
     import xml.etree.ElementTree as ET
 
@@ -135,51 +165,68 @@ def _docx(data: bytes) -> str:
             if "EncryptedPackage" in names:
                 raise ExtractionError("Dit Word-bestand is beveiligd met een wachtwoord.")
             raise ExtractionError("Dit zip-bestand is geen Word-document (.docx).")
+        out: list[str] = []
+        size = 0
+        previous_list = False
+        body = None
         try:
-            xml = _read_bounded(zf, "word/document.xml", MAX_UNZIPPED // 2)
-            root = ET.fromstring(xml)
+            with zf.open("word/document.xml") as fh:
+                path: list[str] = []
+                for event, elem in ET.iterparse(_BoundedReader(fh, MAX_UNZIPPED // 2), events=("start", "end")):
+                    if event == "start":
+                        path.append(elem.tag)
+                        if len(path) == 2 and elem.tag == f"{_W}body":
+                            body = elem
+                        continue
+                    path.pop()
+                    if body is None or len(path) != 2 or path[1] != f"{_W}body":
+                        continue
+                    for text, is_list in _docx_blocks(elem):
+                        if not text.strip():
+                            continue
+                        if not (is_list and previous_list) and out:
+                            out.append("")   # paragraphs are separate blocks for the segmenter
+                        line = ("- " + text.strip()) if is_list else text
+                        out.append(line)
+                        size += len(line) + 1
+                        previous_list = is_list
+                    body.clear()         # the finished paragraph or table: done with it
+                    if size > MAX_TEXT_CHARS:
+                        raise _too_much_text()
         except ExtractionError:
             raise
         except Exception:  # noqa: BLE001 - zlib, CRC, XML errors: all mean "damaged"
             raise ExtractionError("Dit Word-bestand is beschadigd en kan niet worden gelezen.") from None
-    body = root.find(f"{_W}body")
     if body is None:
         raise ExtractionError("Dit Word-bestand is beschadigd en kan niet worden gelezen.")
-
-    def para_text(p) -> str:
-        out = []
-        for node in p.iter():
-            if node.tag == f"{_W}t":
-                out.append(node.text or "")
-            elif node.tag == f"{_W}tab":
-                out.append("\t")
-            elif node.tag in (f"{_W}br", f"{_W}cr"):
-                out.append("\n")
-        return "".join(out)
-
-    blocks: list[tuple[str, bool]] = []   # (text, is_list_item)
-    for block in body:
-        if block.tag == f"{_W}p":
-            style = block.find(f"{_W}pPr/{_W}pStyle")
-            is_list = block.find(f"{_W}pPr/{_W}numPr") is not None or (
-                style is not None and "List" in (style.get(f"{_W}val") or ""))
-            blocks.append((para_text(block), is_list))
-        elif block.tag == f"{_W}tbl":
-            for row in block.iter(f"{_W}tr"):
-                cells = [" ".join(para_text(p) for p in cell.iter(f"{_W}p")).strip()
-                         for cell in row.iter(f"{_W}tc")]
-                if any(cells):
-                    blocks.append((" | ".join(cells), False))
-    out: list[str] = []
-    previous_list = False
-    for text, is_list in blocks:
-        if not text.strip():
-            continue
-        if not (is_list and previous_list) and out:
-            out.append("")   # paragraphs are separate blocks for the segmenter
-        out.append(("- " + text.strip()) if is_list else text)
-        previous_list = is_list
     return "\n".join(out)
+
+
+def _docx_blocks(block):
+    """(text, is_list_item) of one child of ``w:body``: a paragraph, or a table's rows."""
+    if block.tag == f"{_W}p":
+        style = block.find(f"{_W}pPr/{_W}pStyle")
+        is_list = block.find(f"{_W}pPr/{_W}numPr") is not None or (
+            style is not None and "List" in (style.get(f"{_W}val") or ""))
+        yield _para_text(block), is_list
+    elif block.tag == f"{_W}tbl":
+        for row in block.iter(f"{_W}tr"):
+            cells = [" ".join(_para_text(p) for p in cell.iter(f"{_W}p")).strip()
+                     for cell in row.iter(f"{_W}tc")]
+            if any(cells):
+                yield " | ".join(cells), False
+
+
+def _para_text(p) -> str:
+    out = []
+    for node in p.iter():
+        if node.tag == f"{_W}t":
+            out.append(node.text or "")
+        elif node.tag == f"{_W}tab":
+            out.append("\t")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            out.append("\n")
+    return "".join(out)
 
 
 def _pdf(data: bytes) -> str:
@@ -192,8 +239,16 @@ def _pdf(data: bytes) -> str:
             raise ExtractionError("Deze PDF is beveiligd met een wachtwoord. Haal de beveiliging eraf "
                                   "en probeer het opnieuw.")
         if len(reader.pages) > MAX_PDF_PAGES:
-            raise ExtractionError(f"Deze PDF heeft meer dan {MAX_PDF_PAGES} pagina's. Splits het bestand.")
-        pages = [page.extract_text() or "" for page in reader.pages]
+            raise ExtractionError(f"Deze PDF heeft {len(reader.pages)} pagina's; wij verwerken er hoogstens "
+                                  f"{MAX_PDF_PAGES} in één keer. Splits het bestand in kleinere delen en "
+                                  "voeg die apart toe.")
+        pages = []
+        size = 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1]) + 2
+            if size > MAX_TEXT_CHARS:
+                raise _too_much_text()
     except ExtractionError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
@@ -222,7 +277,13 @@ def extract_text(data: bytes, filename: str = "") -> Extracted:
         text, media_type = _markdown_to_text(_decode(data)), "text/markdown"
     else:
         text, media_type = _decode(data), "text/plain"
+    if len(text) > 2 * MAX_TEXT_CHARS:
+        # refused before normalising, which costs time and only drops control characters,
+        # trailing spaces and extra blank lines
+        raise _too_much_text()
     text = normalise_text(text)
+    if len(text) > MAX_TEXT_CHARS:
+        raise _too_much_text()
     if not text:
         raise ExtractionError("In dit bestand staat geen tekst.")
     return Extracted(text=text, media_type=media_type, kind=kind)
