@@ -5,7 +5,9 @@ All four read the same report model, so they say the same. No Flask.
 from __future__ import annotations
 
 import base64
+import html
 import io
+import re
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -71,12 +73,41 @@ def render_pdf(report: Report) -> bytes:
 
 # ----------------------------------------------------------------------------- Markdown
 
+# Text from users and documents (titles, quotes, advice, labels) is escaped as below. The
+# characters not listed cannot turn text into links or HTML, and escaping all punctuation
+# would fill the raw file with backslashes.
+#  * ``&``, ``<``, ``>`` become entities (the standard library's ``html.escape``): no raw
+#    HTML (``<script>``, ``<img onerror=...>``), no autolinks (``<javascript:...>``), no
+#    entity tricks, no block quotes;
+#  * ``\``, ``[``, ``]`` and the backtick get a backslash: no links, images or reference
+#    definitions (``[klik](javascript:...)``, ``![x](...)``, ``[x]: ...``), no code spans,
+#    and a backslash in the text cannot undo an escape;
+#  * at the start of a line: ``#``, ``=``, ``+``, ``-``, ``*``, ``_``, ``|``, ``~`` and the
+#    ``.``/``)`` after a number get a backslash, so that text does not become a heading,
+#    list, rule, table or fence.
+# Emphasis with ``*``/``_`` inside a line is left alone: it cannot inject anything.
+_MD_INLINE = re.compile(r"([\\`\[\]])")
+_MD_LINE_START = re.compile(r"(?m)^([ \t]*)([#=+\-*_|~])")
+_MD_NUMBERED = re.compile(r"(?m)^([ \t]*\d{1,9})([.)])")
+
+
+def md_text(text, *, inline: bool = True) -> str:
+    """``text`` as literal Markdown text (see above); ``inline``: on one line (line breaks
+    become spaces), for headings, list items, quotes and table cells."""
+    text = str(text)
+    if inline:
+        text = " ".join(text.splitlines())
+    text = _MD_INLINE.sub(r"\\\1", html.escape(text, quote=False))
+    return _MD_NUMBERED.sub(r"\1\\\2", _MD_LINE_START.sub(r"\1\\\2", text))
+
+
 def _md_escape(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """A table cell: literal text, and no ``|`` that would start a new cell."""
+    return md_text(text).replace("|", "\\|")
 
 
 def _md_table(t: Table) -> list[str]:
-    lines = [f"*{t.caption}*", "", "| " + " | ".join(_md_escape(h) for h in t.headers) + " |",
+    lines = [f"*{md_text(t.caption)}*", "", "| " + " | ".join(_md_escape(h) for h in t.headers) + " |",
              "|" + "---|" * len(t.headers)]
     lines += ["| " + " | ".join(_md_escape(c) for c in row) + " |" for row in t.rows]
     return lines + [""]
@@ -94,7 +125,7 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
             (assets_dir / name).write_bytes(c.png)
             out.append(f"![{_md_escape(c.alt)}]({assets_prefix}{name})")
             out.append("")
-        out.append(f"*{c.title}.* {c.alt}")
+        out.append(f"*{md_text(c.title)}.* {md_text(c.alt)}")
         out.append("")
         if c.table is not None:
             out.extend(_md_table(c.table))
@@ -102,20 +133,21 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
     def paras(text: str) -> None:
         for p in (text or "–").split("\n\n"):
             if p.strip():
-                out.extend([p.strip(), ""])
+                out.extend([md_text(p.strip(), inline=False), ""])
 
     r = report
-    out += [f"# {r.title}", "", f"**{r.subtitle}** – {r.organisation}", ""]
+    m = md_text
+    out += [f"# {m(r.title)}", "", f"**{m(r.subtitle)}** – {m(r.organisation)}", ""]
     if r.period:
-        out += [f"Periode: {r.period}", ""]
-    out += [f"Gemaakt op {r.generated_on}", ""]
+        out += [f"Periode: {m(r.period)}", ""]
+    out += [f"Gemaakt op {m(r.generated_on)}", ""]
     out += ["## 1. Inleiding", ""]
     paras(r.introduction)
     out += ["## 2. Aanleiding", ""]
     paras(r.background)
     out += ["## 3. Aanpak", ""]
     for p in r.approach:
-        out += [p, ""]
+        out += [m(p, inline=False), ""]
     for t in r.approach_tables:
         out += _md_table(t)
     out += ["## 4. Wat is opgehaald", ""]
@@ -124,24 +156,24 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
     for c in r.overview_charts:
         chart(c)
     for i, t in enumerate(r.themes, 1):
-        out += [f"### 4.{i} {t.label}", ""]
+        out += [f"### 4.{i} {m(t.label)}", ""]
         if t.description:
-            out += [f"*{t.description}*", ""]
-        out += [t.summary, ""]
+            out += [f"*{m(t.description)}*", ""]
+        out += [m(t.summary, inline=False), ""]
         share = f" ({pct(t.share_respondents)})" if t.share_respondents is not None and t.n_respondents >= 5 else ""
         out += [f"- Fragmenten: {t.n_segments}", f"- Deelnemers aan de vragenlijst: {protect(t.n_respondents)}{share}",
                 f"- Bijeenkomsten: {t.n_meetings}", ""]
         if t.quotes:
             out += ["#### Wat deelnemers zeiden", ""]
             for q in t.quotes:
-                out += [f"> {q.text}", f"> — *{q.source}*", ""]
+                out += [f"> {m(q.text)}", f"> — *{m(q.source)}*", ""]
         out += _md_table(t.by_neighbourhood) + _md_table(t.by_group)
         if t.wordcloud:
             chart(t.wordcloud)
-    out += ["## 5. Waar verschillen de meningen?", "", r.divides_note, ""]
+    out += ["## 5. Waar verschillen de meningen?", "", m(r.divides_note, inline=False), ""]
     if r.divides:
         for d in r.divides:
-            out.append(f"- {d.group} ({d.dimension}) noemt {d.theme.lower()} {d.direction} dan anderen "
+            out.append(f"- {m(d.group)} ({m(d.dimension)}) noemt {m(d.theme.lower())} {m(d.direction)} dan anderen "
                        f"({pct(d.share_group)} tegenover {pct(d.share_others)}).")
         out.append("")
     else:
@@ -152,34 +184,34 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
             continue
         out += [f"### {title}", ""]
         for f in group:
-            out += [f"#### {f.title}", "", f.statement, ""]
+            out += [f"#### {m(f.title)}", "", m(f.statement, inline=False), ""]
             if f.themes:
-                out += [f"Thema's: {', '.join(f.themes)}", ""]
+                out += [f"Thema's: {m(', '.join(f.themes))}", ""]
             if f.support:
-                out += [f"Onderbouwing: {'; '.join(f.support)}.", ""]
+                out += [f"Onderbouwing: {m('; '.join(f.support))}.", ""]
             for q in f.evidence:
-                out += [f"> {q.text}", f"> — *{q.source}*", ""]
+                out += [f"> {m(q.text)}", f"> — *{m(q.source)}*", ""]
             if f.advice_points:
-                out += [f"Adviespunten: {', '.join(f.advice_points)}", ""]
+                out += [f"Adviespunten: {m(', '.join(f.advice_points))}", ""]
     if r.decisions:
         out += ["### Besluiten", ""]
         for d in r.decisions:
             when = f", {dutch_date(d.taken_on)}" if d.taken_on else ""
             ref = f" (nummer {d.reference})" if d.reference else ""
-            out += [f"**{d.body.capitalize()}{when}{ref}:** {d.text}", ""]
+            out += [f"**{m(d.body.capitalize())}{when}{m(ref)}:** {m(d.text)}", ""]
     out += ["## 7. Advies en reactie", ""]
     if not r.advice:
         out += ["Er is (nog) geen advies geregistreerd.", ""]
     for a in r.advice:
-        out += [f"### {a.advisory_body}: {a.subject}", ""]
+        out += [f"### {m(a.advisory_body)}: {m(a.subject)}", ""]
         out += [f"{'Gevraagd' if a.requested else 'Ongevraagd'} advies"
                 + (f", ontvangen {dutch_date(a.received_on)}" if a.received_on else "")
                 + f". {len(a.points)} adviespunten; {len(a.unanswered)} zonder antwoord in de reactie.", ""]
         for p in a.points:
-            out += [f"**Punt {p.label}.** {p.text}", ""]
+            out += [f"**Punt {m(p.label)}.** {m(p.text)}", ""]
             if p.paragraphs:
                 for par in p.paragraphs:
-                    out += [f"> Reactie {par.label}: {par.text}", ""]
+                    out += [f"> Reactie {m(par.label)}: {m(par.text)}", ""]
             else:
                 out += ["> **Niet beantwoord.**", ""]
             follow = "; ".join(x for x in (
@@ -188,14 +220,14 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
                 f"status: {p.status}" if p.status else "",
                 f"besluit: {p.decision_reference}" if p.decision_reference else "") if x)
             if follow:
-                out += [follow, ""]
+                out += [m(follow), ""]
     out += ["## Bijlagen", "", "### A. Codeboek", ""] + _md_table(r.codebook)
     out += ["### B. Werkwijze", ""]
     for p in r.method:
-        out += [p, ""]
+        out += [m(p, inline=False), ""]
     out += ["### C. Overeenstemming tussen codeurs", ""]
     for p in r.agreement:
-        out += [p, ""]
+        out += [m(p, inline=False), ""]
     if r.agreement_table:
         out += _md_table(r.agreement_table)
     return "\n".join(out).rstrip() + "\n"
