@@ -57,7 +57,9 @@ MAX_LABEL = 120
 #: Long texts are normalised and parsed in sections of at most this many characters, cut
 #: at blank lines (else at a sentence end, else at a space), so that no spaCy ``Doc``
 #: comes near ``nlp.max_length`` (spaCy's E088) and memory does not grow with one big
-#: Doc or one big offset map.  Headings and table/group labels carry over sections.
+#: Doc or one big offset map.  Headings and table/group labels carry over sections;
+#: running headers and footers (see analysis.nlp.normalise) are recognised within a
+#: section, some 30 pages, which is where they repeat.
 SECTION_CHARS = 100_000
 #: Components that do not decide sentence boundaries: left out while segmenting.
 _NOT_FOR_SENTENCES = frozenset({"morphologizer", "tagger", "attribute_ruler", "lemmatizer",
