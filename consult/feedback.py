@@ -4,19 +4,26 @@ Everyone may see what came of a consultation (findings, scenarios, decisions and
 responses to advice). A participant with a receipt code also sees under which themes their
 input was coded and in which findings it shows up: themes and findings only, never text,
 so a guessed code reveals nothing personal.
+
+With the same code a participant can remove their input (the AVG's right to erasure,
+:func:`erase_response`): the answers, the segments cut from them, their codes and their
+place as evidence of findings go; reports count from what is left. The audit log notes
+that an erasure happened, never what was erased.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from consult.audit import record
 from consult.models import (
-    FINDING_KIND_LABELS, Answer, AssignmentStatus, Code, CodeAssignment, Consultation, Decision, Finding,
+    FINDING_KIND_LABELS, Answer, Participant, AssignmentStatus, Code, CodeAssignment, Consultation, Decision, Finding,
     FindingKind, Response, ResponseStatus, Segment, Survey,
 )
+from consult.models.findings import finding_evidence
 from consult.reporting import advice_infos
 from exports.model import AdviceInfo
 
@@ -61,13 +68,62 @@ def outcome(session: Session, consultation: Consultation) -> Outcome:
         advice=advice_infos(session, consultation))
 
 
-def participant_feedback(session: Session, consultation: Consultation, code: str) -> ParticipantFeedback | None:
-    """Feedback for the submitted response with receipt ``code`` in this consultation
-    (None when there is none: unknown, unfinished or another consultation's code)."""
-    response = session.scalar(
+def submitted_response(session: Session, consultation: Consultation, code: str) -> Response | None:
+    """The submitted response with receipt ``code`` in this consultation, or None."""
+    if not code:
+        return None
+    return session.scalar(
         select(Response).join(Survey, Survey.id == Response.survey_id)
         .where(Response.receipt_code == code, Survey.consultation_id == consultation.id,
                Response.status == ResponseStatus.SUBMITTED))
+
+
+@dataclass
+class Erasure:
+    answers: int
+    segments: int
+    codes: int
+
+
+def erase_response(session: Session, consultation: Consultation, code: str) -> Erasure | None:
+    """Remove the submitted response with receipt ``code`` and everything derived from it.
+
+    Goes: its answers, their segments, the codes on those segments, their use as evidence
+    of findings, and the participant record (group, neighbourhood, contact address) when
+    it has no other response. An invitation code stays used, so it cannot be used again.
+    Returns what was removed, or None for an unknown code. The caller commits.
+    """
+    response = submitted_response(session, consultation, code)
+    if response is None:
+        return None
+    answer_ids = select(Answer.id).where(Answer.response_id == response.id).scalar_subquery()
+    segment_ids = list(session.scalars(select(Segment.id).where(Segment.answer_id.in_(answer_ids))))
+    n_codes = session.scalar(select(func.count(CodeAssignment.id)).where(
+        CodeAssignment.segment_id.in_(segment_ids or [-1]))) or 0
+    n_answers = session.scalar(select(func.count(Answer.id)).where(Answer.response_id == response.id)) or 0
+    if segment_ids:
+        session.execute(delete(finding_evidence).where(finding_evidence.c.segment_id.in_(segment_ids)))
+        session.execute(delete(CodeAssignment).where(CodeAssignment.segment_id.in_(segment_ids)))
+        session.execute(delete(Segment).where(Segment.id.in_(segment_ids)))
+    participant = response.participant
+    survey_id = response.survey_id
+    session.delete(response)  # and its answers (ORM cascade)
+    session.flush()
+    if participant is not None and not session.scalar(
+            select(func.count(Response.id)).where(Response.participant_id == participant.id)):
+        session.delete(participant)
+    session.flush()
+    session.expire_all()  # findings' evidence lists, the consultation's participants
+    # no receipt code, no text, no participant details: only that it happened and how much
+    record(session, "erase_response", consultation, actor="participant",
+           details={"survey": survey_id, "answers": n_answers, "segments": len(segment_ids), "codes": n_codes})
+    return Erasure(answers=n_answers, segments=len(segment_ids), codes=n_codes)
+
+
+def participant_feedback(session: Session, consultation: Consultation, code: str) -> ParticipantFeedback | None:
+    """Feedback for the submitted response with receipt ``code`` in this consultation
+    (None when there is none: unknown, unfinished or another consultation's code)."""
+    response = submitted_response(session, consultation, code)
     if response is None:
         return None
     segment_ids = list(session.scalars(
