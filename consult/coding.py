@@ -65,13 +65,14 @@ def segment_answer(session: Session, answer: Answer, consultation_id: int) -> li
     return segments
 
 
-def segment_response(session: Session, response: Response) -> int:
-    """Segment the open answers of one submitted response (right after submission)."""
+def segment_response(session: Session, response: Response) -> list[Segment]:
+    """Segment the open answers of one submitted response that have no segments yet (the
+    ``segment_response`` job after a submission); returns the new segments."""
     consultation_id = response.survey.consultation_id
-    created = 0
+    created: list[Segment] = []
     for answer in response.answers:
         if answer.text and answer.text.strip() and not answer.segments:
-            created += len(segment_answer(session, answer, consultation_id))
+            created += segment_answer(session, answer, consultation_id)
     session.flush()
     return created
 
@@ -172,41 +173,115 @@ def _require_codebook(consultation: Consultation):
 
 # -- coding -----------------------------------------------------------------------------
 
+#: Segments per chunk job of a coding run (consult.jobs): small enough that a chunk
+#: takes seconds and memory stays flat, large enough that the coder's setup is paid rarely.
+CHUNK_SIZE = 2000
+
+
 def _batches(items: list, size: int = BATCH) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
 
-def code_consultation(session: Session, consultation: Consultation, *, retrain: bool = False,
-                      actor: str | User = "system", progress=None) -> CodingSummary:
-    """Add automatic code suggestions to every segment of ``consultation``.
+@dataclass
+class PreparedCoder:
+    """The coder of a run: a trained model (by ``CoderModel`` id) or the keyword rules."""
 
-    Uses the newest trained coder for the consultation's codebook version, training one
-    first when there is none (or when ``retrain``) and enough segments have been reviewed;
-    with fewer than ``MIN_TRAINING_SEGMENTS`` reviewed segments the transparent keyword
-    rules code alone. Earlier undecided automatic suggestions are replaced; rows a person
-    decided, and codes a person already accepted or rejected on a segment, are left alone.
-    """
-    version = _require_codebook(consultation)
+    coder: object
+    names: dict[str, str]
+    model_id: int | None
+
+
+_MODEL_CACHE: dict[int, object] = {}
+
+
+def choose_coder(session: Session, consultation: Consultation, *, retrain: bool = False,
+                 actor: str | User = "system") -> int | None:
+    """Decide the coder of a run, once, before any segment is coded: the id of the
+    newest trained ``CoderModel`` for the consultation's codebook version (training one
+    first when there is none, or when ``retrain``, and enough segments were reviewed), or
+    None when the keyword rules code alone."""
+    _require_codebook(consultation)
     model = None if retrain else latest_coder(session, consultation)
     if model is None:
         examples = reviewed_examples(session, consultation)
         if len(examples) >= MIN_TRAINING_SEGMENTS:
             model = train_coder(session, consultation, actor=actor, examples=examples)
-    coder_names = {"rule": f"rule:v{version.number}",
-                   "model": f"model:{model.id}" if model else f"rule:v{version.number}"}
-    coder = (CombinedCoder.from_bytes(model.data) if model
-             else RuleCoder(version_to_definition(version)))
-    codes = {c.key: c for c in version.codes}
-    summary = CodingSummary(coder=coder_names["model"])
+    return model.id if model else None
 
-    segments = session.execute(
-        select(Segment.id, Segment.text).where(Segment.consultation_id == consultation.id)
-        .order_by(Segment.id)).all()
+
+def load_coder(session: Session, consultation: Consultation, model_id: int | None) -> PreparedCoder:
+    """The coder chosen by :func:`choose_coder`. A trained model is read from its
+    ``CoderModel`` row once per process (the rows never change)."""
+    version = _require_codebook(consultation)
+    rule_name = f"rule:v{version.number}"
+    if model_id is None:
+        return PreparedCoder(RuleCoder(version_to_definition(version)),
+                             {"rule": rule_name, "model": rule_name}, None)
+    coder = _MODEL_CACHE.get(model_id)
+    if coder is None:
+        model = session.get(CoderModel, model_id)
+        if model is None or model.consultation_id != consultation.id:
+            raise ValueError(f"coder model {model_id} does not belong to {consultation.slug!r}")
+        coder = CombinedCoder.from_bytes(model.data)
+        if len(_MODEL_CACHE) >= 4:
+            _MODEL_CACHE.pop(next(iter(_MODEL_CACHE)))
+        _MODEL_CACHE[model_id] = coder
+    return PreparedCoder(coder, {"rule": rule_name, "model": f"model:{model_id}"}, model_id)
+
+
+def chunk_ranges(session: Session, consultation: Consultation,
+                 size: int = CHUNK_SIZE) -> list[tuple[int, int, int]]:
+    """Disjoint ``(first_id, last_id, count)`` ranges of the consultation's segments, in id
+    order, ``size`` segments each (the last one smaller). Only the boundaries are kept, so
+    this stays small for 10^5 segments."""
+    ranges: list[tuple[int, int, int]] = []
+    first = last = None
+    n = 0
+    for (seg_id,) in session.execute(select(Segment.id).where(
+            Segment.consultation_id == consultation.id).order_by(Segment.id)).yield_per(10_000):
+        if first is None:
+            first = seg_id
+        last, n = seg_id, n + 1
+        if n == size:
+            ranges.append((first, last, n))
+            first, n = None, 0
+    if first is not None:
+        ranges.append((first, last, n))
+    return ranges
+
+
+def code_segments(session: Session, consultation: Consultation, prepared: PreparedCoder, *,
+                  first_id: int | None = None, last_id: int | None = None,
+                  segment_ids: list[int] | None = None, progress=None,
+                  commit_batches: bool = False) -> CodingSummary:
+    """Code the consultation's segments with ids in ``first_id..last_id`` (or in
+    ``segment_ids``; default: all) with ``prepared``, under the review rule.
+
+    Each batch locks its segment rows (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
+    has one writer anyway) before it reads their assignments, and :func:`decide` and
+    :func:`add_code` lock the segment too. So two runs, or a run and a person, never
+    work on the same segment at once: a second run sees the first one's suggestions and
+    replaces them (no double insert), and a decision taken while a batch was running is
+    seen by the next run. The delete of stale suggestions is also guarded by status, so
+    it can never remove a decided row. With ``commit_batches`` every batch is committed
+    (a chunk job: progress becomes visible, locks are short); a re-run is idempotent.
+    """
+    version = _require_codebook(consultation)
+    codes = {c.key: c for c in version.codes}
+    coder, coder_names = prepared.coder, prepared.names
+    summary = CodingSummary(coder=coder_names["model"])
+    query = select(Segment.id, Segment.text).where(Segment.consultation_id == consultation.id)
+    if first_id is not None:
+        query = query.where(Segment.id >= first_id)
+    if last_id is not None:
+        query = query.where(Segment.id <= last_id)
+    if segment_ids is not None:
+        query = query.where(Segment.id.in_(segment_ids))
+    segments = session.execute(query.order_by(Segment.id)).all()
     summary.segments = len(segments)
     for batch in _batches(segments):
         ids = [seg_id for seg_id, _ in batch]
-        existing, row_ids = _stored_assignments(session, ids)
         # Empty or non-Dutch segments are left uncoded rather than mis-coded.
         texts = [text if is_codable(text) else "" for _, text in batch]
         new, suggestion_of = [], {}
@@ -219,13 +294,18 @@ def code_consultation(session: Session, consultation: Consultation, *, retrain: 
                                coder=coder_names[_origin(s).value], confidence=s.confidence)
                 new.append(a)
                 suggestion_of.setdefault((seg_id, code.id), s)
+        # Code first, then lock: the segments are locked only while their rows are written.
+        session.execute(select(Segment.id).where(Segment.id.in_(ids)).with_for_update())
+        existing, row_ids = _stored_assignments(session, ids)
         # The run stands for every automatic coder: what the rules or an earlier model
         # proposed and nobody decided on is recomputed; the rest stays.
         automatic = {a.coder for a in existing if a.origin in AUTOMATIC} | set(coder_names.values())
         merged = merge_suggestions(existing, new, coder=automatic, segment_ids=ids)
         stale = [row_ids[a.segment_id, a.code, a.coder] for a in merged.removed]
         if stale:
-            session.execute(delete(CodeAssignment).where(CodeAssignment.id.in_(stale)))
+            session.execute(delete(CodeAssignment).where(
+                CodeAssignment.id.in_(stale), CodeAssignment.status == AssignmentStatus.SUGGESTED,
+                CodeAssignment.decided_at.is_(None)).execution_options(synchronize_session=False))
         summary.suggestions_removed += len(stale)
         summary.kept_human_decisions += len(merged.blocked)
         for a in merged.added:
@@ -236,11 +316,57 @@ def code_consultation(session: Session, consultation: Consultation, *, retrain: 
         session.flush()
         if progress is not None:
             progress(len(batch))
+        if commit_batches:
+            session.commit()
     session.flush()
+    return summary
+
+
+def add_summaries(total: CodingSummary, part: CodingSummary) -> CodingSummary:
+    total.segments += part.segments
+    total.suggestions_added += part.suggestions_added
+    total.suggestions_removed += part.suggestions_removed
+    total.kept_human_decisions += part.kept_human_decisions
+    total.coder = total.coder or part.coder
+    for key, n in part.per_code.items():
+        total.per_code[key] = total.per_code.get(key, 0) + n
+    return total
+
+
+def record_coding_run(session: Session, consultation: Consultation, summary: CodingSummary, *,
+                      actor: str | User) -> None:
     record(session, "code_consultation", consultation, actor=actor, details={
         "coder": summary.coder, "segments": summary.segments, "added": summary.suggestions_added,
         "removed": summary.suggestions_removed, "kept_human_decisions": summary.kept_human_decisions})
+
+
+def code_consultation(session: Session, consultation: Consultation, *, retrain: bool = False,
+                      actor: str | User = "system", progress=None) -> CodingSummary:
+    """Add automatic code suggestions to every segment of ``consultation``, in this process.
+
+    Uses the newest trained coder for the consultation's codebook version, training one
+    first when there is none (or when ``retrain``) and enough segments have been reviewed;
+    with fewer than ``MIN_TRAINING_SEGMENTS`` reviewed segments the transparent keyword
+    rules code alone. Earlier undecided automatic suggestions are replaced; rows a person
+    decided, and codes a person already accepted or rejected on a segment, are left alone.
+    For many segments, run it as a job instead (``code_consultation`` in consult.jobs):
+    the same steps, split into chunks that several workers take.
+    """
+    model_id = choose_coder(session, consultation, retrain=retrain, actor=actor)
+    prepared = load_coder(session, consultation, model_id)
+    summary = code_segments(session, consultation, prepared, progress=progress)
+    record_coding_run(session, consultation, summary, actor=actor)
     return summary
+
+
+def code_new_segments(session: Session, consultation: Consultation, segments: list[Segment], *,
+                      actor: str | User = "system") -> CodingSummary | None:
+    """Code just-made segments (of one response or document) with the current coder, no
+    retraining; None when the consultation has no codebook yet."""
+    if consultation.codebook_version is None or not segments:
+        return None
+    prepared = load_coder(session, consultation, getattr(latest_coder(session, consultation), "id", None))
+    return code_segments(session, consultation, prepared, segment_ids=[s.id for s in segments])
 
 
 def _origin(s: Suggestion) -> Origin:
@@ -269,6 +395,11 @@ def _assignment(a: Assignment, s: Suggestion) -> CodeAssignment:
 
 # -- review by people ---------------------------------------------------------------------
 
+def lock_segment(session: Session, segment_id: int) -> None:
+    """Wait for a coding batch working on this segment, and keep it out until commit."""
+    session.execute(select(Segment.id).where(Segment.id == segment_id).with_for_update())
+
+
 def decide(session: Session, assignment: CodeAssignment, decision: str, actor: User) -> CodeAssignment:
     """A person accepts, rejects or undoes (``accept``/``reject``/``undo``) an assignment.
 
@@ -277,6 +408,7 @@ def decide(session: Session, assignment: CodeAssignment, decision: str, actor: U
     unknown decision.
     """
     status = AssignmentStatus(decision_status(assignment.origin.value, decision))
+    lock_segment(session, assignment.segment_id)
     old = assignment.status
     decided = status != AssignmentStatus.SUGGESTED
     assignment.status = status
@@ -295,6 +427,7 @@ def add_code(session: Session, segment: Segment, code: Code | None, actor: User)
     if code is None or version_id is None or code.version_id != version_id:
         raise ValueError("the code is not in the consultation's codebook")
     coder = f"user:{actor.id}"
+    lock_segment(session, segment.id)
     a = session.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == segment.id,
                                                     CodeAssignment.code_id == code.id, CodeAssignment.coder == coder))
     now = utcnow()

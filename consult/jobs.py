@@ -1,45 +1,87 @@
-"""Background jobs: long coding runs and retraining, tracked in the ``job`` table.
+"""Background jobs: segmenting, masking and coding new text, coding runs, retraining.
+
+No NLP in a request
+    The Dutch spaCy pipeline costs seconds to load and about 300 MB per process, and
+    segmenting and coding a text takes a noticeable fraction of a second. None of that
+    belongs in a resident's POST or a facilitator's upload. The request stores the text
+    and answers, commits, and calls :func:`enqueue_for_app`; a job does the rest:
+    ``segment_response`` (the open answers of one submitted response) and
+    ``segment_document`` (uploaded notes; the document page shows the job's status).
+
+Masking happens in the job
+    Masking (:func:`analysis.privacy.mask`) is per segment, and segments only exist once
+    the job has cut the text, so it happens where they are made (``Segment.masked_text``
+    is set on insert). It needs no fast path of its own: it is regex-only, a few
+    microseconds per sentence, and until the job is done staff screens have no segments
+    to show (the document page shows the job's status instead of its pieces).
 
 How it fits together
     A producer calls :func:`enqueue_for_app` (or :func:`enqueue` outside Flask). That
-    creates a ``Job`` row (status ``queued``) and puts ``run_job(database_url, job_id)`` on
-    the RQ queue ``consult`` in Redis (``CONSULT_REDIS_URL``). ``consult worker`` takes it
-    from there, opens its own database connection from that URL, runs the handler and
-    writes status, progress, result or error back to the row. When Redis cannot be reached
-    (a laptop running the demo), or refuses the job, the job runs in-process instead,
-    before :func:`enqueue` returns: the same row, the same result, only not in the
-    background. With Redis up but no ``consult worker`` running, jobs stay ``queued``
-    until a worker starts.
+    creates a ``Job`` row (status ``queued``) and puts ``run_job(database_url, job_id)``
+    on the RQ queue ``consult`` in Redis (``CONSULT_REDIS_URL``). ``consult worker``
+    takes it from there, opens its own database connection from that URL, claims the row
+    (``queued`` -> ``running`` in one UPDATE, so a job never runs twice, even when a
+    message is delivered twice or the row is also picked up by ``consult worker
+    --pending``), runs the handler and writes status, progress, result or error back to
+    the row. With Redis up but no worker running, jobs stay ``queued`` until one starts.
+
+When Redis is absent (a laptop running the demo)
+    Outside the web (CLI, scripts: ``fallback="inline"``) the job runs before
+    :func:`enqueue` returns. From the web (:func:`enqueue_for_app`, ``fallback="thread"``)
+    it runs in one background thread of the web process instead, so that a resident's
+    POST still returns at once: running it inline would put the pipeline load (17-19 s
+    the first time per process) back on a request. One thread per process, because the
+    jobs are CPU-bound and a second thread would only compete with the requests for the
+    same interpreter. The price: that web process loads the pipeline, and a job whose
+    process stops before it finishes stays ``running`` (``queued`` ones are picked up by
+    ``consult worker --pending``). Production runs Redis and at least one worker.
+
+Coding runs in chunks (scale-out)
+    ``code_consultation`` is a parent job: it segments what is left unsegmented, decides
+    the coder once (retraining first if asked: :func:`consult.coding.choose_coder`), and
+    creates one ``code_chunk`` child per :data:`consult.coding.CHUNK_SIZE` segments (a
+    disjoint segment-id range). Any number of ``consult worker`` processes, on any
+    machines sharing Redis and the database, take the chunks in parallel. Each chunk loads
+    the chosen coder (rules, or the trained model from its ``CoderModel`` row), codes its
+    range in batches under the review rule, commits each batch with its progress, and on
+    finishing updates the parent (row-locked): the parent's ``progress`` is the weighted
+    progress of its children, and when the last child is done the parent gets the summed
+    result (or ``failed`` with the number of failed chunks). Chunks are disjoint and each
+    batch locks its segment rows, so two workers never insert suggestions for the same
+    segment twice, and human decisions are never touched (see
+    :func:`consult.coding.code_segments`).
 
 Job kinds
     Each kind is a function ``handler(session, job, progress)`` registered with
-    :func:`job_handler`; it returns the JSON result. ``code_consultation`` (params:
-    ``retrain``) and ``train_coder`` exist today; both need ``consultation``.
-
-The seam for the screens (not wired yet)
-    Nothing in the web layer produces jobs yet: the CLI runs coding synchronously. The
-    browser workspace (the staff coding screens) will start runs from a POST view with::
-
-        job_id = jobs.enqueue_for_app(current_app, "code_consultation", consultation=c,
-                                      user=current_user(), params={"retrain": True})
-
-    record the request in the audit log, and redirect to a page that polls the ``Job``
-    row (``status``, ``progress``, ``result``, ``error``) by ``job_id``.
+    :func:`job_handler`; it returns the JSON result, or :data:`WAITING` when child jobs
+    finish it. ``code_consultation`` (params: ``retrain``), ``code_chunk``,
+    ``train_coder``, ``segment_response`` (params: ``response``) and ``segment_document``
+    (``document_id``).
 """
 from __future__ import annotations
 
+import contextvars
 import logging
+import os
+import threading
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from consult.db import make_engine, make_session_factory, session_scope, utcnow
-from consult.models import Consultation, Job, JobStatus, User
+from consult.models import Consultation, Document, Job, JobStatus, Response, User
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "consult"
-HANDLERS: dict[str, Callable[[Session, Job, Callable[[float], None]], dict[str, Any]]] = {}
+JOB_TIMEOUT = 3600
+HANDLERS: dict[str, Callable[[Session, Job, Callable[[float], None]], Any]] = {}
+DONE = (JobStatus.FINISHED, JobStatus.FAILED)
+#: Returned by a handler whose children finish the job (the parent of a coding run).
+WAITING = object()
 
 
 def job_handler(kind: str):
@@ -63,75 +105,253 @@ def connect_redis(url: str):
 
 
 _redis = connect_redis  # the name ``consult worker`` imports
+_clients: dict[tuple[int, str], Any] = {}
 
+
+def _shared_redis(url: str):
+    """Like :func:`connect_redis`, reusing one connection pool per process and URL (a web
+    process enqueues on every submission); None when Redis does not answer now."""
+    from redis.exceptions import RedisError
+
+    key = (os.getpid(), url)
+    client = _clients.get(key)
+    if client is not None:
+        try:
+            client.ping()
+            return client
+        except (RedisError, OSError):
+            _clients.pop(key, None)
+    client = connect_redis(url)
+    if client is not None:
+        _clients[key] = client
+    return client
+
+
+# -- producing ------------------------------------------------------------------------
 
 def enqueue(sessions: sessionmaker[Session], database_url: str, redis_url: str, kind: str, *,
             consultation: Consultation | None = None, user: User | None = None,
-            params: dict[str, Any] | None = None) -> int:
-    """Create a Job row and queue it (or run it now when Redis is unreachable)."""
+            document: Document | None = None, params: dict[str, Any] | None = None,
+            fallback: str = "inline") -> int:
+    """Create a Job row and queue it. When Redis is unreachable the job runs in this
+    process: before returning (``fallback="inline"``) or in the background thread
+    (``fallback="thread"``, for web requests)."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
+    if fallback not in ("inline", "thread"):
+        raise ValueError(f"unknown fallback {fallback!r}")
     with session_scope(sessions) as session:
         job = Job(kind=kind, consultation_id=consultation.id if consultation else None,
-                  requested_by_id=user.id if user else None, params=params or {})
+                  requested_by_id=user.id if user else None,
+                  document_id=document.id if document else None, params=params or {})
         session.add(job)
         session.flush()
         job_id = job.id
-    redis = connect_redis(redis_url)
-    if redis is not None:
-        from redis.exceptions import RedisError
-        from rq import Queue
-
-        try:
-            Queue(QUEUE_NAME, connection=redis).enqueue(run_job, database_url, job_id, job_timeout=3600)
-            return job_id
-        except RedisError:
-            log.warning("Redis refused job %s (%s): running it in-process", job_id, kind, exc_info=True)
-    else:
-        log.info("Redis not reachable: running job %s (%s) in-process", job_id, kind)
-    run_job(database_url, job_id, sessions=sessions)
+    _dispatch([job_id], database_url, sessions, fallback=fallback, redis=_shared_redis(redis_url))
     return job_id
 
 
 def enqueue_for_app(app, kind: str, **kwargs) -> int:
     """:func:`enqueue` with the database and Redis of a Flask app: the call the screens use.
 
-    ``kwargs``: ``consultation``, ``user`` (who asked) and ``params`` (JSON-able).
+    ``kwargs``: ``consultation``, ``user`` (who asked), ``document`` and ``params``
+    (JSON-able). Without Redis the job runs in the background thread, never in the request.
     """
+    kwargs.setdefault("fallback", "thread")
     return enqueue(app.extensions["consult.sessions"], app.config["DATABASE_URL"],
                    app.config["REDIS_URL"], kind, **kwargs)
 
 
-def run_job(database_url: str, job_id: int, *, sessions: sessionmaker[Session] | None = None) -> None:
-    """Execute one job; called by the RQ worker (or in-process)."""
+def _dispatch(job_ids: list[int], database_url: str, sessions: sessionmaker[Session], *,
+              fallback: str, redis=None, queue_name: str | None = None) -> None:
+    """Put the jobs on the RQ queue; what Redis cannot take runs here (``fallback``)."""
+    left = list(job_ids)
+    if redis is not None:
+        from redis.exceptions import RedisError
+        from rq import Queue
+
+        queue = Queue(queue_name or QUEUE_NAME, connection=redis)
+        try:
+            while left:
+                queue.enqueue(run_job, database_url, left[0], job_timeout=JOB_TIMEOUT,
+                              description=f"consult job {left[0]}")
+                left.pop(0)
+        except RedisError:
+            log.warning("Redis refused jobs %s: running them in-process", left, exc_info=True)
+    elif left:
+        log.info("Redis not reachable: running jobs %s in-process (%s)", left, fallback)
+    if not left:
+        return
+    if fallback == "thread":
+        _run_in_background(database_url, left, sessions)
+    else:
+        for job_id in left:
+            run_job(database_url, job_id, sessions=sessions)
+
+
+_executor: ThreadPoolExecutor | None = None
+_executor_pid: int | None = None
+_futures: list[Future] = []
+_executor_lock = threading.Lock()
+
+
+def _run_in_background(database_url: str, job_ids: list[int], sessions: sessionmaker[Session]) -> None:
+    global _executor, _executor_pid
+    with _executor_lock:
+        if _executor is None or _executor_pid != os.getpid():  # a fresh one after a fork
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="consult-job")
+            _executor_pid = os.getpid()
+            _futures.clear()
+        _futures[:] = [f for f in _futures if not f.done()]
+        for job_id in job_ids:
+            _futures.append(_executor.submit(run_job, database_url, job_id, sessions=sessions))
+
+
+def wait_for_background(timeout: float | None = 600) -> None:
+    """Wait until the jobs this process runs in its background thread are done."""
+    with _executor_lock:
+        pending = list(_futures)
+    for future in pending:
+        future.result(timeout=timeout)
+
+
+def run_queued(sessions: sessionmaker[Session], database_url: str, *, limit: int = 10_000) -> int:
+    """Run, here and now, the jobs still ``queued`` in the database (oldest first), e.g.
+    left by a web process that stopped before its background thread took them; ``consult
+    worker --pending``. Returns how many this call ran (a job claimed elsewhere is skipped)."""
+    with session_scope(sessions) as session:
+        ids = list(session.scalars(select(Job.id).where(Job.status == JobStatus.QUEUED)
+                                   .order_by(Job.id).limit(limit)))
+    return sum(run_job(database_url, job_id, sessions=sessions) for job_id in ids)
+
+
+# -- running ----------------------------------------------------------------------------
+
+@dataclass
+class _Context:
+    database_url: str
+    sessions: sessionmaker[Session]
+
+
+_context: contextvars.ContextVar[_Context] = contextvars.ContextVar("consult_job_context")
+
+
+def _claim(sessions: sessionmaker[Session], job_id: int) -> bool:
+    """queued -> running in one statement: exactly one runner wins."""
+    with session_scope(sessions) as session:
+        claimed = session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                                  .values(status=JobStatus.RUNNING, started_at=utcnow()))
+        return claimed.rowcount == 1
+
+
+def run_job(database_url: str, job_id: int, *, sessions: sessionmaker[Session] | None = None) -> bool:
+    """Execute one job; called by the RQ worker (or in-process). Returns False when the
+    job was not queued any more (already run or running elsewhere)."""
     engine = None
     if sessions is None:
         engine = make_engine(database_url)
         sessions = make_session_factory(engine)
+    token = _context.set(_Context(database_url, sessions))
     try:
-        with session_scope(sessions) as session:
-            job = session.get(Job, job_id)
-            job.status, job.started_at = JobStatus.RUNNING, utcnow()
+        if not _claim(sessions, job_id):
+            log.info("job %s is not queued any more: skipped", job_id)
+            return False
+        waiting, parent_id = False, None
         try:
             with session_scope(sessions) as session:
                 job = session.get(Job, job_id)
+                parent_id = job.parent_id
 
                 def progress(fraction: float) -> None:
                     job.progress = round(min(max(fraction, 0.0), 1.0), 3)
 
                 result = HANDLERS[job.kind](session, job, progress)
-                job.status, job.progress, job.result = JobStatus.FINISHED, 1.0, result
-                job.finished_at = utcnow()
+                if result is WAITING:
+                    waiting = True
+                else:
+                    job.status, job.progress, job.result = JobStatus.FINISHED, 1.0, result
+                    job.finished_at = utcnow()
         except Exception as exc:  # noqa: BLE001 - a failed job is recorded, not lost
             log.exception("job %s failed", job_id)
             with session_scope(sessions) as session:
                 job = session.get(Job, job_id)
                 job.status, job.finished_at = JobStatus.FAILED, utcnow()
                 job.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+                parent_id = job.parent_id
+        if parent_id is not None:
+            _update_parent(sessions, parent_id)
+        if waiting:
+            _update_parent(sessions, job_id)  # no children, or all done already
+        return True
     finally:
+        _context.reset(token)
         if engine is not None:
             engine.dispose()
 
+
+def _spawn(session: Session, children: list[Job]) -> None:
+    """Commit child jobs and hand them to the workers: on the queue this job came from,
+    or, outside RQ, one after the other in this thread."""
+    session.add_all(children)
+    session.commit()
+    ctx = _context.get()
+    ids = [c.id for c in children]
+    from rq import get_current_job
+
+    current = get_current_job()
+    if current is not None:
+        _dispatch(ids, ctx.database_url, ctx.sessions, fallback="inline", redis=current.connection,
+                  queue_name=current.origin)
+    else:
+        _dispatch(ids, ctx.database_url, ctx.sessions, fallback="inline")
+
+
+_SUMMED = ("segments", "added", "removed", "kept_human_decisions")
+
+
+def _update_parent(sessions: sessionmaker[Session], parent_id: int) -> None:
+    """Derive a parent's progress from its children; finish it when they all are."""
+    from consult.coding import CodingSummary, record_coding_run
+
+    with session_scope(sessions) as session:
+        parent = session.scalar(select(Job).where(Job.id == parent_id).with_for_update())
+        if parent is None or parent.status != JobStatus.RUNNING:
+            return
+        children = session.execute(select(Job.status, Job.progress, Job.params, Job.result)
+                                   .where(Job.parent_id == parent_id)).all()
+        weight = [max(int((params or {}).get("count") or 1), 1) for _, _, params, _ in children]
+        done = [status in DONE for status, *_ in children]
+        total = sum(weight)
+        if total:
+            parent.progress = round(sum(w * (1.0 if d else p) for w, d, (_, p, *_) in
+                                        zip(weight, done, children)) / total, 3)
+        if not all(done):
+            return
+        result = dict(parent.result or {})
+        for key in _SUMMED:
+            result[key] = sum(int((r or {}).get(key) or 0) for *_, r in children)
+        per_code: dict[str, int] = {}
+        for *_, r in children:
+            for key, n in ((r or {}).get("per_code") or {}).items():
+                per_code[key] = per_code.get(key, 0) + n
+        result["per_code"] = per_code
+        failed = sum(1 for status, *_ in children if status == JobStatus.FAILED)
+        result["failed_chunks"] = failed
+        parent.result, parent.finished_at = result, utcnow()
+        if failed:
+            parent.status = JobStatus.FAILED
+            parent.error = f"{failed} of {len(children)} chunks failed; see their jobs (parent_id={parent_id})"
+        else:
+            parent.status, parent.progress = JobStatus.FINISHED, 1.0
+            if parent.kind == "code_consultation" and parent.consultation is not None:
+                record_coding_run(session, parent.consultation, CodingSummary(
+                    segments=result["segments"], suggestions_added=result["added"],
+                    suggestions_removed=result["removed"],
+                    kept_human_decisions=result["kept_human_decisions"],
+                    coder=result.get("coder", "")), actor=f"job:{parent.id}")
+
+
+# -- handlers ---------------------------------------------------------------------------
 
 def _consultation(job: Job) -> Consultation:
     if job.consultation is None:
@@ -139,23 +359,58 @@ def _consultation(job: Job) -> Consultation:
     return job.consultation
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 @job_handler("code_consultation")
-def _code(session: Session, job: Job, progress) -> dict[str, Any]:
-    from consult.coding import code_consultation, segment_consultation, segment_count
+def _code(session: Session, job: Job, progress) -> Any:
+    from consult.coding import CHUNK_SIZE, choose_coder, chunk_ranges, segment_consultation
 
     consultation = _consultation(job)
     created = segment_consultation(session, consultation)
-    total = segment_count(session, consultation)
-    done = [0]
+    model_id = choose_coder(session, consultation, retrain=bool(job.params.get("retrain")),
+                            actor=f"job:{job.id}")
+    size = int(job.params.get("chunk_size") or CHUNK_SIZE)
+    ranges = chunk_ranges(session, consultation, size=max(size, 1))
+    version = consultation.codebook_version
+    job.result = {"new_segments": created, "chunks": len(ranges), "coder_model": model_id,
+                  "coder": f"model:{model_id}" if model_id else f"rule:v{version.number}"}
+    _spawn(session, [Job(kind="code_chunk", consultation_id=consultation.id, parent_id=job.id,
+                         requested_by_id=job.requested_by_id,
+                         params={"first": first, "last": last, "count": n, "model": model_id})
+                     for first, last, n in ranges])
+    return WAITING
+
+
+@job_handler("code_chunk")
+def _code_chunk(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.coding import code_segments, load_coder
+
+    consultation = _consultation(job)
+    prepared = load_coder(session, consultation, job.params.get("model"))
+    count, done = max(int(job.params.get("count") or 1), 1), [0]
 
     def step(n: int) -> None:
         done[0] += n
-        progress(done[0] / max(total, 1))
+        progress(done[0] / count)
 
-    summary = code_consultation(session, consultation, retrain=bool(job.params.get("retrain")),
-                                actor=f"job:{job.id}", progress=step)
-    return {"new_segments": created, "segments": summary.segments, "coder": summary.coder,
-            "added": summary.suggestions_added, "kept_human_decisions": summary.kept_human_decisions}
+    summary = code_segments(session, consultation, prepared, first_id=job.params["first"],
+                            last_id=job.params["last"], progress=step, commit_batches=True)
+    return {"segments": summary.segments, "added": summary.suggestions_added,
+            "removed": summary.suggestions_removed, "kept_human_decisions": summary.kept_human_decisions,
+            "per_code": summary.per_code, "coder": summary.coder,
+            "pid": os.getpid(), "worker_pid": os.getppid(), "peak_rss_mb": peak_rss_mb()}
 
 
 @job_handler("train_coder")
@@ -164,3 +419,30 @@ def _train(session: Session, job: Job, progress) -> dict[str, Any]:
 
     model = train_coder(session, _consultation(job), actor=f"job:{job.id}")
     return {"coder_model": model.id, "metrics": model.metrics}
+
+
+@job_handler("segment_response")
+def _segment_response(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.coding import code_new_segments, segment_response
+
+    response = session.get(Response, int(job.params["response"]))
+    if response is None:
+        return {"segments": 0, "note": "the response no longer exists"}
+    segments = segment_response(session, response)
+    summary = code_new_segments(session, response.survey.consultation, segments, actor=f"job:{job.id}")
+    return {"segments": len(segments), "added": summary.suggestions_added if summary else 0}
+
+
+@job_handler("segment_document")
+def _segment_document(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.audit import record
+    from consult.coding import code_new_segments, segment_document
+
+    document = session.get(Document, job.document_id) if job.document_id else None
+    if document is None:
+        raise ValueError("job has no document")
+    segments = segment_document(session, document)
+    summary = code_new_segments(session, document.consultation, segments, actor=f"job:{job.id}")
+    record(session, "segment_document", document, actor=f"job:{job.id}",
+           details={"segments": len(segments)})
+    return {"segments": len(segments), "added": summary.suggestions_added if summary else 0}

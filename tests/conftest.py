@@ -21,6 +21,8 @@ from consult import migrate
 from consult.db import make_engine, make_session_factory
 
 POSTGRES_URL = os.environ.get("CONSULT_TEST_POSTGRES_URL")
+#: Background jobs of test apps go to this Redis database, on a queue per test.
+JOBS_REDIS_URL = "redis://127.0.0.1:6379/13"
 BACKENDS = ["sqlite", "postgresql"]
 SECRET = "test-secret-key-" + "x" * 32
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -90,9 +92,26 @@ def make_app(db_url: str, instance: Path, **overrides):
 
     # per-process rate-limit counters: tests must not share Redis counters with each other
     config = {"DATABASE_URL": db_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": SECRET,
-              "TESTING": True, "RATELIMIT_STORAGE_URL": "memory://"}
+              "TESTING": True, "RATELIMIT_STORAGE_URL": "memory://", "REDIS_URL": JOBS_REDIS_URL}
     config.update(overrides)
     return create_app(config)
+
+
+@pytest.fixture(autouse=True)
+def job_queue(monkeypatch):
+    """Each test queues its background jobs on its own RQ queue (parallel test processes
+    never take each other's jobs), deleted afterwards; ``tests.jobqueue.drain_jobs`` runs them."""
+    from consult import jobs
+
+    name = f"consult-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(jobs, "QUEUE_NAME", name)
+    yield name
+    jobs.wait_for_background()
+    redis = jobs.connect_redis(JOBS_REDIS_URL)
+    if redis is not None:
+        from rq import Queue
+
+        Queue(name, connection=redis).delete(delete_jobs=True)
 
 
 @pytest.fixture

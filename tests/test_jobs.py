@@ -51,9 +51,11 @@ def test_coding_job_runs_on_an_rq_worker(app, demo_consultation, monkeypatch):
 def test_without_redis_jobs_run_in_process_and_failures_are_recorded(app, demo_consultation):
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     job_id = jobs.enqueue_for_app(app, "code_consultation", consultation=demo_consultation)
+    jobs.wait_for_background()  # from the web, the fallback runs in a background thread
     assert _job(app, job_id).status == JobStatus.FINISHED
 
     failing = jobs.enqueue_for_app(app, "train_coder")  # no consultation: the handler fails
+    jobs.wait_for_background()
     job = _job(app, failing)
     assert job.status == JobStatus.FAILED and "no consultation" in job.error
     with pytest.raises(ValueError):
@@ -74,5 +76,7 @@ def test_a_job_redis_refuses_runs_in_process(app, monkeypatch):
     monkeypatch.setattr(Queue, "enqueue", refuse)
     monkeypatch.setitem(jobs.HANDLERS, "echo", lambda session, job, progress: {"echo": job.params})
     app.config["REDIS_URL"] = REDIS_URL
-    job = _job(app, jobs.enqueue_for_app(app, "echo", params={"n": 3}))
+    job_id = jobs.enqueue_for_app(app, "echo", params={"n": 3})
+    jobs.wait_for_background()
+    job = _job(app, job_id)
     assert job.status == JobStatus.FINISHED and job.result == {"echo": {"n": 3}} and job.progress == 1.0

@@ -1,7 +1,7 @@
 """`consult code ...`: segmenting and automatically coding a consultation.
 
 - ``consult code segment --consultation SLUG``
-- ``consult code run --consultation SLUG [--retrain]``
+- ``consult code run --consultation SLUG [--retrain] [--background]``
 - ``consult code train --consultation SLUG``
 """
 from __future__ import annotations
@@ -29,11 +29,27 @@ def segment_command(slug: str):
 @code_group.command("run")
 @click.option("--consultation", "slug", required=True)
 @click.option("--retrain", is_flag=True, help="Retrain the learning coder on the reviewed segments first.")
+@click.option("--background", is_flag=True,
+              help="Queue the run for `consult worker` processes (in chunks, in parallel) and return.")
 @with_appcontext
-def run_command(slug: str, retrain: bool):
+def run_command(slug: str, retrain: bool, background: bool):
     """Segment new text and add automatic code suggestions (human decisions stay)."""
     from consult.coding import code_consultation, segment_consultation, segment_count
 
+    if background:
+        from flask import current_app
+
+        from consult import jobs
+
+        with db_session() as session:
+            consultation = consultation_or_fail(session, slug)
+        if jobs.connect_redis(current_app.config["REDIS_URL"]) is None:
+            raise click.ClickException(f"--background needs Redis at {current_app.config['REDIS_URL']} "
+                                       "(CONSULT_REDIS_URL) and a running `consult worker`")
+        job_id = jobs.enqueue_for_app(current_app, "code_consultation", consultation=consultation,
+                                      params={"retrain": retrain}, fallback="inline")
+        click.echo(f"Queued coding run as job {job_id}; `consult worker` processes take its chunks.")
+        return
     with db_session() as session:
         consultation = consultation_or_fail(session, slug)
         created = segment_consultation(session, consultation)

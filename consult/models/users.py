@@ -134,7 +134,11 @@ class JobStatus(enum.StrEnum):
 
 
 class Job(Timestamped, Base):
-    """A background job (coding run, report export, retraining) and its progress."""
+    """A background job (coding run, segmenting notes or answers, retraining) and its progress.
+
+    A coding run is a parent job whose chunk jobs (``parent_id``) code disjoint ranges of
+    segments; the parent's ``progress`` is derived from its children (see consult.jobs).
+    """
 
     __tablename__ = "job"
 
@@ -149,5 +153,8 @@ class Job(Timestamped, Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     requested_by_id: Mapped[int | None] = fk("user.id", nullable=True, ondelete="SET NULL")
+    parent_id: Mapped[int | None] = fk("job.id", nullable=True)
+    #: The notes document a ``segment_document`` job processes (its page shows the status).
+    document_id: Mapped[int | None] = fk("document.id", nullable=True)
 
     consultation: Mapped[Consultation | None] = relationship()

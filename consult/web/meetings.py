@@ -14,10 +14,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from analysis.extract import ExtractionError, extract_text, normalise_text
 from analysis.privacy import mask
+from consult import jobs
 from consult.audit import record
-from consult.coding import segment_document
 from consult.meetings import MeetingDetails, save_meeting
-from consult.models import MEETING_TYPE_LABELS, Consultation, Document, Meeting, MeetingType, Role
+from consult.models import MEETING_TYPE_LABELS, Consultation, Document, Job, JobStatus, Meeting, MeetingType, Role
 from consult.security import consultation_for_staff, current_user, login_required, sees_unmasked
 from consult.context import db, get_in_consultation
 
@@ -143,15 +143,24 @@ def upload(slug: str, meeting_id: int):
                                     media_type=media_type, sha256=sha, original=data, text=text,
                                     uploaded_by_id=current_user().id)
                 s.add(document)
-                n = len(segment_document(s, document))
+                s.flush()
                 record(s, "upload_notes", document, actor=current_user(),
-                       details={"filename": filename, "media_type": media_type, "segments": n,
-                                "sha256": sha})
+                       details={"filename": filename, "media_type": media_type, "sha256": sha})
                 s.commit()
             except Exception:
                 s.rollback()  # nothing is stored half
                 raise
-            flash(f"Het verslag is opgeslagen en in {n} stukken verdeeld. Kijk de stukken na.", "success")
+            # Cutting into segments, masking and coding run as a job, not in this request.
+            try:
+                jobs.enqueue_for_app(current_app, "segment_document", consultation=c, document=document,
+                                     user=current_user())
+                flash("Het verslag is opgeslagen. Het wordt nu in stukken verdeeld. "
+                      "Deze pagina laat zien wanneer dat klaar is.", "success")
+            except Exception:  # noqa: BLE001 - the notes are stored; 'consult code segment' can cut them
+                s.rollback()
+                current_app.logger.exception("queueing the segmenting of document %s failed", document.id)
+                flash("Het verslag is opgeslagen, maar het verdelen in stukken kon niet beginnen. "
+                      "Vraag de beheerder om het verslag opnieuw te laten verwerken.", "error")
             return redirect(url_for(".document", slug=slug, document_id=document.id))
     else:
         errors["file"] = "Het formulier is niet goed verstuurd. Probeer het opnieuw."
@@ -161,6 +170,22 @@ def upload(slug: str, meeting_id: int):
 
 def _document(c: Consultation, document_id: int) -> Document:
     return get_in_consultation(Document, document_id, c)
+
+
+#: The status line of a notes document, from its newest ``segment_document`` job.
+PROCESSING_STATUS = {
+    JobStatus.QUEUED: "Het verslag staat in de wachtrij. Het wordt zo in stukken verdeeld.",
+    JobStatus.RUNNING: "Het verslag wordt nu in stukken verdeeld en gecodeerd.",
+    JobStatus.FINISHED: "Klaar: het verslag is in stukken verdeeld.",  # the page adds how many
+    JobStatus.FAILED: "Het verdelen in stukken is niet gelukt. Vraag de beheerder om het verslag "
+                      "opnieuw te laten verwerken.",
+}
+
+
+def processing(doc: Document) -> Job | None:
+    """The newest job that cuts ``doc`` into segments, or None."""
+    return db().scalar(select(Job).where(Job.document_id == doc.id, Job.kind == "segment_document")
+                       .order_by(Job.id.desc()).limit(1))
 
 
 @bp.route("/documenten/<int:document_id>", methods=["GET", "POST"])
@@ -204,5 +229,8 @@ def document(slug: str, document_id: int):
         else:
             flash("Er was niets veranderd.", "info")
         return redirect(url_for(".document", slug=slug, document_id=doc.id))
+    job = processing(doc)
+    busy = job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked,
-                           editable=user.role in EDITORS)
+                           editable=user.role in EDITORS, job=job, busy=busy,
+                           status_text=PROCESSING_STATUS[job.status] if job else None)

@@ -224,16 +224,18 @@ def review(slug: str, survey_slug: str, token: str):
 
 
 def _segment_after_submission(s, response) -> None:
-    """Make the new answers ready for coding. The submission is already committed, so a
-    failure here loses nothing: 'consult code segment' picks the answers up later."""
-    from consult.coding import segment_response
+    """Queue the segmenting, masking and coding of the new open answers (consult.jobs:
+    never in this request). The submission is already committed, so a failure here loses
+    nothing: 'consult code segment' or the next coding run picks the answers up later."""
+    from consult import jobs
 
     try:
-        segment_response(s, response)
-        s.commit()
+        if any(a.text and a.text.strip() for a in response.answers):
+            jobs.enqueue_for_app(current_app, "segment_response", consultation=response.survey.consultation,
+                                 params={"response": response.id})
     except Exception:  # noqa: BLE001 - never fail a participant's submission over analysis
         s.rollback()
-        current_app.logger.exception("segmenting response %s failed", response.id)
+        current_app.logger.exception("queueing the segmenting of response %s failed", response.id)
 
 
 @bp.get("/c/<slug>/v/<survey_slug>/r/<token>/klaar")

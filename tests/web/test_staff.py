@@ -13,6 +13,7 @@ from consult.models import (
     AssignmentStatus, AuditLog, CodeAssignment, Consultation, Document, InvitationCode, Meeting,
     Origin, Response, Segment, Survey,
 )
+from tests.jobqueue import drain_jobs
 from tests.web.conftest import SLUG, csrf_token, login
 
 STAFF = f"/beheer/c/{SLUG}"
@@ -144,7 +145,7 @@ def _docx_bytes() -> bytes:
     return buf.getvalue()
 
 
-def test_meeting_registration_and_notes_upload(client, world, db_session):
+def test_meeting_registration_and_notes_upload(client, world, db_session, app):
     login(client, "gesprek@test.nl")
     url = f"{STAFF}/bijeenkomsten/nieuw"
     form = client.get(url).get_data(as_text=True)
@@ -179,6 +180,7 @@ def test_meeting_registration_and_notes_upload(client, world, db_session):
                     content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)
     doc_url = r.headers["Location"]
+    drain_jobs(app)  # cutting into segments and masking run as a background job
     db_session.expire_all()
     doc = db_session.scalar(select(Document).where(Document.meeting_id == meeting_id))
     assert doc.media_type.endswith("wordprocessingml.document") and "Kerkstraat 12" in doc.text

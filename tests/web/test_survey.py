@@ -7,6 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from consult.models import Answer, InvitationCode, Participant, Response, ResponseStatus, Survey, SurveyAccess
+from tests.jobqueue import drain_jobs
 from tests.web.conftest import SLUG, csrf_token
 
 BASE = f"/c/{SLUG}/v/wmo-vragen"
@@ -30,7 +31,7 @@ def submitted_count(db_session) -> int:
     return db_session.scalar(select(func.count(Response.id)).where(Response.status == ResponseStatus.SUBMITTED))
 
 
-def test_complete_survey_with_condition_review_and_receipt(client, world, db_session):
+def test_complete_survey_with_condition_review_and_receipt(client, world, db_session, app):
     page1 = start(client)
     assert page1.endswith("/deel/1")
     r = client.get(page1)
@@ -94,7 +95,8 @@ def test_complete_survey_with_condition_review_and_receipt(client, world, db_ses
     assert answers["tevreden"] == (4, None)
     participant = db_session.get(Participant, response.participant_id)
     assert participant.stakeholder_group.key == "mantelzorger" and participant.neighbourhood.name == "Bathmen"
-    # the open answers are segmented right away, ready for coding
+    # the open answers are segmented right away (by the job the submission queued), ready for coding
+    drain_jobs(app)
     texts = [a for a in response.answers if a.text]
     assert texts and all(a.segments for a in texts)
     assert all(seg.text in a.text for a in texts for seg in a.segments)
