@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from analysis.coding.base import Assignment, Suggestion, is_codable
@@ -258,8 +258,8 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
     """Code the consultation's segments with ids in ``first_id..last_id`` (or in
     ``segment_ids``; default: all) with ``prepared``, under the review rule.
 
-    Each batch locks its segment rows (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
-    has one writer anyway) before it reads their assignments, and :func:`decide` and
+    Each batch locks its segment rows (:func:`lock_segments`) before it reads their
+    assignments, and :func:`decide` and
     :func:`add_code` lock the segment too. So two runs, or a run and a person, never
     work on the same segment at once: a second run sees the first one's suggestions and
     replaces them (no double insert), and a decision taken while a batch was running is
@@ -295,7 +295,7 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
                 new.append(a)
                 suggestion_of.setdefault((seg_id, code.id), s)
         # Code first, then lock: the segments are locked only while their rows are written.
-        session.execute(select(Segment.id).where(Segment.id.in_(ids)).with_for_update())
+        lock_segments(session, ids)
         existing, row_ids = _stored_assignments(session, ids)
         # The run stands for every automatic coder: what the rules or an earlier model
         # proposed and nobody decided on is recomputed; the rest stays.
@@ -395,9 +395,19 @@ def _assignment(a: Assignment, s: Suggestion) -> CodeAssignment:
 
 # -- review by people ---------------------------------------------------------------------
 
+def lock_segments(session: Session, segment_ids: list[int]) -> None:
+    """Wait for whoever codes or reviews these segments, and keep them out until commit:
+    ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite a no-op write, which takes the
+    database's one write lock before the caller reads (SQLite has no row locks)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE segment SET id = id WHERE id IN :ids")
+                        .bindparams(bindparam("ids", expanding=True)), {"ids": list(segment_ids)})
+    else:
+        session.execute(select(Segment.id).where(Segment.id.in_(segment_ids)).with_for_update())
+
+
 def lock_segment(session: Session, segment_id: int) -> None:
-    """Wait for a coding batch working on this segment, and keep it out until commit."""
-    session.execute(select(Segment.id).where(Segment.id == segment_id).with_for_update())
+    lock_segments(session, [segment_id])
 
 
 def decide(session: Session, assignment: CodeAssignment, decision: str, actor: User) -> CodeAssignment:
