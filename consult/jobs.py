@@ -76,7 +76,8 @@ from consult.db import make_engine, make_session_factory, session_scope, utcnow
 from consult.models import Consultation, Document, Job, JobStatus, Response, User
 
 log = logging.getLogger(__name__)
-QUEUE_NAME = "consult"
+#: The RQ queue; ``CONSULT_JOB_QUEUE`` gives deployments that share one Redis their own.
+QUEUE_NAME = os.environ.get("CONSULT_JOB_QUEUE") or "consult"
 JOB_TIMEOUT = 3600
 HANDLERS: dict[str, Callable[[Session, Job, Callable[[float], None]], Any]] = {}
 DONE = (JobStatus.FINISHED, JobStatus.FAILED)
