@@ -1,19 +1,31 @@
 """Detecting and masking personal data in Dutch text (no Flask imports).
 
-Finds names of private persons, e-mail addresses, phone numbers (06-..., 0570-...,
-+31...), BSN (only numbers that pass the 11-proof), IBAN (only with a valid checksum),
-street addresses (street + house number) and postcodes (1234 AB). Rules only, so it is
-fast (a few hundred thousand characters per second) and explainable; it errs on the side
-of masking a capitalised word after a title ("mevrouw De Vries") and recognises common
-Dutch first names followed by a surname.
+Finds names of private persons, e-mail addresses, phone numbers (06-..., 0570/..., +31 (0)6
+..., foreign numbers), BSN (only numbers that pass the 11-proof, also dotted "1234.56.782"),
+IBAN (only with a valid checksum, any case, spaced groups), street addresses (street + house
+number, with suffixes such as "15-III" or "14 bis"), postcodes (1234 AB, 1234ab), dates of
+birth ("geboren op ..."), ages told about a person ("mijn buurman van 87") and Dutch licence
+plates ("AB-123-C"). Rules and name lists only, so it is fast (well over 200,000 characters
+per second) and explainable.
+
+Names are found from context (a title or role before them: "mevrouw", "buurvrouw",
+"consulent"; "ik heet"; a reporting verb after them: "Jansen zei"), from initials ("J. de
+Vries") and from lists of first names and surnames (``privacy_data/``, extracted from Faker,
+MIT licence, plus Moroccan, Surinamese, Eritrean and other names added by hand). Names that
+are also Dutch words ("Ben", "Wil", "Roos") need context. Officials in their public role
+("wethouder Grijsen"), shops ("Albert Heijn") and streets named after people ("Jan van
+Galenstraat") are not masked as persons; case numbers ("zaaknummer ..."), the municipality's
+Postbus postcode and organisations' 088/0800/0900 numbers are not personal data.
 
 This is the one home of consult's personal-data patterns. Segments are masked with every
 kind (:func:`mask`); anything that leaves consult (reports, data exports) is checked once
 more for contact details, the kinds in :data:`CONTACT` (:func:`contains_personal_data`,
-:func:`scrub`, :func:`mask_same_length`).
+:func:`scrub`, :func:`mask_same_length`). The facilitator sees every mask and can correct it.
 
 >>> mask("Mevrouw Jansen (06-12345678) woont op de Kerkstraat 12.")
 'Mevrouw [naam] ([telefoonnummer]) woont op de [adres].'
+>>> mask("Jansen zei dat mijn buurman van 87 op de Brink 45-II woont.")
+'[naam] zei dat mijn buurman van [leeftijd] op de [adres] woont.'
 >>> scrub("Bel 06-12345678 of mail p.smit@voorbeeld.nl.")
 'Bel [verwijderd] of mail [verwijderd].'
 """
@@ -21,14 +33,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable
 
 __all__ = ["Span", "detect", "mask", "bsn_valid", "iban_valid", "LABELS", "CONTACT", "REDACTED",
-           "contains_personal_data", "scrub", "mask_same_length"]
+           "contains_personal_data", "scrub", "mask_same_length", "FIRST_NAMES", "SURNAMES"]
 
 LABELS = {
     "name": "[naam]", "email": "[e-mailadres]", "phone": "[telefoonnummer]", "bsn": "[BSN]",
     "iban": "[IBAN]", "address": "[adres]", "postcode": "[postcode]",
+    "birth_date": "[geboortedatum]", "age": "[leeftijd]", "licence_plate": "[kenteken]",
 }
 #: Contact details: the kinds exports check every quote and free text for, last of all.
 CONTACT = frozenset({"email", "phone"})
@@ -57,7 +71,7 @@ def bsn_valid(digits: str) -> bool:
 
 
 def iban_valid(iban: str) -> bool:
-    """ISO 13616 mod-97 check."""
+    """ISO 13616 mod-97 check (spaces and case ignored)."""
     iban = re.sub(r"\s", "", iban).upper()
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", iban):
         return False
@@ -67,53 +81,454 @@ def iban_valid(iban: str) -> bool:
     return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
 
 
-_UPPER = "A-ZÀ-ÖØ-Þ"
+# --- word lists -------------------------------------------------------------------------
+
+_DATA = Path(__file__).resolve().parent / "privacy_data"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Dutch words that start sentences or stand capitalised in letters and forms; never a name
+#: on their own (lower case).
+_COMMON = _words("""
+de het een en of maar dan dus want als toen nu ook nog wel niet geen al er hier daar wie wat
+waar hoe waarom welke die dat deze dit zo ja nee ik je jij u hij zij ze we wij jullie mijn
+m'n jouw uw zijn haar ons onze hun men iemand niemand iedereen alles niets veel weinig meer
+minder graag helaas verder daarna eerst later soms vaak altijd nooit bij met voor na door over
+onder tegen tussen tot vanaf zonder om op in aan uit te naar sinds volgens namens via tijdens
+binnen buiten boven achter naast wordt word worden is was waren heb heeft had hebben kan kun
+kunnen mag mogen moet moeten wil wilde willen zal zou zullen ga gaat gaan kom komt komen ben
+bent groeten groet beste geachte hallo hoi dag bedankt dank hartelijk vriendelijke hoogachtend
+betreft aanwezig afwezig notulen verslag actiepunt actiepunten telefoon tel adres mail email
+e-mail postcode mobiel bsn iban rekening rekeningnummer kenteken geboren geboortedatum mevrouw
+meneer gemeente college raad wethouder burgemeester buurthuis wijk stad stadhuis dorp straat
+januari februari maart april mei juni juli augustus september oktober november december
+maandag dinsdag woensdag donderdag vrijdag zaterdag zondag bewoner bewoners cliënt mantelzorger
+vrijwilliger vrijwilligers ouderen jongeren kinderen inwoners mensen iedereen familie fam
+afzender ondertekend opmerking vraag vragen antwoord punt agenda rondvraag sluiting opening
+wmo ggd cjg asdd nb ps bijlage zie graag svp gr mvg stichting vereniging zorg hulp thuis
+welkom fijn goed slecht prima super heel erg echt zeer mooi lang kort klein groot oud nieuw
+hoog laag jong eerste tweede derde alle elke ieder sommige andere beide twee drie vier vijf
+noord oost zuid west nederlands nederland engels turks arabisch marokkaans surinaams kerk
+moskee school huis tuin park markt winkel centrum station bus trein auto fiets god jezus allah
+daartoe daarom daarnaast daarbij daarmee daarin daarvoor daarop daarna hierbij hiermee hierin
+vervolgens tevens bovendien echter tenslotte uiteindelijk gisteren vandaag morgen vorige vorig
+eerder eveneens wellicht misschien mogelijk waarschijnlijk natuurlijk samenvattend kortom
+korte lange grote kleine oude nieuwe goede hoge lage vele beter extra verschillende andere
+werk inkomen welzijn wonen jeugd sociaal domein team loket beleid kader plan nota
+""")
+_TUSSEN_WORDS = _words("""van de der den ter ten te 't het in op d' la le du da dos di del della
+el al ben bin bint ait aït ou abou abu bou ould""")
+_STRONG_TITLES = _words("""mevrouw mevr mw meneer mijnheer dhr heer juffrouw fam familie dokter
+dr zuster broeder""")
+_ROLES = _words("""buurman buurvrouw buurjongen buurmeisje buren oma opa tante oom moeder vader
+zoon dochter man vrouw partner echtgenoot echtgenote broer zus schoonzus schoonbroer zwager
+schoonmoeder schoonvader schoonzoon schoondochter kleinzoon kleindochter kleinkind neef nicht
+vriend vriendin collega consulent consulente wmo-consulent wijkverpleegkundige verpleegkundige
+thuiszorgmedewerker thuiszorg medewerker medewerkster begeleider begeleidster casemanager
+mantelzorger mantelzorgster huisarts ouderenadviseur buurtcoach wijkcoach jongerenwerker
+opbouwwerker wijkagent bewoner bewoonster cliënt client contactpersoon vrijwilliger
+vrijwilligster coördinator hulp maatje tolk kapper fysiotherapeut therapeut ergotherapeut
+schuldhulpverlener maatschappelijk werker cliëntondersteuner dementieconsulent""")
+#: Officials named in their public role: not private persons.
+_PUBLIC_ROLES = _words("""wethouder wethouders burgemeester raadslid raadsleden gedeputeerde
+minister staatssecretaris commissaris kamerlid statenlid griffier gemeentesecretaris koning
+koningin prinses prins fractievoorzitter weth wthouder portefeuillehouder voorzitter gemeenteraadslid ombudsman""")
+_REPORT_VERBS = _words("""zei zegt vertelde vertelt vroeg vraagt vond vindt belde belt mailde
+mailt stelde stelt merkte gaf geeft meldde meldt legde opperde benadrukte antwoordde
+reageerde schreef schrijft las wil wilde heeft had kwam komt was""")
+_PLACES = _words("""Deventer Colmschate Zandweerd Keizerslanden Diepenveen Bathmen Schalkhaar
+Okkenbroek Lettele Olst Wijhe Zutphen Apeldoorn Zwolle Holten Raalte Rijssen Enschede Hengelo
+Almelo Amsterdam Rotterdam Utrecht Eindhoven Groningen Nijmegen Arnhem Vijfhoek Knutteldorp
+Hoven Voorstad Borgele Platvoet Rivierenwijk Paramaribo Kabul Eritrea Turkije Marokko Syrië
+Haag Haarlem Oekraïne Charkiv Polen Duitsland België Nederland Europa Ghana Somalië Suriname Afrika Holland
+Overijssel Gelderland Brussel Berlijn Parijs Londen Istanboel Ankara Asmara Damascus Kyiv Kiev
+Parkinson Alzheimer Huntington Asperger Crohn Lyme Korsakov Down Duchenne
+Zonnebloem Humanitas Sarana Wmo Jeugdwet Participatiewet Facebook WhatsApp Google Teams Zoom
+""")
+#: Shops, brands and organisations that look like names.
+_ORGS = ("Albert Heijn|Jan Linders|Dirk van den Broek|(?<=de )Dirk|Van der Valk|Van Dale|Leger des Heils|"
+         "Zilveren Kruis|Douwe Egberts|Hans Anders|Bakker Bart|Zeeman|Blokker|Kruidvat|Etos|Jumbo|"
+         "HEMA|Hema|Lidl|Aldi|Action|Plus|Coop|Spar|Vomar|Hoogvliet|Dekamarkt|Poiesz|Gamma|Praxis|"
+         "Karwei|Intratuin|Wibra|Xenos|Primark|Ikea|IKEA|MediaMarkt|Rabobank|Kwantum|Trekpleister|"
+         "Den Haag|Raad van State|Tweede Kamer|Eerste Kamer|Jezus en Maria|Jezus|Christus|Sinterklaas")
+_STREET_SUFFIX = (r"straat|straatweg|laan|weg|plein|singel|gracht|kade|dijk|steeg|pad|hof|park|dreef|"
+                  r"markt|ring|boulevard|allee|erf|wal|veld|plantsoen|kamp|hoek|brink|berg|baan|dam|"
+                  r"zijde|oord|horst|haven|burcht|akker|es|stede|poort|welle|weide|hoven|kamp|gang|"
+                  r"stoep|dwarsstraat|buurt|wijk|lanen|straatje|pleintje|promenade|passage|kwartier")
+#: Words before a street suffix that make "Bram van Kerkstraat" a person from a street.
+_STREET_STEMS = _words("""kerk dorp molen school stations hoofd markt water zand wind linde eiken
+beuken vogel bloem park brug haven sluis poort wal tuin stad burg heren keizer konings prinsen
+smeden bakkers nieuwe oude lange korte hoge lage groen zon maan ster bergen beek rivier berken
+essen wilgen populieren rozen tulpen lelie fabriek spoor kanaal polder veld bos heide akker
+weide kamp dijk hof weg straat laan plein singel""")
+
+
+def _street_stem(stem: str) -> bool:
+    """Whether a street's first part is an ordinary word ("Kerk", "Dorps", "Molen"), so that
+    "Bram van Kerkstraat" is Bram from that street, not a street named after a person."""
+    stem = stem.lower()
+    return stem in _STREET_STEMS or stem[:-1] in _STREET_STEMS and stem[-1] in "se" \
+        or stem[:-2] in _STREET_STEMS and stem[-2:] == "en"
+
+
+def _load_names(filename: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(names, names that are also Dutch words) from ``privacy_data/filename``."""
+    plain, ambiguous = set(), set()
+    path = _DATA / filename
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, _, flag = line.partition("\t")
+        if not name or name.lower() in _TUSSEN_WORDS:
+            continue
+        for part in {name, name.split()[-1]}:   # "de Vries" is also looked up as "Vries"
+            if part.lower() not in _TUSSEN_WORDS:
+                (ambiguous if flag == "~" or part.lower() in _COMMON else plain).add(part)
+    return frozenset(plain), frozenset(ambiguous)
+
+
+_FIRST, _FIRST_AMBIGUOUS = _load_names("first_names.txt")
+_LAST, _LAST_AMBIGUOUS = _load_names("surnames.txt")
+_FIRST_AMBIGUOUS |= _words("Ben Wil Max Will Mark Roos Fleur Hoop Dag Mei April Juni Bas Rob Dean "
+                           "Lente Zon Ster Jade Pim Joy Grace Hope Angel Summer Hunter Rose Beste")
+_FIRST = (_FIRST - _FIRST_AMBIGUOUS - _PLACES) | _words("Gerrit Henk Piet Kees")
+_LAST = _LAST - _LAST_AMBIGUOUS - _PLACES - _FIRST_AMBIGUOUS
+#: First names (any origin) taken as a name without further context.
+FIRST_NAMES = _FIRST
+#: Surnames taken as a name without further context ("Jansen zei").
+SURNAMES = _LAST
+
+
+# --- patterns ---------------------------------------------------------------------------
+
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"   # Latin-1 and Latin Extended-A capitals (Ş, Ç, Ğ, İ ...); see _is_upper
 _LOWER = "a-zß-öø-ÿ"
-_CAP = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
-_TUSSEN = r"(?:van der|van den|van de|van 't|van het|in 't|op de|de la|van|de|der|den|ter|ten|te|'t|d')"
-_INITIALS = rf"(?:[{_UPPER}]\.\s?){{1,4}}"
-_SURNAME = rf"(?:(?:{_TUSSEN}|{_TUSSEN.replace('van', 'Van').replace('de', 'De')})\s)?{_CAP}"
+_NOT_AFTER_NUMBER = r"(?![\w%€]|[.,:/-]\d)"
 
 EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 PHONE_RE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)31[\s-]?(?:\(0\)[\s-]?)?[1-9](?:[\s-]?\d){8}"
-    r"|\(0[1-9]\d{1,2}\)\s?\d(?:[\s-]?\d){5,6}|0[1-9](?:[\s-]?\d){8})(?![\w-])")
-BSN_RE = re.compile(r"(?<![\w.-])\d{3}[.\s]?\d{2}[.\s]?\d{2}[.\s]?\d{2}(?![\w-])|(?<![\w.-])\d{9}(?![\w-])")
-IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b")
-POSTCODE_RE = re.compile(r"\b[1-9]\d{3}\s?(?!SA\b|SD\b|SS\b)[A-Z]{2}\b")
-_STREET_SUFFIX = (r"straat|laan|weg|plein|singel|gracht|kade|dijk|steeg|pad|hof|park|dreef|markt|"
-                  r"ring|boulevard|allee|erf|wal|veld|plantsoen|kamp|hoek|brink|berg|baan|dam|"
-                  r"zijde|oord|horst|haven|burcht|akker|es|stede")
+    r"(?<![\w+/.,-])(?:(?:\+|00)[1-9]\d{0,2}[ .-]?(?:\(0\)[ .-]?)?|\(0\d{1,3}\)[ .-]?)?"
+    r"\d(?:(?: ?[-./] ?| )?\d){5,13}" + _NOT_AFTER_NUMBER)
+#: Non-personal Dutch numbers: organisations (088), free (0800) and paid (090x) lines.
+_SERVICE_PREFIXES = ("088", "0800", "0900", "0906", "0909", "084", "087")
+BSN_RE = re.compile(
+    r"(?<![\w.,/-])(?:\d{4}[. ]\d{2}[. ]\d{3}|\d{3}[. ]\d{3}[. ]\d{3}|\d{3}[. ]?\d{2}[. ]?\d{2}[. ]?\d{2}"
+    r"|\d{9})" + _NOT_AFTER_NUMBER)
+_CASE_CONTEXT_RE = re.compile(
+    r"(?:zaak|kenmerk|dossier|factuur|referentie|klant|order|registratie|polis|relatie|aanvraag|"
+    r"nota|besluit|brief|document|project|contract|kvk|btw|artikel|ticket|meldings?)\w*\W{0,3}"
+    r"(?:nummer|nr\.?|no\.?)?\W{0,3}$", re.IGNORECASE)
+IBAN_RE = re.compile(
+    r"\b[Nn][Ll] ?\d{2} ?(?:[A-Za-z] ?){4}(?:\d ?){9}\d\b"
+    r"|\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+POSTCODE_RE = re.compile(r"\b[1-9]\d{3}(?: ?[A-Z]{2}|[a-z]{2}| [a-z]{2})\b")
+_POSTCODE_NOT = _words("""SA SD SS km kg mg ml cl dl cm mm cc kw mb gb kb tb hz pk uu st
+en of al in op de is om te na ik je we ze er zo nu ja an at nr tm tot een met voor""")
+_POSTBUS_RE = re.compile(r"(?:postbus|antwoordnummer)\s*\d+\s*,?\s*$", re.IGNORECASE)
+
+_HOUSE_NUMBER = (r"\d{1,5}(?! ?(?:keer|uur|jaar|min|minuten|dagen|weken|maanden|euro|personen|mensen|"
+                 r"procent|%|km|meter|kinderen)\b)"
+                 r"(?:[ ]?[A-Za-z](?!\w))?(?:[ ]?-[ ]?(?:[IVX]{1,4}|\d{1,4}(?:[ ]?hoog)?|[A-Za-z])(?!\w))?"
+                 r"(?:[ ](?:bis|hs|huis|bg|rd|zw|I{1,3}|\d?hoog|boven)\b)?")
+_STREET_ABBREV = r"(?:(?:Burg|Prof|Dr|Mr|St|Kon|Pr|Gen|Ds|Past|Jhr|Ir|Ing|Mgr|Bisschop)\. ?|Sint |Burgemeester )"
+_CAPW = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)*"
+_TUSSEN_RE = r"(?:van der|van den|van de|van het|van 't|in 't|op de|de la|van|de|der|den|ter|ten|te|het|'t)"
 ADDRESS_RE = re.compile(
-    rf"\b(?:[{_UPPER}][{_LOWER}]+[\s-]){{0,3}}[{_UPPER}][{_LOWER}]*(?:{_STREET_SUFFIX})"
-    rf"\s\d{{1,5}}(?:\s?[a-zA-Z](?![\w]))?(?:-\d{{1,4}})?")
-TITLE_RE = re.compile(
-    rf"\b(?:[Mm]evrouw|[Mm]evr\.|[Mm]w\.|[Mm]eneer|[Mm]ijnheer|[Dd]hr\.|[Dd]e heer|[Hh]eer|[Jj]uffrouw|"
-    rf"[Oo]ma|[Oo]pa|[Tt]ante|[Oo]om|[Bb]uurman|[Bb]uurvrouw)\s+"
-    rf"((?:{_INITIALS}\s?)?(?:{_CAP}\s)?{_SURNAME}(?:\s{_SURNAME})?)")
-INTRO_RE = re.compile(
-    rf"\b(?:[Mm]ijn naam is|[Ii]k heet|[Ii]k ben|[Hh]eet|[Gg]enaamd)\s+((?:{_CAP})(?:\s{_SURNAME})?)")
+    # a street ending in a usual suffix: Kerkstraat, Jan van Galenstraat, Burg. Van Sonsbeeckstraat
+    rf"(?:\b{_STREET_ABBREV})?\b(?:{_CAPW}[ -](?:{_TUSSEN_RE} )?){{0,3}}"
+    rf"[{_UPPER}][{_LOWER}]*(?:{_STREET_SUFFIX})(?:-[{_UPPER}][{_LOWER}]+)? {_HOUSE_NUMBER}"
+    # Laan van Borgele, Laan van Nieuw Oost-Indië, Oude Markt, Brink, Singel
+    rf"|\b(?:Laan|Weg|Plein|Pad|Achter|Binnen|Buiten|Boven|Over) (?:{_TUSSEN_RE} )?{_CAPW}(?: {_CAPW})? {_HOUSE_NUMBER}"
+    rf"|\b(?:(?:Oude|Nieuwe|Grote|Kleine|Lange|Korte|Hoge|Lage) )?"
+    rf"(?:Brink|Singel|Markt|Worp|Hof|Plein|Kade|Wal|Dijk|Haven|Dam|Ring|Gracht|Esch|Bergpoort|Stromarkt) {_HOUSE_NUMBER}"
+    # lower-case streets: kerkstraat 12, hoge hondstraat 3b
+    rf"|\b(?:(?:hoge|lage|lange|korte|oude|nieuwe|grote|kleine|sint|burg\.) )?[a-z]{{2,}}(?:straat|straatweg|laan|weg|plein|singel|gracht|kade|dijk|steeg|dreef|markt) "
+    rf"{_HOUSE_NUMBER}")
+#: "woon op de Worp 3", "aan de Kapjeswelle 12": a capitalised word and a number after
+#: living there.
+ADDRESS_CONTEXT_RE = re.compile(
+    rf"\b(?:woon|woont|wonen|woonde|woonachtig|verhuisd|adres(?: is)?:?|bezorgen|afzender:?)\s"
+    rf"(?:(?:nu|al|sinds kort|zelf|nog)\s)?(?:(?:op|aan|in|naar)\s)?(?:(?:de|het)\s)?"
+    rf"({_CAPW}(?: {_CAPW})? {_HOUSE_NUMBER})")
+_ADDRESS_NOT = _words("Wmo Artikel Hoofdstuk Bijlage Groep Lijn Fase Bus Versie Ronde Week Jaar Nummer Pagina")
 
-#: Common Dutch first names (CBS top lists, both sexes); ambiguous words left out.
-FIRST_NAMES = frozenset("""
-Aad Aafke Adam Adriaan Agnes Albert Alexander Alie Amber Amy Andrea Anita Anja Anke Anna Anne Annemarie
-Annie Anouk Ans Antoon Arie Arjan Arjen Astrid Bart Bas Bea Ben Bep Bernard Bert Bianca Bram Bregje
-Britt Carla Carolien Caroline Cees Chantal Charlotte Chris Corrie Daan Daniel Danny Dennis Dick Dirk Dina
-Diana Dirkje Dora Edwin Els Elly Emma Erik Esther Eva Evert Femke Fenna Floor Frank Frans Freek Fleur
-Gerard Gerda Gerrit Gert Gijs Gerrie Greet Guus Hanneke Hans Harm Harry Hein Henk Hendrik Herman Hennie
-Hester Hilde Ilse Ineke Inge Ingrid Irene Jaap Jacob Jan Janneke Jannie Jasper Jeroen Jesse Joke Joost
-Jolanda Joop Joris Josephine Joyce Judith Julia Kees Kim Klaas Koen Kevin Lars Laura Lieke Linda Lisa
-Lotte Lucas Luuk Maarten Marco Margriet Maria Marian Marieke Marijke Marleen Martijn Martin Mats
-Max Meike Mirjam Monique Nadia Nicole Niels Noor Pieter Piet Priscilla Ria Richard Rik Rob Robert
-Roel Ruud Saskia Sander Sanne Sara Sem Sjaak Sophie Stefan Suzanne Teun Thijs Thomas Tim Tineke Tom
-Truus Twan Vera Wendy Wil Willem Wim Yvonne Zoë Fatima Mohamed Ahmed Yusuf Mehmet Ayse Emre Priya
-""".split())
+_MONTHS = (r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+           r"jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec")
+_DATE = (rf"\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:19|20)?\d{{2}}|\d{{1,2}} (?:{_MONTHS})\.? (?:19|20)\d{{2}}"
+         rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}")
+BIRTH_DATE_RE = re.compile(
+    rf"\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar)(?:\s+(?:op|is|in|d\.d\.))?\s*:?\s*"
+    rf"({_DATE}|(?<=in )(?:19|20)\d{{2}}|(?<=geboortejaar )(?:19|20)\d{{2}})(?!\d)"
+    rf"|\bik ben van ((?:19[0-9]|200)\d)\b", re.IGNORECASE)
 
-FIRST_NAME_RE = re.compile(rf"\b(?:{'|'.join(sorted(FIRST_NAMES, key=len, reverse=True))})\b(?:\s{_SURNAME})?")
+_AGE_REL = (r"buurman|buurvrouw|buurjongen|buurmeisje|moeder|vader|zoon|dochter|man|vrouw|partner|"
+            r"echtgenoot|echtgenote|oma|opa|broer|zus|schoonmoeder|schoonvader|kleinzoon|kleindochter|"
+            r"kleinkind|tante|oom|neef|nicht|vriend|vriendin|cliënt|client|bewoner|bewoonster|kind|"
+            r"weduwe|weduwnaar|jongen|meisje|dame|heer|mevrouw|meneer|schoonzus|mantelzorger")
+_AGE_NUMBER = (r"(\d{1,3}(?: jaar(?: oud)?(?! (?:geleden|lang|getrouwd|samen|later|eerder|in|op|bij)))?)"
+               r"(?![\w%,.-]\d|[\w%-]| (?:kinderen|kleinkinderen|weken|maanden|dagen|uur|keer|euro|"
+               r"procent|km|meter|mensen|personen|jaar|deelnemers|minuten))")
+AGE_RE = re.compile(
+    rf"\b(?:(?:mijn|m'n|onze|ons|haar|zijn|hun|de|een|die)\s(?:[a-zë]+\s)?)?(?:{_AGE_REL})\s"
+    rf"(?:van|is|wordt|werd|was)\s(?:nu\s|al\s|bijna\s|inmiddels\s|pas\s|ruim\s)?{_AGE_NUMBER}"
+    rf"|\b(?:{_AGE_REL})\s?\((\d{{1,3}})(?: jaar)?\)"
+    rf"|\b(?:mijn|m'n|onze|haar|zijn)\s(?:{_AGE_REL}), (\d{{1,3}}(?: jaar)?),"
+    rf"|\bik\sben\s(?:nu\s|zelf\s|al\s|inmiddels\s|bijna\s|pas\s)?(\d{{2,3}}(?: jaar(?: oud)?)?)"
+    rf"(?=\s*(?:jaar|[,.;)!]|$|\s(?:en|maar|dus|want|heb|woon|ben|oud)\b))"
+    rf"|\b(?:mijn|m'n|onze|de|haar|zijn)\s(\d{{2,3}}-jarige)\b", re.IGNORECASE)
+#: An age right after a name: "Mevrouw Hendriks (84)", "Henk, 91 jaar,", "Tjin werd 100".
+_AGE_AFTER_NAME_RE = re.compile(
+    r" ?\((\d{1,3})(?: jaar)?\)|, (\d{1,3}(?: jaar)?),| (?:is|werd|wordt) (\d{2,3})(?: jaar)?\b")
+
+_L, _D = "[A-Za-z]", r"\d"
+_SIDECODES = ("LL-DD-DD", "DD-DD-LL", "DD-LL-DD", "LL-DD-LL", "LL-LL-DD", "DD-LL-LL", "DD-LLL-D",
+              "D-LLL-DD", "LL-DDD-L", "L-DDD-LL", "LLL-DD-L", "L-DD-LLL", "D-LL-DDD", "DDD-LL-D")
+LICENCE_PLATE_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(code.replace("L", _L).replace("D", _D) for code in _SIDECODES) + r")(?![\w-])")
+_ORG_RE = re.compile(rf"\b(?:{_ORGS})\b")
+
+_TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
+_SENTENCE_GAP_RE = re.compile(r"[.!?:;\n•\"“\[]|^\s*-\s*$")
+_TRIGGER_GAP_RE = re.compile(r"\s?[,(:]?\s?")
+_ABBREVIATIONS = _words("dhr mevr mw dr burg prof st fam geb tel nr mr ir ing drs ds jhr kon pr gen "
+                        "past mgr bijv ca evt incl max min a.u.b t.a.v o.a weth")
+#: Initials of more than one letter: "Th. Oorthuis", "Chr. de Boer".
+_LONG_INITIALS = _words("Th Ch Ph Chr Joh Wm Fr Gerh Jac Corn Hk")
+_STRONG_STREET = re.compile(r"[\w'-]{2,}(?:straat|straatweg|laan|weg|plein|singel|gracht|kade|steeg|dreef|"
+                            r"boulevard|plantsoen|allee|promenade|dijk|markt)", re.IGNORECASE)
+_ANY_STREET = re.compile(rf"[\w'-]{{2,}}(?:{_STREET_SUFFIX})", re.IGNORECASE)
+_NATIONALITY_END = ("s", "se", "isch", "ische", "ees", "ese", "aan", "aanse", "er", "ster", "ling")
+_ORG_NOUNS = _words("""woningcorporatie corporatie voetbalclub club moskee kerk wijkteam gemeente
+bewonerscommissie huurdersvereniging buurthuis dagbesteding thuiszorg bibliotheek school
+jongerenwerk welzijnsorganisatie stichting vereniging zorggroep huisartsenpraktijk apotheek
+ouderenbond buurtteam voedselbank inloophuis zorgcentrum verzorgingshuis wijkvereniging""")
+_NUMBER_AFTER_RE = re.compile(r" \d")
+
+
+class _Tok:
+    __slots__ = ("start", "end", "stop", "word", "dot", "lower", "case", "norm", "initial")
+
+    def __init__(self, m: re.Match):
+        word = m.group()
+        self.dot = word.endswith(".")
+        self.word = word[:-1] if self.dot else word
+        self.start, self.end, self.stop = m.start(), m.end() - self.dot, m.end()
+        self.lower = self.word.lower()
+        first, rest = self.word[:1], self.word[1:]
+        letters = rest.replace("-", "").replace("'", "").replace("’", "")
+        if first.isupper():
+            self.case = "U" if (not letters or letters.isupper()) else ("T" if letters[:1].islower() else "")
+        else:
+            self.case = "L" if self.word.islower() else ""
+        self.norm = self.word if self.case == "T" else "-".join(p[:1].upper() + p[1:].lower()
+                                                                 for p in self.word.split("-"))
+        self.initial = self.dot and (len(self.word) == 1 and self.case == "U" or self.word in _LONG_INITIALS)
+
+
+def _in(norm: str, names: frozenset[str]) -> bool:
+    if norm in names:
+        return True
+    parts = norm.split("-")
+    return len(parts) > 1 and all(p in _FIRST or p in _LAST for p in parts)
+
+
+def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(name spans, spans of officials in their public role) found in ``text``."""
+    toks = [_Tok(m) for m in _TOKEN_RE.finditer(text)]
+    n = len(toks)
+    gaps = [text[toks[i - 1].stop:toks[i].start] if i else text[:toks[0].start] for i in range(n)] if n else []
+    starts = [False] * n
+    for i in range(n):
+        if i == 0:
+            starts[i] = True
+            continue
+        p = toks[i - 1]
+        gap = gaps[i]
+        starts[i] = bool(_SENTENCE_GAP_RE.search(gap)) or (
+            p.dot and not p.initial and p.lower not in _ABBREVIATIONS and p.lower not in _STRONG_TITLES)
+
+    def cap(t: _Tok) -> bool:
+        return t.case in ("T", "U") and t.lower not in _COMMON and t.norm not in _PLACES
+
+    def tussen_then_cap(j: int, lower_ok: bool) -> int:
+        """Index after "van der" + a surname starting at ``j``, or -1."""
+        k = j
+        while k < n and toks[k].lower in _TUSSEN_WORDS and gaps[k] in (" ", "") and k - j < 3:
+            k += 1
+        if k == j or k >= n or gaps[k] != " " or toks[k].dot and toks[k].initial:
+            return -1
+        t = toks[k]
+        if cap(t) or t.case in ("T", "U") and (t.norm in _LAST_AMBIGUOUS or _in(t.norm, _LAST)) or (
+                lower_ok and t.case == "L" and (t.lower not in _COMMON or _in(t.norm, _LAST)
+                                                      or t.norm in _LAST_AMBIGUOUS)):
+            return k + 1
+        return -1
+
+    def extend(i: int, lower: bool) -> int:
+        """Index after the last token of the name starting at token ``i``; -1 when the
+        name turns out to be part of a street name ("Jan van Galenstraat")."""
+        j, end = i + 1, i + 1
+        while j < n and j - i < 6 and gaps[j] == " " and not starts[j]:
+            t = toks[j]
+            if t.lower in _TUSSEN_WORDS:
+                k = tussen_then_cap(j, lower)
+                if k < 0:
+                    return end
+                street = toks[k - 1]
+                if _STRONG_STREET.fullmatch(street.word) or (
+                        _ANY_STREET.fullmatch(street.word) and _NUMBER_AFTER_RE.match(text, street.end)):
+                    m = re.match(rf"(.+?)(?:{_STREET_SUFFIX})$", street.lower)
+                    return end if m and _street_stem(m.group(1)) else -1
+                j = end = k
+                continue
+            if lower:
+                ok = t.case == "L" and _in(t.word.capitalize(), _LAST)
+            else:
+                ok = (cap(t) or _in(t.norm, _LAST) or t.norm in _LAST_AMBIGUOUS) and t.case == toks[i].case \
+                    or t.initial
+            if not ok:
+                break
+            if _STRONG_STREET.fullmatch(t.word) or (_ANY_STREET.fullmatch(t.word) and len(t.word) > 6
+                                                     and _NUMBER_AFTER_RE.match(text, t.end)):
+                return -1
+            j = end = j + 1
+        return end
+
+    spans: list[tuple[int, int]] = []
+    public: list[tuple[int, int]] = []
+    i = 0
+    while i < n:
+        t = toks[i]
+        p = toks[i - 1] if i else None
+        p2 = toks[i - 2] if i > 1 else None
+        after_trigger = p is not None and _TRIGGER_GAP_RE.fullmatch(gaps[i]) is not None
+        kind = ""
+        if after_trigger and (p.lower in _PUBLIC_ROLES or (
+                p.lower in _STRONG_TITLES and p2 is not None and p2.lower in _PUBLIC_ROLES)):
+            kind = "public"
+        elif after_trigger and p.lower in _STRONG_TITLES and p.lower not in ("fam", "familie", "dokter", "dr") \
+                or after_trigger and p.lower in ("fam", "familie", "dokter", "dr") and cap(t):
+            kind = "strong"
+        elif after_trigger and p.lower in _ROLES and (cap(t) or t.initial):
+            kind = "role"
+        elif p is not None and gaps[i] == " " and (
+                (p.lower == "heet" and p2 is not None and (p2.lower in ("ik", "hij", "zij", "ze") or p2.lower in _ROLES))
+                or (p.lower == "is" and p2 is not None and p2.lower == "naam")):
+            kind = "intro"
+        elif p is not None and gaps[i] == " " and p.lower == "ben" and p2 is not None and p2.lower == "ik":
+            kind = "ben"
+
+        start_ok = False
+        lower = t.case == "L"
+        if t.initial:
+            k = i
+            while k < n and toks[k].initial and (k == i or len(gaps[k]) <= 1 and not gaps[k].strip()):
+                k += 1
+            if k < n and gaps[k] in (" ", "") and (cap(toks[k]) or toks[k].lower in _TUSSEN_WORDS) \
+                    and not toks[k].initial:
+                end = k + 1 if cap(toks[k]) and toks[k].lower not in _TUSSEN_WORDS else tussen_then_cap(k, False)
+                if end > 0:
+                    e2 = extend(end - 1, False)
+                    end = max(end, e2) if e2 > 0 else end
+                    (public if kind == "public" else spans).append((t.start, toks[end - 1].end))
+                    i = end
+                    continue
+        if kind == "public":
+            j = i
+            while j < n and (cap(toks[j]) or toks[j].initial or toks[j].lower in _TUSSEN_WORDS) \
+                    and (j == i or gaps[j] == " "):
+                j += 1
+            if j > i:
+                public.append((t.start, toks[j - 1].end))
+                i = j
+                continue
+        if kind == "strong":
+            start_ok = cap(t) or t.lower in _TUSSEN_WORDS or (lower and (
+                _in(t.norm, _LAST) or _in(t.norm, _FIRST) or t.norm in _LAST_AMBIGUOUS))
+        elif kind == "role":
+            start_ok = True
+        elif kind == "intro":
+            start_ok = cap(t) or (lower and t.lower not in _COMMON)
+        elif kind == "ben":
+            start_ok = (t.case in ("T", "U") and (_in(t.norm, _FIRST) or t.norm in _FIRST_AMBIGUOUS or (
+                cap(t) and not t.lower.endswith(_NATIONALITY_END)))) or (
+                lower and _in(t.word.capitalize(), _FIRST) and len(t.word) >= 3)
+        elif t.case in ("T", "U") and t.norm not in _PLACES and (t.lower not in _COMMON or t.norm in _FIRST_AMBIGUOUS):
+            q = toks[i + 1] if i + 1 < n else None
+            next_surname = q is not None and gaps[i + 1] == " " and (
+                (cap(q) and q.case == t.case and (_in(q.norm, _LAST) or _in(q.norm, _FIRST)))
+                or tussen_then_cap(i + 1, False) > 0)
+            speech = q is not None and gaps[i + 1] == " " and q.lower in _SPEECH_VERBS
+            after_article = p is not None and gaps[i] == " " and p.lower in ("de", "het", "'t", "een")
+            if t.case == "U" and len(t.word) < 4:       # KPN, GGD, SAS: acronyms
+                start_ok = False
+            elif t.lower in _COMMON:
+                start_ok = next_surname
+            elif _in(t.norm, _FIRST):
+                start_ok = True
+            elif _in(t.norm, _LAST):
+                start_ok = not after_article or speech
+            elif t.norm in _LAST_AMBIGUOUS and t.case == "T" and not starts[i] and p is not None \
+                    and gaps[i] == " " and p.lower in _SPEECH_VERBS:   # "Daarna sprak Prins"
+                start_ok = True
+            elif t.norm in _FIRST_AMBIGUOUS:
+                start_ok = next_surname or (t.case == "T" and not starts[i] and not (
+                    q is not None and gaps[i + 1] == " " and q.case == "T"))   # "Kader Sociaal Domein"
+            elif q is not None and gaps[i + 1] == " " and q.lower in _REPORT_VERBS and t.case == "T" and (
+                    t.norm in _LAST_AMBIGUOUS or q.lower in _SPEECH_VERBS):
+                start_ok = True
+            elif t.case == "T" and i + 3 < n and toks[i + 1].lower == "van" and gaps[i + 1] == " " \
+                    and toks[i + 2].lower in ("de", "het") and toks[i + 3].lower in _ORG_NOUNS \
+                    and not t.lower.endswith(("ie", "heid", "ing", "schap", "teit")):
+                start_ok = True
+        elif lower and len(t.word) >= 4 and t.lower not in _COMMON and t.word.capitalize() in _FIRST:
+            start_ok = True
+        if t.lower in _TUSSEN_WORDS and kind not in ("strong", "role", "intro"):
+            # "Van der Linden vroeg", "De Haan zei", "El Amrani": a known surname after it
+            k = tussen_then_cap(i, False) if t.case == "T" else -1
+            start_ok = k > 0 and (_in(toks[k - 1].norm, _LAST) or toks[k - 1].norm in _LAST_AMBIGUOUS) and (
+                t.lower not in ("de", "het", "'t", "te") or (
+                    k < n and gaps[k] == " " and toks[k].lower in _SPEECH_VERBS))
+        if not start_ok:
+            i += 1
+            continue
+        if t.lower in _TUSSEN_WORDS:
+            end = tussen_then_cap(i, lower)
+            if end < 0:
+                i += 1
+                continue
+            e2 = extend(end - 1, lower)
+            end = max(end, e2) if e2 > 0 else end
+        else:
+            end = extend(i, lower)
+        if end < 0:           # a street named after a person
+            i += 1
+            continue
+        spans.append((t.start, toks[end - 1].end))
+        i = end
+    return spans, public
+
+
+_SPEECH_VERBS = _words("""zei zegt vertelde vertelt vroeg vraagt belde belt mailde mailt stelde
+stelt merkte meldde meldt benadrukte antwoordde reageerde opperde sprak spreekt""")
 
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
+
+
+def _phone_ok(raw: str) -> bool:
+    digits = _digits(raw.replace("(0)", ""))
+    if raw.startswith(("+", "00")):
+        digits = digits[2:] if raw.startswith("00") else digits
+        if digits.startswith("31"):
+            national = digits[2:]
+            return len(national) == 9 and national[0] != "0" and not ("0" + national).startswith(_SERVICE_PREFIXES)
+        return 9 <= len(digits) <= 15
+    if raw.startswith("("):
+        return len(digits) == 10
+    return len(digits) == 10 and digits[0] == "0" and digits[1] != "0" and not digits.startswith(_SERVICE_PREFIXES)
 
 
 def detect(text: str, kinds: Iterable[str] | None = None) -> list[Span]:
@@ -132,24 +547,50 @@ def detect(text: str, kinds: Iterable[str] | None = None) -> list[Span]:
         if iban_valid(m.group()):
             add(m.start(), m.end(), "iban")
     for m in BSN_RE.finditer(text) if "bsn" in want else ():
-        if bsn_valid(_digits(m.group())) and not _digits(m.group()).startswith("0"):
+        digits = _digits(m.group())
+        if bsn_valid(digits) and not digits.startswith("0") \
+                and not _CASE_CONTEXT_RE.search(text, max(0, m.start() - 40), m.start()):
             add(m.start(), m.end(), "bsn")
     for m in PHONE_RE.finditer(text) if "phone" in want else ():
-        digits = _digits(m.group())
-        national = digits[2:] if digits.startswith("31") else digits[4:] if digits.startswith("0031") else digits
-        if (digits.startswith(("31", "0031")) and len(national) == 9) or (
-                digits.startswith("0") and len(digits) == 10):
+        if _phone_ok(m.group()):
             add(m.start(), m.end(), "phone")
     for m in POSTCODE_RE.finditer(text) if "postcode" in want else ():
-        add(m.start(), m.end(), "postcode")
-    for m in ADDRESS_RE.finditer(text) if "address" in want else ():
-        add(m.start(), m.end(), "address")
-    if "name" in want:
-        for regex in (TITLE_RE, INTRO_RE):
-            for m in regex.finditer(text):
-                add(m.start(1), m.end(1), "name")
-        for m in FIRST_NAME_RE.finditer(text):
-            add(m.start(), m.end(), "name")
+        if m.group()[-2:] not in _POSTCODE_NOT and not _POSTBUS_RE.search(text, max(0, m.start() - 30), m.start()):
+            add(m.start(), m.end(), "postcode")
+    if "address" in want:
+        for m in ADDRESS_RE.finditer(text):
+            start = m.start()
+            split = re.match(rf"({_CAPW}) (?:van|uit) (?=([{_UPPER}][{_LOWER}]+?)(?:{_STREET_SUFFIX}))", m.group())
+            if split and _street_stem(split.group(2)):   # "Bram van Kerkstraat 12a"
+                start += split.end()
+            number = re.search(r" (\d+)", m.group())
+            if number and len(number.group(1)) == 4 and number.group(1)[:2] in ("18", "19", "20") \
+                    and not _STRONG_STREET.search(m.group()):
+                continue   # "Hillhorst 2018": a year after a name, not a house number
+            add(start, m.end(), "address")
+        for m in ADDRESS_CONTEXT_RE.finditer(text):
+            if m.group(1).split()[0] not in _ADDRESS_NOT and m.group(1).split()[0].lower() not in _COMMON:
+                add(m.start(1), m.end(1), "address")
+    for m in BIRTH_DATE_RE.finditer(text) if "birth_date" in want else ():
+        g = 1 if m.group(1) else 2
+        add(m.start(g), m.end(g), "birth_date")
+    for m in AGE_RE.finditer(text) if "age" in want else ():
+        g = next(k for k in range(1, 6) if m.group(k))
+        add(m.start(g), m.end(g), "age")
+    for m in LICENCE_PLATE_RE.finditer(text) if "licence_plate" in want else ():
+        add(m.start(), m.end(), "licence_plate")
+    if "name" in want or "age" in want:
+        names, _public = _names(text)
+        orgs = [(m.start(), m.end()) for m in _ORG_RE.finditer(text)]
+        for start, end in names:
+            if any(s < end and start < e for s, e in orgs):
+                continue
+            if "name" in want:
+                add(start, end, "name")
+            m = _AGE_AFTER_NAME_RE.match(text, end) if "age" in want else None
+            if m:
+                g = next(k for k in range(1, 4) if m.group(k))
+                add(m.start(g), m.end(g), "age")
 
     # keep the longest span where spans overlap
     found.sort(key=lambda s: (s.start, -(s.end - s.start)))

@@ -50,3 +50,86 @@ def test_contact_details_for_exports():
     # a kind that is not asked for never hides one that is
     assert detect("Kerkstraat 0612345678", {"phone"})[0].text == "0612345678"
     assert scrub(None) == "" and scrub("") == ""
+
+
+# --- issue 14: one case per class of miss and false alarm (not from the benchmark) -------
+
+@pytest.mark.parametrize("text,expected", [
+    # first names outside the old built-in list, without a title
+    ("Sietske en Rutger kwamen te laat.", "[naam] en [naam] kwamen te laat."),
+    ("Hülya wil graag een cursus volgen.", "[naam] wil graag een cursus volgen."),
+    ("Dat vond Rachida ook.", "Dat vond [naam] ook."),
+    ("Ook Anand Sewnath had vragen.", "Ook [naam] had vragen."),
+    ("Nadiia Petrenko zoekt werk.", "[naam] zoekt werk."),
+    ("Daarna kwam Kibrom binnen.", "Daarna kwam [naam] binnen."),
+    # surnames alone in context
+    ("Willemsen zei dat het buurthuis te klein is.", "[naam] zei dat het buurthuis te klein is."),
+    ("Het idee van Hendriks werd overgenomen.", "Het idee van [naam] werd overgenomen."),
+    # initials with a surname, no title
+    ("K.L. Verbeek stuurde een brief.", "[naam] stuurde een brief."),
+    ("Namens de groep sprak P. van Dam.", "Namens de groep sprak [naam]."),
+    # multi-part surnames masked whole
+    ("Mevrouw El Moussaoui woont op driehoog.", "Mevrouw [naam] woont op driehoog."),
+    ("Meneer Ait Ouali en mevrouw van den Broek waren er.", "Meneer [naam] en mevrouw [naam] waren er."),
+    ("Hoogachtend, Petra Jansen-van Dijk", "Hoogachtend, [naam]"),
+    # lower case and all capitals
+    ("mevrouw de wit belde gisteren", "mevrouw [naam] belde gisteren"),
+    ("MENEER HOEKSTRA KAN NIET KOMEN.", "MENEER [naam] KAN NIET KOMEN."),
+    ("ik heet hanneke en woon hier al lang", "ik heet [naam] en woon hier al lang"),
+    # a name, "van" and a street: the name a name, the street and number an address
+    ("Groet, Anouk van Dorpsstraat 7b", "Groet, [naam] van [adres]"),
+    # staff and care workers named in notes are persons
+    ("Wijkverpleegkundige Marjolein Bos komt langs.", "Wijkverpleegkundige [naam] komt langs."),
+    ("De consulent, Sandra, belt terug.", "De consulent, [naam], belt terug."),
+])
+def test_names_issue14(text, expected):
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Bel +31 (0)6 98 76 54 32 na zes uur.", "Bel [telefoonnummer] na zes uur."),
+    ("Nummer: 06 - 98 76 54 32.", "Nummer: [telefoonnummer]."),
+    ("Tel. 0570.69.39.11 of 06/98765432.", "Tel. [telefoonnummer] of [telefoonnummer]."),
+    ("Mijn zus in Belgie: +32 478 55 66 77.", "Mijn zus in Belgie: [telefoonnummer]."),
+    ("BSN 5279.23.9380 klopt niet, 5272.39.380 wel.", "BSN 5279.23.9380 klopt niet, [BSN] wel."),
+    ("Burgerservicenummer 545 921 235.", "Burgerservicenummer [BSN]."),
+    ("Rekening nl57trio1252427316 of NL 62 KNAB 2326 8656 35.", "Rekening [IBAN] of [IBAN]."),
+    ("Rekening nl57trio1252427317 klopt niet.", "Rekening nl57trio1252427317 klopt niet."),  # checksum
+    ("Ik woon op de Bagijnenstraat 4-II, zij op Menistenstraat 9 bis.",
+     "Ik woon op de [adres], zij op [adres]."),
+    ("Post naar Laan van Zuid 8 of Brink 3-A.", "Post naar [adres] of [adres]."),
+    ("Adres: Burg. Edo Bergsmalaan 101.", "Adres: [adres]."),
+    ("mijn moeder woont op de lange bisschopstraat 22", "mijn moeder woont op de [adres]"),
+    ("Postcode 7421vb, Deventer.", "Postcode [postcode], Deventer."),
+    ("Geboortedatum: 14-02-1947. Geb. 3 juni 1951.", "Geboortedatum: [geboortedatum]. Geb. [geboortedatum]."),
+    ("Mijn tante van 96 en ik ben zelf 71.", "Mijn tante van [leeftijd] en ik ben zelf [leeftijd]."),
+    ("Meneer Koster (82) woont alleen.", "Meneer [naam] ([leeftijd]) woont alleen."),
+    ("Mijn busje (TZ-482-K) en de auto 58-NBL-7.", "Mijn busje ([kenteken]) en de auto [kenteken]."),
+])
+def test_contact_numbers_and_new_kinds_issue14(text, expected):
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Ben je ook naar de markt geweest?",
+    "Wil iedereen zijn naam op de lijst zetten?",
+    "Max 4 kaartjes per persoon.",
+    "Ik ben Surinaams en mijn man is Marokkaans.",
+    "Het wijkcentrum heet De Ontmoeting.",
+    "We gaan naar de Albert Heijn, de Jumbo of de HEMA.",
+    "Zaaknummer 607063907, ons kenmerk 400023374.",
+    "Stuur het naar Postbus 5000, 7400 GC Deventer.",
+    "Bel 088-2345678, 0800-0221 of 0900-1234567.",
+    "Wethouder Grijsen en burgemeester König waren er.",
+    "De Jan Steenstraat en de Burgemeester Knappertlaan worden opgeknapt.",
+    "Mensen van 80 jaar en ouder, 3 keer per week.",
+    "Zij heeft Parkinson, hij Alzheimer.",
+])
+def test_lookalikes_issue14(text):
+    assert mask(text) == text
+
+
+def test_new_kinds_have_dutch_labels():
+    spans = detect("Geboren op 1-2-1950, mijn vader van 88, kenteken AB-123-C.")
+    assert [(s.kind, s.label) for s in spans] == [
+        ("birth_date", "[geboortedatum]"), ("age", "[leeftijd]"), ("licence_plate", "[kenteken]")]

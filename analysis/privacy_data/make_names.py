@@ -1,0 +1,157 @@
+"""Rebuild the name lists in this folder (a development tool, not imported by consult).
+
+    pip download faker --no-deps -d /tmp/fk && unzip -q /tmp/fk/faker-*.whl -d /tmp/fk/x
+    python analysis/privacy_data/make_names.py /tmp/fk/x ../shared/ud-dutch
+
+First names and surnames come from the person providers of Faker (MIT licence,
+Copyright (c) 2012 Daniele Faraglia; see LICENSE-faker.txt) for the locales below,
+Cyrillic names transliterated (Ukrainian national system, simplified); plus
+names added by hand (EXTRA_*: Moroccan, Surinamese, Eritrean/Tigrinya, Somali,
+Syrian, Afghan names Faker lacks), written from general knowledge.
+
+A name that is also an ordinary Dutch word (it occurs in lower case, not as a proper
+noun, in the UD Dutch treebanks, CC BY-SA 4.0 -- only that flag is kept, no text) is
+marked with a tab and ``~``: :mod:`analysis.privacy` only takes it as a name with
+context (a surname after it, a title before it).
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FIRST_LOCALES = ["nl_NL", "nl_BE", "tr_TR", "fr_DZ", "pl_PL", "uk_UA", "ru_RU", "en_GB", "de_DE",
+                 "fr_FR", "es_ES", "pt_BR", "it_IT", "en_IN", "id_ID", "sw", "az_AZ", "en_NG"]
+LAST_LOCALES = ["nl_NL", "nl_BE", "tr_TR", "fr_DZ", "pl_PL", "uk_UA", "ru_RU", "de_DE", "en_GB",
+                "id_ID", "en_IN", "az_AZ", "it_IT", "es_ES", "pt_BR"]
+
+EXTRA_FIRST = """
+Mohamed Mohammed Mohammad Muhammad Mohamet Youssef Yousef Youssra Khadija Fatima Fatma Naima Said Saïd
+Hamid Rachid Rachida Mustafa Moustafa Abdelkader Abdellah Abdelhak Abdeslam Driss Hicham Ilham Soufiane
+Bilal Zakaria Imane Iman Latifa Malika Samira Hanan Asmae Asma Hafsa Zohra Touria Houria Nadia Najat Nora
+Karim Khalid Khaled Mimoun Mohand Abdel Aziz Ayoub Anas Hamza Ilias Ilyas Yassine Yasin Noureddine
+Nourdin Jamal Jamila Hakim Omar Othman Redouan Redouane Younes Yunus Zineb Siham Salma Loubna Meryem
+Mariam Maryam Houda Hajar Hind Ikram Khalida Souad Wafae Zahra Aicha Aïcha Habiba Hasna Ouafae Nezha
+Ramesh Sunita Anand Sharmila Rajesh Radjesh Kishan Soeniel Sandhya Shanti Devika Ashwin Chandrika Rishi
+Vikash Anjali Roshni Sarita Kavita Ravi Mahesh Soeresh Dinesh Prem Priya Asha Indra Soenita Radj
+Rinaldo Romeo Ruben Errol Glenn Marlon Ricardo Sharon Wendeline Sylvana Rosita Marcel Ronald Humphrey
+Orlando Rudi Lucien Soekarni Sarmi Tumirah Wagiman Djoko Tarmidi Soepardi Sitie Karijo Soewarno
+Yonas Yohannes Tesfay Tesfaye Tesfamariam Haile Hagos Berhane Berhe Kidane Mebrahtu Mehari Merhawi
+Ghebre Gebremedhin Gebremariam Filmon Dawit Senait Saba Selam Semhar Luwam Letekidan Abrehet Aster Mulu
+Mihret Rahwa Feven Yordanos Nahom Robel Biniam Efrem Amanuel Tekle Tewelde Weldu Woldemichael Zerai
+Zekarias Yemane Winta Hiwet Tsega Tsehaye Habtom Kibrom Negassi Goitom Teklehaimanot Araya Asmerom
+Ghirmay Okbay Habte Teklu Ermias Segen Elsa Meron Hanna Ruta Yodit Yafet Samrawit Selamawit Abeba
+Ahmad Ahmed Ali Hassan Hussein Hussain Abdullah Abdallah Ibrahim Ismail Yasmin Yasmina Amira Rania Rasha
+Lina Nour Noor Layla Leila Omid Farid Farida Shirin Parwin Zainab Zeynab Sadia Hamida Fawad Wahid Abdi
+Abdirahman Hodan Faisa Ayaan Ayan Hibo Sahra Osman Shukri Hawa Amina Aminata Mariama Fatoumata
+Olena Oksana Iryna Tetiana Nataliia Natalia Yulia Yuliia Svitlana Olha Kateryna Anastasiia Viktoriia
+Mykola Oleksandr Oleksii Andrii Dmytro Serhii Volodymyr Vasyl Yurii Taras Bohdan Ivan Petro Ihor Vitalii
+Maksym Artem Denys Roman Mariia Sofiia Daria Halyna Liudmyla Larysa Valentyna Nadiia Vira Lyubov
+Zoë Noah Liam Luuk Sem Milan Finn Levi Mees Daan Jayden Olivia Yara Saar Nova Tess Fenna Mila Evi
+Jesse Thijs Ruben Stijn Sven Bram Niek Jens Gijs Joep Tygo Siem Hidde Job Ties Teun Jurre Pepijn
+Lieke Fleur Sanne Iris Roos Noa Julia Sophie Femke Jasmijn Isa Lotte Floor Esmee Ilse Marit Maud
+Aad Aafke Alie Bep Corrie Dirkje Gerrie Greet Hennie Jannie Joke Truus Ria Sjaak Cees Kees Joop Henk
+Piet Klaas Wim Gerrit Harm Hein Freek Ineke Tineke Marijke Hanneke Janneke Bregje Annemarie Jolanda
+Ayşe Fatma Emine Hatice Zeynep Elif Meryem Serkan Sevda Mehmet Mustafa Ahmet Hüseyin Hasan İbrahim
+Murat Ömer Kemal Halil Süleyman Recep Burak Emre Gökhan Selin Derya Gülsen Sibel Aysel Nurcan Filiz
+Hülya Songül Esra Büşra Merve Kübra Tuba Özlem Ebru Serpil Dilek Yasemin Şükrü Cem Deniz Erkan Volkan
+Tolga Orhan Ercan Cengiz Kadir Metin Necati Mevlüt Ramazan Bayram Salih Fadime Havva Şerife Nermin
+Sjoukje Gerdien Robbert Frits Sietske Wietske Hiske Geertje Aaltje Hendrikje Trijntje Grietje Anneke
+Annelies Annemiek Anneloes Marjolein Marloes Mariska Petra Ellen Wilma Henny Riet Toos Tonnie Tiny
+Miep Dini Dinie Gonnie Gerdie Hetty Jenny Ina Willy Willeke Wilco Wilbert Gerben Sjoerd Sietse Wiebe
+Jelle Jelmer Hylke Hessel Durk Douwe Tjeerd Fokke Lammert Roelof Harmen Jannes Geert Egbert Evert
+Gijsbert Teunis Hendrikus Wouter Rutger Reinier Mathijs Bastiaan Sebastiaan Marnix Olaf Ferdinand
+Leendert Cornelis Jacobus Johannes Petrus Theo Ton Toon Huub Jos Lidwien Mieke Nel Corry Dicky
+Bertha Aleida Hillegonda Wilhelmina Geertruida Jacoba Pieternel Lisanne Esmée Gert-Jan Jan-Willem
+Kwame Kofi Kwaku Ama Akosua Abena Yaw Kwabena Efua Adjoa Chidi Ngozi Emeka Oluwaseun
+""".split()
+
+EXTRA_LAST = """
+El Amrani Bouzid Benali Ben Ali Aziz Bouali Boukhari Chaara Chaoui Daoudi El Idrissi Idrissi Haddou
+Hamdaoui Kaddouri Khattabi Lahlou Mansouri Moussaoui Ouali Rahmouni Tahiri Yahyaoui Zaoui Ziani Azzouzi
+Benhaddou Bakkali Bouchtaoui Bouyahiaoui Chakir Errahmani Ezzaki Amrani Aboutaleb Marcouch Aarab Akkouh
+Yilmaz Yıldız Kaya Demir Şahin Çelik Öztürk Aydın Arslan Doğan Kılıç Aslan Çetin Kara Koç Kurt Özdemir
+Polat Erdoğan Bulut Yüksel Güneş Özkan Aksoy Korkmaz Tekin Karaca Ateş Toprak Keskin Kocabaş
+Tesfamariam Gebremariam Gebreyesus Habte Mehari Berhane Tesfay Kidane Weldemichael Woldemariam Haile
+Ghebreyesus Tekle Araya Asmerom Ghirmay Okbay Yohannes Mebrahtu Zerai Tewelde Negassi Hagos Berhe
+Ramdin Ramlal Ramsaran Jagesar Kalloe Sewnath Mahabier Biharie Doerga Ramkhelawan Soekhai Bhaggoe
+Baldewsingh Girjasing Kartosen Karsodikromo Sarmo Pinas Vreden Nelom Emanuelson Tjin Liauw Fung
+Sabajo Zeefuik Wijngaarde Brunings Kromodimedjo Ramautar Sardjoe Sital Lachmon Adhin Bouterse
+Kovalenko Shevchenko Bondarenko Tkachenko Kravchenko Melnyk Boiko Koval Oliinyk Lysenko Moroz
+Petrenko Marchenko Savchenko Rudenko Pavlenko Kuzmenko Klymenko Ponomarenko Hrytsenko Levchenko
+Mohamed Abdi Ahmed Hassan Hussein Osman Ali Nur Farah Warsame Yusuf Jama Egal Haidari Ahmadi Rahimi
+Karimi Hosseini Mohammadi Rezaei Noori Safi Stanekzai Popal Nazari Alkhatib Al-Hassan Haddad Khalil
+Jansen Janssen Visser Smit Meijer Mulder De Vries Van den Berg Van Dijk Bakker Janssen De Boer Dekker
+Peters Hendriks Van Leeuwen Dijkstra Brouwer De Wit Willems Vermeulen Van der Meer Van der Linden
+Kok Jacobs De Haan Vermeer Van den Heuvel Van der Veen Van den Broek De Bruijn De Bruin Van der Heijden
+Schouten Van Beek Willemsen Van Vliet Van de Ven Hoekstra Maas Verhoeven Koster Van Dam Prins Blom
+Huisman Peeters De Jong De Groot Van der Berg Grijsen König Sonsbeeck Pranger Wolters Bosch Kuipers
+""".split()
+
+TRANS = dict(zip("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэёъ",
+                 ["a", "b", "v", "h", "g", "d", "e", "ie", "zh", "z", "y", "i", "i", "i", "k", "l", "m",
+                  "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "iu", "ia",
+                  "y", "e", "e", ""]))
+
+
+def translit(name: str) -> str:
+    out = "".join(TRANS.get(ch.lower(), ch) if ch.lower() in TRANS else ch for ch in name)
+    return out[:1].upper() + out[1:]
+
+
+def latin(name: str) -> bool:
+    return all(unicodedata.name(ch, "").startswith("LATIN") or ch in "-' " for ch in name)
+
+
+def provider_lists(root: Path, locale: str, attrs: tuple[str, ...]) -> list[str]:
+    sys.path.insert(0, str(root))
+    mod = importlib.import_module(f"faker.providers.person.{locale}")
+    out: list[str] = []
+    for attr in attrs:
+        values = getattr(mod.Provider, attr, None)
+        if values:
+            out.extend(values)
+    return out
+
+
+def dutch_words(ud: Path) -> Counter:
+    words: Counter = Counter()
+    for path in ud.glob("*.conllu"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            cols = line.split("\t")
+            if len(cols) > 4 and cols[0].isdigit() and cols[3] != "PROPN" and cols[1].islower():
+                words[cols[1]] += 1
+    return words
+
+
+def main(faker_root: str, ud_dir: str) -> None:
+    root, words = Path(faker_root), dutch_words(Path(ud_dir))
+    firsts: set[str] = set(EXTRA_FIRST)
+    for loc in FIRST_LOCALES:
+        for name in provider_lists(root, loc, ("first_names_male", "first_names_female", "first_names")):
+            name = translit(name) if loc in ("uk_UA", "ru_RU") else name
+            if latin(name) and " " not in name and len(name) >= 2:
+                firsts.add(name)
+    lasts: set[str] = {n for n in EXTRA_LAST if n[0].isupper()}
+    # EXTRA_LAST is a whitespace list: keep multi-part ones from the source line pairs too
+    for loc in LAST_LOCALES:
+        attrs = ("last_names", "male_last_names", "unisex_last_names", "last_names_male", "last_names_female")
+        for name in provider_lists(root, loc, attrs):
+            name = translit(name) if loc in ("uk_UA", "ru_RU") else name
+            if latin(name) and len(name) >= 3:
+                lasts.add(name)
+    for fname, names in (("first_names.txt", firsts), ("surnames.txt", lasts)):
+        lines = []
+        for name in sorted(names):
+            low = name.lower()
+            flag = "\t~" if words[low] >= 1 or len(name) <= 2 else ""
+            lines.append(name + flag)
+        (HERE / fname).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(fname, len(lines), sum(1 for l in lines if l.endswith("~")))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
