@@ -146,6 +146,18 @@ Hoven Voorstad Borgele Platvoet Rivierenwijk Paramaribo Kabul Eritrea Turkije Ma
 Haag Haarlem Oekraïne Charkiv Polen Duitsland België Nederland Europa Ghana Somalië Suriname Afrika Holland
 Overijssel Gelderland Brussel Berlijn Parijs Londen Istanboel Ankara Asmara Damascus Kyiv Kiev
 Parkinson Alzheimer Huntington Asperger Crohn Lyme Korsakov Down Duchenne
+Engeland Frankrijk Spanje Italië Portugal Griekenland Oostenrijk Zwitserland Denemarken Zweden
+Noorwegen Finland Ierland Schotland Amerika Canada Australië China Japan India Pakistan Afghanistan
+Iran Irak Libanon Egypte Tunesië Algerije Ethiopië Soedan Nigeria Kaapverdië Curaçao Aruba Bonaire
+Antillen Indonesië Molukken Bulgarije Roemenië Hongarije Tsjechië Slowakije Rusland Litouwen Letland
+Estland Kroatië Servië Bosnië Albanië Kosovo Armenië Georgië Azerbeidzjan Koerdistan Jemen Israël
+Palestina Jordanië Brazilië Colombia Venezuela Chili Peru Argentinië Mexico Cuba Jamaica Congo
+Kameroen Senegal Gambia Guinee Liberia Angola Kenia Oeganda Tanzania Rwanda Burundi Zambia Zimbabwe
+Mozambique Filipijnen Vietnam Thailand Maleisië Myanmar Nepal Bangladesh Tibet Mongolië Amersfoort
+Leiden Delft Breda Tilburg Maastricht Leeuwarden Assen Emmen Zaandam Almere Lelystad Hoorn Alkmaar
+Venlo Heerlen Gouda Dordrecht Schiedam Vlaardingen Kampen Hardenberg Ommen Dalfsen Epe Voorst Twello
+Gorssel Lochem Hellendoorn Nijverdal Doetinchem Ede Wageningen Veenendaal Harderwijk Friesland
+Drenthe Zeeland Limburg Brabant Twente Salland Veluwe Achterhoek Randstad
 Zonnebloem Humanitas Sarana Wmo Jeugdwet Participatiewet Facebook WhatsApp Google Teams Zoom
 """)
 #: Shops, brands and organisations that look like names.
@@ -250,15 +262,17 @@ ADDRESS_RE = re.compile(
 ADDRESS_CONTEXT_RE = re.compile(
     rf"\b(?:woon|woont|wonen|woonde|woonachtig|verhuisd|adres(?: is)?:?|bezorgen|afzender:?)\s"
     rf"(?:(?:nu|al|sinds kort|zelf|nog)\s)?(?:(?:op|aan|in|naar)\s)?(?:(?:de|het)\s)?"
-    rf"({_CAPW}(?: {_CAPW})? {_HOUSE_NUMBER})")
-_ADDRESS_NOT = _words("Wmo Artikel Hoofdstuk Bijlage Groep Lijn Fase Bus Versie Ronde Week Jaar Nummer Pagina")
+    rf"({_CAPW}(?: {_CAPW})? {_HOUSE_NUMBER}|[{_LOWER}]{{4,}} {_HOUSE_NUMBER})")
+_ADDRESS_NOT = _words("""Wmo Artikel Hoofdstuk Bijlage Groep Lijn Fase Bus Versie Ronde Week Jaar
+Nummer Pagina nummer huisnummer etage verdieping kamer flat appartement""")
 
 _MONTHS = (r"januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
            r"jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec")
 _DATE = (rf"\d{{1,2}}[-/.]\d{{1,2}}[-/.](?:19|20)?\d{{2}}|\d{{1,2}} (?:{_MONTHS})\.? (?:19|20)\d{{2}}"
          rf"|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}}")
 BIRTH_DATE_RE = re.compile(
-    rf"\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar)(?:\s+(?:op|is|in|d\.d\.))?\s*:?\s*"
+    rf"\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar)(?:\s+(?:op|is|in|d\.d\.|cliënt|client|"
+    rf"van \w+ \w+|aanvrager|partner))?\s*:?\s*"
     rf"({_DATE}|(?<=in )(?:19|20)\d{{2}}|(?<=geboortejaar )(?:19|20)\d{{2}})(?!\d)"
     rf"|\bik ben van ((?:19[0-9]|200)\d)\b", re.IGNORECASE)
 
@@ -478,6 +492,13 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             elif q is not None and gaps[i + 1] == " " and q.lower in _REPORT_VERBS and t.case == "T" and (
                     t.norm in _LAST_AMBIGUOUS or q.lower in _SPEECH_VERBS):
                 start_ok = True
+            elif t.case == "T" and i + 3 < n and toks[i + 1].lower == "en" and gaps[i + 1] == " " \
+                    and toks[i + 2].lower in ("zijn", "haar", "hun") and gaps[i + 2] == " " \
+                    and toks[i + 3].lower in _ROLES:   # "Wijnand en zijn vrouw"
+                start_ok = True
+            elif t.case == "T" and p is not None and p.lower in _NOTE_LABELS and gaps[i] == " " \
+                    and text.startswith(":", t.stop):   # "Reactie Maasdam: ..."
+                start_ok = True
             elif t.case == "T" and i + 3 < n and toks[i + 1].lower == "van" and gaps[i + 1] == " " \
                     and toks[i + 2].lower in ("de", "het") and toks[i + 3].lower in _ORG_NOUNS \
                     and not t.lower.endswith(("ie", "heid", "ing", "schap", "teit")):
@@ -487,9 +508,9 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         if t.lower in _TUSSEN_WORDS and kind not in ("strong", "role", "intro"):
             # "Van der Linden vroeg", "De Haan zei", "El Amrani": a known surname after it
             k = tussen_then_cap(i, False) if t.case == "T" else -1
-            start_ok = k > 0 and (_in(toks[k - 1].norm, _LAST) or toks[k - 1].norm in _LAST_AMBIGUOUS) and (
-                t.lower not in ("de", "het", "'t", "te") or (
-                    k < n and gaps[k] == " " and toks[k].lower in _SPEECH_VERBS))
+            speech = k > 0 and k < n and gaps[k] == " " and toks[k].lower in _SPEECH_VERBS
+            start_ok = k > 0 and (speech or (_in(toks[k - 1].norm, _LAST) or toks[k - 1].norm in _LAST_AMBIGUOUS)
+                                  and t.lower not in ("de", "het", "'t", "te"))
         if not start_ok:
             i += 1
             continue
@@ -510,6 +531,7 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return spans, public
 
 
+_NOTE_LABELS = _words("reactie vraag opmerking inbreng antwoord toelichting idee suggestie")
 _SPEECH_VERBS = _words("""zei zegt vertelde vertelt vroeg vraagt belde belt mailde mailt stelde
 stelt merkte meldde meldt benadrukte antwoordde reageerde opperde sprak spreekt""")
 

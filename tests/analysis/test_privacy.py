@@ -81,6 +81,10 @@ def test_contact_details_for_exports():
     # staff and care workers named in notes are persons
     ("Wijkverpleegkundige Marjolein Bos komt langs.", "Wijkverpleegkundige [naam] komt langs."),
     ("De consulent, Sandra, belt terug.", "De consulent, [naam], belt terug."),
+    # unknown names from context
+    ("Folkert en zijn dochter kwamen samen.", "[naam] en zijn dochter kwamen samen."),
+    ("Opmerking Steggink: de bus rijdt niet.", "Opmerking [naam]: de bus rijdt niet."),
+    ("Ten Voorde vertelde over de wachtlijst.", "[naam] vertelde over de wachtlijst."),
 ])
 def test_names_issue14(text, expected):
     assert mask(text) == expected
@@ -105,6 +109,8 @@ def test_names_issue14(text, expected):
     ("Mijn tante van 96 en ik ben zelf 71.", "Mijn tante van [leeftijd] en ik ben zelf [leeftijd]."),
     ("Meneer Koster (82) woont alleen.", "Meneer [naam] ([leeftijd]) woont alleen."),
     ("Mijn busje (TZ-482-K) en de auto 58-NBL-7.", "Mijn busje ([kenteken]) en de auto [kenteken]."),
+    ("Geboortedatum aanvrager: 1-9-1944.", "Geboortedatum aanvrager: [geboortedatum]."),
+    ("ik woon op de ossenmarkt 3", "ik woon op de [adres]"),
 ])
 def test_contact_numbers_and_new_kinds_issue14(text, expected):
     assert mask(text) == expected
@@ -124,6 +130,8 @@ def test_contact_numbers_and_new_kinds_issue14(text, expected):
     "De Jan Steenstraat en de Burgemeester Knappertlaan worden opgeknapt.",
     "Mensen van 80 jaar en ouder, 3 keer per week.",
     "Zij heeft Parkinson, hij Alzheimer.",
+    "Mijn zoon woont in Engeland, mijn dochter in Leiden.",
+    "Ik woon op nummer 4, al 40 jaar.",
 ])
 def test_lookalikes_issue14(text):
     assert mask(text) == text
