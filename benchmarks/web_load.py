@@ -8,7 +8,7 @@ local server with trust auth). In one run it:
 1. makes a fresh PostgreSQL database, migrates it and builds the open demo consultation
    (``consult.demo.build_open_demo``), with rate limits off so only the server is measured;
 2. starts consult with gunicorn (``--workers`` processes, threads off) on a free loopback
-   port, and N virtual residents each walk the full browser flow for a bounded time:
+   port, waits (untimed) until its workers answer quickly, and N virtual residents each walk the full browser flow for a bounded time:
    the survey's start page, the start form, every section (GET and POST), the review
    page, the submission and the receipt;
 3. starts a bare Flask + SQLAlchemy app with the same gunicorn settings, whose POST
@@ -117,6 +117,24 @@ class Server:
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def warm_up(self, path: str = "/", *, fast: float = 0.25, in_a_row: int = 40, limit: float = 120) -> float:
+        """Wait (not timed) until every worker has booted and imported the app: gunicorn
+        accepts connections on its socket before its workers are ready, and a worker's first
+        requests also fill its caches. Returns the seconds it took."""
+        import requests
+
+        t0 = time.monotonic()
+        streak = 0
+        with requests.Session() as s:
+            while streak < in_a_row and time.monotonic() - t0 < limit:
+                t = time.perf_counter()
+                try:
+                    ok = s.get(self.base + path, timeout=30).status_code < 400
+                except requests.RequestException:
+                    ok = False
+                streak = streak + 1 if ok and time.perf_counter() - t < fast else 0
+        return round(time.monotonic() - t0, 1)
 
     def worker_rss_mb(self) -> list[float]:
         out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
@@ -276,10 +294,12 @@ def main(argv=None) -> int:
     try:
         survey = prepare_consult_db(url)
         with tempfile.TemporaryDirectory() as tmp:
-            env = {"CONSULT_DATABASE_URL": url, "CONSULT_INSTANCE_PATH": tmp,
+            # the submissions' processing jobs go to a queue of this run, deleted afterwards
+            env = {"CONSULT_DATABASE_URL": url, "CONSULT_INSTANCE_PATH": tmp, "CONSULT_JOB_QUEUE": name,
                    "CONSULT_RATELIMIT_ENABLED": "false", "CONSULT_SECRET_KEY": "b" * 64}
             server = Server("consult:create_app()", env, args.workers, REPO)
             try:
+                result["consult_warm_up_s"] = server.warm_up(survey)
                 stats, wall = drive(resident, (server.base, survey), args.residents, args.seconds)
                 result["consult"] = summary(stats, wall)
                 result["consult"]["worker_rss_mb"] = server.worker_rss_mb()
@@ -302,11 +322,19 @@ def main(argv=None) -> int:
             (bare_dir / "bare_app.py").write_text(BARE_APP, encoding="utf-8")
             bare = Server("bare_app:app", {"BARE_DATABASE_URL": f"{args.pg_url}/{name}_bare"}, args.workers, bare_dir)
             try:
+                result["bare_warm_up_s"] = bare.warm_up()
                 stats, wall = drive(bare_client, (bare.base,), args.residents, args.seconds)
                 result["bare"] = summary(stats, wall)
             finally:
                 bare.stop()
     finally:
+        from consult.jobs import connect_redis
+
+        redis = connect_redis("redis://127.0.0.1:6379/0")
+        if redis is not None:
+            from rq import Queue
+
+            Queue(name, connection=redis).delete(delete_jobs=True)
         psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         psql(admin, f"DROP DATABASE IF EXISTS {name}_bare WITH (FORCE)")
     c, b = result["consult"], result["bare"]
@@ -322,7 +350,8 @@ def main(argv=None) -> int:
     print(f"consult  : {c['submissions_per_s']} submissions/s ({c['receipts']} receipts); in the database "
           f"{c['db_submitted']} submitted, {c['lost']} lost, {c['duplicated']} duplicated, "
           f"{c['unconfirmed_in_db']} stored without a receipt seen (cut off by the time limit)")
-    print(f"consult workers' memory after the run (RSS, MB): {c['worker_rss_mb']}")
+    print(f"consult workers' memory after the run (RSS, MB): {c['worker_rss_mb']}; warm-up before timing: "
+          f"consult {result['consult_warm_up_s']} s, bare app {result['bare_warm_up_s']} s")
     print(f"ratio consult / bare app req/s: {result['ratio_req_per_s']}")
     return 0
 

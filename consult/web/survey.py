@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, StringField
 from wtforms.validators import Length
 
@@ -35,7 +36,9 @@ def _no_store(response):
 def _load_survey(slug: str, survey_slug: str) -> tuple[Consultation, Survey]:
     """The consultation and its published survey (404 for unknown slugs and drafts)."""
     c = public_consultation(slug)
-    survey = db().scalar(select(Survey).where(Survey.consultation_id == c.id, Survey.slug == survey_slug))
+    # every page needs the questions: one query instead of one per question
+    survey = db().scalar(select(Survey).options(selectinload(Survey.questions))
+                         .where(Survey.consultation_id == c.id, Survey.slug == survey_slug))
     if survey is None or survey.status == SurveyStatus.DRAFT:
         abort(404)
     return c, survey
@@ -43,8 +46,8 @@ def _load_survey(slug: str, survey_slug: str) -> tuple[Consultation, Survey]:
 
 def _load_response(slug: str, survey_slug: str, token: str) -> tuple[Consultation, Survey, Response]:
     c, survey = _load_survey(slug, survey_slug)
-    response = db().scalar(select(Response).where(Response.resume_token == token,
-                                                  Response.survey_id == survey.id))
+    response = db().scalar(select(Response).options(selectinload(Response.answers))
+                           .where(Response.resume_token == token, Response.survey_id == survey.id))
     if response is None:
         abort(404)
     if response.status == ResponseStatus.IN_PROGRESS and response.entered_by_id is None \
