@@ -40,6 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REDIS_URL", "redis://127.0.0.1:6379/0",
             "Redis for background jobs (RQ). Without a reachable Redis, jobs run in-process."),
     Setting("MAX_UPLOAD_MB", 20, "Largest accepted upload (notes, letters), in megabytes."),
+    Setting("RETENTION_MONTHS", 12,
+            "Months after a consultation is reported that raw, unmasked text (answers, notes, "
+            "uploaded files, contact addresses) is kept; `consult privacy purge` then masks it for good."),
     Setting("SESSION_COOKIE_SECURE", False,
             "Send the session cookie over HTTPS only. Set to true behind HTTPS in production."),
     Setting("RATELIMIT_ENABLED", True, "Rate-limit logins and public pages per client."),
@@ -142,11 +145,10 @@ def build_config(overrides: dict | None = None) -> dict:
                 raise ConfigError(f"CONSULT_{setting.name}: invalid value {env!r}") from None
     values.update(overrides)
     values["INSTANCE_PATH"] = str(instance_path)
-    for name in ("MAX_UPLOAD_MB", "TRUSTED_PROXIES"):
+    for name, least in (("MAX_UPLOAD_MB", 1), ("TRUSTED_PROXIES", 0), ("RETENTION_MONTHS", 1)):
         value = values[name]
-        if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "MAX_UPLOAD_MB" else 0):
-            raise ConfigError(f"CONSULT_{name}: invalid value {value!r} (a whole number"
-                              f"{' of 1 or more' if name == 'MAX_UPLOAD_MB' else ' of 0 or more'})")
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(f"CONSULT_{name}: invalid value {value!r} (a whole number of {least} or more)")
     values["DATABASE_URL"] = resolve_database_url(values.get("DATABASE_URL"), instance_path)
     if not values.get("SECRET_KEY"):
         values["SECRET_KEY"] = load_secret_key(instance_path)

@@ -27,7 +27,7 @@ def protect(n: int | None) -> str:
 @dataclass
 class SegmentRow:
     id: int
-    text: str                       # masked_text or text (never the unmasked text when masked)
+    text: str                       # the masked text (the unmasked text only in exports for roles allowed it)
     source: str                     # "answer" or "document"
     source_label: str               # "inwoner, vragenlijst" / "deelnemer wijkbijeenkomst Keizerslanden"
     unit: str                       # contributor key: "response:12" or "meeting:3" / "document:4"

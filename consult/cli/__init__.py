@@ -17,6 +17,7 @@ from consult.cli.codebook import codebook_group
 from consult.cli.coding import code_group
 from consult.cli.export import export_group
 from consult.cli.nlp import nlp_group
+from consult.cli.privacy import privacy_group
 from consult.cli.trace import trace_group
 
 
@@ -49,7 +50,7 @@ from consult.cli import db as _db, demo as _demo, serve as _serve, users as _use
 
 for group in (_db.db_group, _users.users_group, _demo.demo_command, _serve.serve_command,
               _worker.worker_command,
-              nlp_group, codebook_group, code_group, export_group, trace_group):
+              nlp_group, codebook_group, code_group, export_group, trace_group, privacy_group):
     cli.add_command(group)
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from consult.db import Base, utcnow
 from consult.models._types import Timestamped, enum_column, fk
@@ -96,6 +96,11 @@ class Consultation(Base):
     status: Mapped[ConsultationStatus] = enum_column(ConsultationStatus, default=ConsultationStatus.DRAFT)
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
+    #: The day the consultation was set to "reported"; raw text is kept until
+    #: ``CONSULT_RETENTION_MONTHS`` after it (``consult privacy purge``).
+    reported_on: Mapped[date | None]
+    #: When the unmasked text was purged (None: not yet).
+    raw_text_purged_at: Mapped[datetime | None]
     #: Who takes the decision (e.g. "het college van B&W"), shown to participants.
     decision_maker: Mapped[str] = mapped_column(String(300), default="")
     #: What happens with the input, in plain Dutch.
@@ -126,6 +131,12 @@ class Consultation(Base):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @validates("status")
+    def _note_reported_on(self, _key, status):
+        if ConsultationStatus(status) == ConsultationStatus.REPORTED and self.reported_on is None:
+            self.reported_on = date.today()
+        return status
 
     @classmethod
     def by_slug(cls, session: Session, slug: str) -> Consultation | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult.db import session_scope
 from consult.models import (
     AssignmentStatus, CodeAssignment, Consultation, ConsultationStatus, Finding, FindingKind, Origin, Response,
     Segment,
 )
+from tests.jobqueue import drain_jobs
 from tests.web.conftest import SLUG, csrf_token
 
 BASE = f"/c/{SLUG}/v/wmo-vragen"
@@ -33,6 +34,7 @@ def submit_survey(client, text: str) -> str:
     review = post(page1.replace("/deel/1", "/deel/3"), {"q_toestemming": "y"}).headers["Location"]
     r = client.post(review, data={"csrf_token": csrf_token(client, review)})
     done = client.get(r.headers["Location"]).get_data(as_text=True)
+    drain_jobs(client.application)  # the submission's processing runs in a background job
     return re.search(r'id="ontvangstcode">([A-Z0-9-]+)<', done).group(1)
 
 
@@ -161,3 +163,72 @@ def submit(browser, selector: str) -> None:
     page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, selector).click()
     WebDriverWait(browser, 15).until(EC.staleness_of(page))
+
+
+def _erase(client, code: str, confirm: bool = True):
+    data = {"csrf_token": csrf_token(client, PAGE), "wis-code": code}
+    if confirm:
+        data["wis-confirm"] = "y"
+    return client.post(f"{PAGE}/verwijderen", data=data)
+
+
+def test_a_participant_erases_their_input_with_the_receipt_code(app, client, world):
+    from consult.models import Answer, AuditLog, Participant
+    from consult.reporting import report_input
+
+    keep = submit_survey(client, "Als vrijwilliger help ik graag bij de maaltijd in het buurthuis.")
+    code = submit_survey(client, "Als mantelzorger heb ik nooit vrij. Bel mij op 06-12345678.")
+    code_it(app, "Mantelzorgers willen ontlast worden")
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        c = s.scalar(select(Consultation).where(Consultation.slug == SLUG))
+        finding = s.scalar(select(Finding).where(Finding.title == "Mantelzorgers willen ontlast worden"))
+        mine = s.scalars(select(Segment).join(Answer).join(Response).where(Response.receipt_code == code)).all()
+        assert mine
+        finding.evidence.extend(mine)
+        mine_ids = {seg.id for seg in mine}
+        s.flush()
+        reported = {row.id for row in report_input(s, c).segments}
+        assert reported & mine_ids  # the accepted MANTELZORG code is on one of them
+        n_segments = s.scalar(select(func.count(Segment.id)))
+        participants = s.scalar(select(func.count(Participant.id)))
+
+    # the feedback page offers erasure once the code is found
+    html = post_code(client, code).get_data(as_text=True)
+    assert "Verwijder mijn inbreng" in html and 'name="wis-code"' in html
+
+    # without the tick nothing happens
+    r = _erase(client, code, confirm=False)
+    assert r.status_code == 422 and "Zet een vinkje" in r.get_data(as_text=True)
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        assert s.scalar(select(Response).where(Response.receipt_code == code)) is not None
+
+    r = _erase(client, code)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Uw inbreng is verwijderd" in html
+    assert r.headers["Cache-Control"] == "no-store"
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        c = s.scalar(select(Consultation).where(Consultation.slug == SLUG))
+        assert s.scalar(select(Response).where(Response.receipt_code == code)) is None
+        assert s.scalar(select(Response).where(Response.receipt_code == keep)) is not None
+        assert {row.id for row in report_input(s, c).segments} == reported - mine_ids
+        assert s.scalar(select(func.count(Segment.id))) == n_segments - len(mine_ids)
+        assert not any("06-12345678" in (seg.text or "") for seg in s.scalars(select(Segment)))
+        assert s.scalar(select(func.count(Participant.id))) == participants - 1
+        finding = s.scalar(select(Finding).where(Finding.title == "Mantelzorgers willen ontlast worden"))
+        assert finding.evidence == []
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "erase_response")).one()
+        logged = str(entry.details) + entry.actor
+        assert code not in logged and "mantelzorger" not in logged.lower() and "06-" not in logged
+    # the code no longer works, and erasing again changes nothing
+    assert post_code(client, code).status_code == 422
+    assert _erase(client, code).status_code == 422
+
+
+def test_erasing_with_an_unknown_code_changes_nothing(app, client, world):
+    submit_survey(client, "Meer bankjes in het park.")
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        n = s.scalar(select(func.count(Response.id)))
+    r = _erase(client, "AAAA-BBBB-CCCC")
+    assert r.status_code == 422 and "Wij kunnen deze code niet vinden" in r.get_data(as_text=True)
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        assert s.scalar(select(func.count(Response.id))) == n
