@@ -135,7 +135,7 @@ schuldhulpverlener maatschappelijk werker cliëntondersteuner dementieconsulent"
 #: Officials named in their public role: not private persons.
 _PUBLIC_ROLES = _words("""wethouder wethouders burgemeester raadslid raadsleden gedeputeerde
 minister staatssecretaris commissaris kamerlid statenlid griffier gemeentesecretaris koning
-koningin prinses prins fractievoorzitter weth wthouder portefeuillehouder voorzitter gemeenteraadslid ombudsman""")
+koningin prinses prins fractievoorzitter weth wthouder portefeuillehouder gemeenteraadslid ombudsman""")
 _REPORT_VERBS = _words("""zei zegt vertelde vertelt vroeg vraagt vond vindt belde belt mailde
 mailt stelde stelt merkte gaf geeft meldde meldt legde opperde benadrukte antwoordde
 reageerde schreef schrijft las wil wilde heeft had kwam komt was""")
@@ -424,7 +424,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         elif after_trigger and p.lower in _STRONG_TITLES and p.lower not in ("fam", "familie", "dokter", "dr") \
                 or after_trigger and p.lower in ("fam", "familie", "dokter", "dr") and cap(t):
             kind = "strong"
-        elif after_trigger and p.lower in _ROLES and (cap(t) or t.initial):
+        elif after_trigger and p.lower in _ROLES and (cap(t) or t.initial or (
+                t.lower in _TUSSEN_WORDS and t.case != "L" and tussen_then_cap(i, False) > 0)):
             kind = "role"
         elif p is not None and gaps[i] == " " and (
                 (p.lower == "heet" and p2 is not None and (p2.lower in ("ik", "hij", "zij", "ze") or p2.lower in _ROLES))

@@ -81,6 +81,7 @@ def test_contact_details_for_exports():
     # staff and care workers named in notes are persons
     ("Wijkverpleegkundige Marjolein Bos komt langs.", "Wijkverpleegkundige [naam] komt langs."),
     ("De consulent, Sandra, belt terug.", "De consulent, [naam], belt terug."),
+    ("Mijn buurvrouw Van der Meer en buurman El Idrissi helpen.", "Mijn buurvrouw [naam] en buurman [naam] helpen."),
     # unknown names from context
     ("Folkert en zijn dochter kwamen samen.", "[naam] en zijn dochter kwamen samen."),
     ("Opmerking Steggink: de bus rijdt niet.", "Opmerking [naam]: de bus rijdt niet."),
