@@ -214,7 +214,7 @@ SURNAMES = _LAST
 
 # --- patterns ---------------------------------------------------------------------------
 
-_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"   # Latin-1 and Latin Extended-A capitals (Ş, Ç, Ğ, İ ...); see _is_upper
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ſ"   # Latin-1 capitals and Latin Extended-A (Ş, Ç, Ğ, İ; both cases there)
 _LOWER = "a-zß-öø-ÿ"
 _NOT_AFTER_NUMBER = r"(?![\w%€]|[.,:/-]\d)"
 
@@ -223,7 +223,7 @@ PHONE_RE = re.compile(
     r"(?<![\w+/.,-])(?:(?:\+|00)[1-9]\d{0,2}[ .-]?(?:\(0\)[ .-]?)?|\(0\d{1,3}\)[ .-]?)?"
     r"\d(?:(?: ?[-./] ?| )?\d){5,13}" + _NOT_AFTER_NUMBER)
 #: Non-personal Dutch numbers: organisations (088), free (0800) and paid (090x) lines.
-_SERVICE_PREFIXES = ("088", "0800", "0900", "0906", "0909", "084", "087")
+_SERVICE_PREFIXES = ("088", "0800", "0900", "0906", "0909")
 BSN_RE = re.compile(
     r"(?<![\w.,/-])(?:\d{4}[. ]\d{2}[. ]\d{3}|\d{3}[. ]\d{3}[. ]\d{3}|\d{3}[. ]?\d{2}[. ]?\d{2}[. ]?\d{2}"
     r"|\d{9})" + _NOT_AFTER_NUMBER)
