@@ -77,6 +77,8 @@ def demo_command(reset: bool, serve_after: bool, host: str, port: int):
         click.echo(f"  {a.role.value:14} {a.email:32} password: {secret}")
     if any(a.password for a in accounts):
         click.echo("Passwords are shown only this once.")
+    click.echo("New answers and uploaded notes are processed in the background: run 'consult worker' "
+               "alongside (without Redis the web process does it itself).")
     if serve_after:
         from consult.cli.serve import serve_command
 
