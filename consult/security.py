@@ -25,6 +25,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
 from consult.context import db
+from consult.jobs import connect_redis
 from consult.models import Consultation, ConsultationMember, ConsultationStatus, Role, User
 
 log = logging.getLogger(__name__)
@@ -117,8 +118,6 @@ def limiter_storage_url(config) -> str:
         return url
     if not config.get("RATELIMIT_ENABLED", True):
         return "memory://"
-    from consult.jobs import connect_redis
-
     redis_url = config.get("REDIS_URL") or ""
     if redis_url and connect_redis(redis_url) is not None:
         return redis_url
