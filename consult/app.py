@@ -81,12 +81,8 @@ def create_app(overrides: dict | None = None) -> Flask:
             (429, "Even wachten", "U heeft te vaak achter elkaar iets verstuurd. "
                                   "Wacht een paar minuten en probeer het dan opnieuw.")):
         def handler(exc, status=status, title=title, message=message):
-            headers = {}
-            retry_after = getattr(exc, "retry_after", None)
-            if status == 429 and retry_after is not None:
-                seconds = int(retry_after) if isinstance(retry_after, (int, float)) else None
-                headers["Retry-After"] = str(seconds) if seconds is not None else retry_after.strftime(
-                    "%a, %d %b %Y %H:%M:%S GMT")
+            # keep what the exception says beyond its page, e.g. TooManyRequests' Retry-After
+            headers = [(k, v) for k, v in exc.get_headers() if k != "Content-Type"]
             return render_template("errors/error.html", status=status, title=title,
                                    message=message), status, headers
         app.register_error_handler(status, handler)

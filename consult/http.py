@@ -12,7 +12,7 @@
 """
 from __future__ import annotations
 
-from flask import Flask, Request, session
+from flask import Flask, Request, request, session
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 
@@ -52,7 +52,5 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _limit_anonymous_bodies():
-        from flask import request
-
         if session.get("user_id") is None:
             request.max_content_length = min(PUBLIC_MAX_BYTES, app.config["MAX_CONTENT_LENGTH"])

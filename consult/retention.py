@@ -16,6 +16,7 @@ the audit log (counts only). ``consult privacy purge [--dry-run]`` runs it.
 """
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,11 +32,9 @@ from consult.models import (
 
 
 def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return date(year, month, min(day.day, last))
+    """``day`` moved by ``months`` calendar months (the 31st becomes the month's last day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def purge_due_on(consultation: Consultation, months: int) -> date | None:
