@@ -59,7 +59,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     @app.context_processor
     def _template_globals():
         return {"current_user": security.current_user,
-                "has_endpoint": lambda name: name in app.view_functions}
+                "has_endpoint": lambda name: name in app.view_functions,
+                "may_open": security.may_open}
 
     from flask_wtf.csrf import CSRFError
 

@@ -186,9 +186,26 @@ def login_required(*roles: Role) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.required_roles = roles  # read by may_open() for the navigation
         return wrapped
 
     return decorator
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the current user's role may open ``endpoint``: the navigation shows only these.
+
+    Endpoints that do not exist (an optional blueprint) or need a role the user lacks are
+    hidden; public endpoints are always shown.
+    """
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    roles = getattr(view, "required_roles", None)
+    if roles is None:
+        return True
+    user = current_user()
+    return user is not None and (not roles or user.role in roles or user.role == Role.ADMINISTRATOR)
 
 
 def can_access(user: User | None, consultation: Consultation) -> bool:

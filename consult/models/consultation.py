@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, Text, UniqueConstraint, select
+from sqlalchemy import LargeBinary, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from consult.db import Base, utcnow
@@ -60,6 +60,13 @@ class Organisation(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: Logo shown in the header (PNG, JPEG or SVG), with its media type.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_media_type: Mapped[str | None] = mapped_column(String(60))
+    #: Footer links every Dutch government site must have (NL Design System).
+    privacy_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    accessibility_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    contact_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     consultations: Mapped[list[Consultation]] = relationship(back_populates="organisation")
     neighbourhoods: Mapped[list[Neighbourhood]] = relationship(
@@ -106,6 +113,12 @@ class Consultation(Base):
     #: What happens with the input, in plain Dutch.
     follow_up: Mapped[str] = mapped_column(Text, default="")
     privacy_statement: Mapped[str] = mapped_column(Text, default="")
+    #: The steps and their dates in plain Dutch ("tot 1 juni: meedoen; juli: verslag ...").
+    timeline: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Who participants can contact with questions (name, e-mail, telephone).
+    contact: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Archived consultations leave the workspace lists; nothing is deleted.
+    archived_at: Mapped[datetime | None]
     #: Editable report texts (inleiding, aanleiding) for the verkenning report.
     report_introduction: Mapped[str] = mapped_column(Text, default="")
     report_background: Mapped[str] = mapped_column(Text, default="")

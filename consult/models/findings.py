@@ -13,7 +13,7 @@ from consult.db import Base
 from consult.models._types import Timestamped, enum_column, fk
 
 if TYPE_CHECKING:
-    from consult.models.advice import AdvicePoint
+    from consult.models.advice import AdvicePoint, AdviceResponse
     from consult.models.coding import Code, Segment
     from consult.models.consultation import Consultation
 
@@ -30,6 +30,7 @@ finding_code = _link_table("finding_code", "finding", "code")
 finding_evidence = _link_table("finding_evidence", "finding", "segment")
 finding_advice_point = _link_table("finding_advice_point", "finding", "advice_point")
 decision_finding = _link_table("decision_finding", "decision", "finding")
+decision_advice_response = _link_table("decision_advice_response", "decision", "advice_response")
 
 
 class FindingKind(enum.StrEnum):
@@ -55,6 +56,9 @@ class Finding(Timestamped, Base):
     kind: Mapped[FindingKind] = enum_column(FindingKind, default=FindingKind.FINDING)
     title: Mapped[str] = mapped_column(String(300))
     statement: Mapped[str] = mapped_column(Text, default="")
+    #: Scenarios only: voordelen and nadelen, one per line.
+    advantages: Mapped[str] = mapped_column(Text, default="", server_default="")
+    disadvantages: Mapped[str] = mapped_column(Text, default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = fk("user.id", nullable=True, ondelete="SET NULL")
 
@@ -79,3 +83,4 @@ class Decision(Timestamped, Base):
 
     consultation: Mapped[Consultation] = relationship(back_populates="decisions")
     findings: Mapped[list[Finding]] = relationship(secondary=decision_finding)
+    advice_responses: Mapped[list[AdviceResponse]] = relationship(secondary=decision_advice_response)

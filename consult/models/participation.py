@@ -190,7 +190,7 @@ class Response(Base):
 
     __tablename__ = "response"
     #: One response per invitation code, enforced by the database too.
-    __table_args__ = (UniqueConstraint("invitation_code_id"),)
+    __table_args__ = (UniqueConstraint("invitation_code_id"), UniqueConstraint("survey_id", "import_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = fk("survey.id")
@@ -206,6 +206,9 @@ class Response(Base):
     submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Staff member who entered a paper or telephone response on someone's behalf.
     entered_by_id: Mapped[int | None] = fk("user.id", nullable=True, ondelete="SET NULL")
+    #: Bulk import of paper/telephone responses: a hash of the imported row, so that
+    #: uploading the same file again adds nothing (unique per survey).
+    import_key: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
 

@@ -47,6 +47,9 @@ class User(Timestamped, Base):
     #: Stored in the session cookie at login and compared on every request; bumping it
     #: (logout, new password, deactivation) ends every session of the account at once.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: One-time set-password link (new account, reset): SHA-256 of the token, and its expiry.
+    password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_token_expires_at: Mapped[datetime | None]
 
     memberships: Mapped[list[ConsultationMember]] = relationship(
         back_populates="user", cascade="all, delete-orphan")

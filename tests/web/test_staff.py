@@ -67,6 +67,17 @@ def test_membership_and_roles(client, world):
     assert client.get(f"{STAFF}/vragenlijsten/nieuw").status_code == 403
 
 
+def test_navigation_shows_only_what_the_role_may_open(client, world):
+    login(client, "gesprek@test.nl")  # facilitator
+    page = client.get(STAFF).get_data(as_text=True)
+    assert "Bijeenkomsten en verslagen" in page
+    assert "Codes beoordelen" not in page and "Advies en reactie" not in page
+    client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/beheer/")})
+    login(client, "beleid@test.nl")  # policy writer
+    page = client.get(STAFF).get_data(as_text=True)
+    assert "Codes beoordelen" in page and "Advies en reactie" in page
+
+
 def test_security_headers(client, world):
     r = client.get(f"/c/{SLUG}")
     csp = r.headers["Content-Security-Policy"]
