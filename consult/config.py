@@ -43,6 +43,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RETENTION_MONTHS", 12,
             "Months after a consultation is reported that raw, unmasked text (answers, notes, "
             "uploaded files, contact addresses) is kept; `consult privacy purge` then masks it for good."),
+    Setting("DOWNLOAD_RETENTION_DAYS", 30,
+            "Days that a generated report or data export stays on the downloads page "
+            "(`<instance>/downloads/`); older files are deleted when the page is opened and by "
+            "`consult privacy purge`. Workers on other machines need the same instance folder."),
     Setting("SESSION_COOKIE_SECURE", False,
             "Send the session cookie over HTTPS only. Set to true behind HTTPS in production."),
     Setting("RATELIMIT_ENABLED", True, "Rate-limit logins and public pages per client."),
@@ -145,7 +149,8 @@ def build_config(overrides: dict | None = None) -> dict:
                 raise ConfigError(f"CONSULT_{setting.name}: invalid value {env!r}") from None
     values.update(overrides)
     values["INSTANCE_PATH"] = str(instance_path)
-    for name, least in (("MAX_UPLOAD_MB", 1), ("TRUSTED_PROXIES", 0), ("RETENTION_MONTHS", 1)):
+    for name, least in (("MAX_UPLOAD_MB", 1), ("TRUSTED_PROXIES", 0), ("RETENTION_MONTHS", 1),
+                        ("DOWNLOAD_RETENTION_DAYS", 1)):
         value = values[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise ConfigError(f"CONSULT_{name}: invalid value {value!r} (a whole number of {least} or more)")

@@ -73,7 +73,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from consult.db import make_engine, make_session_factory, session_scope, utcnow
-from consult.models import Consultation, Document, Job, JobStatus, Response, User
+from consult.models import CodeAssignment, Consultation, Document, Job, JobStatus, Response, Segment, User
 
 log = logging.getLogger(__name__)
 #: The RQ queue; ``CONSULT_JOB_QUEUE`` gives deployments that share one Redis their own.
@@ -376,22 +376,38 @@ def peak_rss_mb() -> float:
 
 @job_handler("code_consultation")
 def _code(session: Session, job: Job, progress) -> Any:
-    from consult.coding import CHUNK_SIZE, choose_coder, chunk_ranges, segment_consultation
+    from consult.coding import CHUNK_SIZE, choose_coder, chunk_ranges, latest_coder, segment_consultation
 
     consultation = _consultation(job)
+    retrain, only_new = bool(job.params.get("retrain")), bool(job.params.get("only_new"))
     created = segment_consultation(session, consultation)
-    model_id = choose_coder(session, consultation, retrain=bool(job.params.get("retrain")),
-                            actor=f"job:{job.id}")
-    size = int(job.params.get("chunk_size") or CHUNK_SIZE)
-    ranges = chunk_ranges(session, consultation, size=max(size, 1))
+    before = latest_coder(session, consultation)
+    model_id = choose_coder(session, consultation, retrain=retrain, actor=f"job:{job.id}")
+    size = max(int(job.params.get("chunk_size") or CHUNK_SIZE), 1)
+    ranges = _uncoded_ranges(session, consultation, size) if only_new else \
+        chunk_ranges(session, consultation, size=size)
     version = consultation.codebook_version
     job.result = {"new_segments": created, "chunks": len(ranges), "coder_model": model_id,
+                  "trained": model_id is not None and model_id != getattr(before, "id", None),
                   "coder": f"model:{model_id}" if model_id else f"rule:v{version.number}"}
     _spawn(session, [Job(kind="code_chunk", consultation_id=consultation.id, parent_id=job.id,
                          requested_by_id=job.requested_by_id,
-                         params={"first": first, "last": last, "count": n, "model": model_id})
+                         params={"first": first, "last": last, "count": n, "model": model_id,
+                                 "only_new": only_new})
                      for first, last, n in ranges])
     return WAITING
+
+
+def _without_assignments(consultation: Consultation):
+    """Segments of ``consultation`` that no coder and no person coded yet ("new text")."""
+    coded = select(CodeAssignment.id).where(CodeAssignment.segment_id == Segment.id).exists()
+    return select(Segment.id).where(Segment.consultation_id == consultation.id, ~coded)
+
+
+def _uncoded_ranges(session: Session, consultation: Consultation, size: int) -> list[tuple[int, int, int]]:
+    """Like :func:`consult.coding.chunk_ranges`, over the segments without any code yet."""
+    ids = list(session.scalars(_without_assignments(consultation).order_by(Segment.id)))
+    return [(part[0], part[-1], len(part)) for part in (ids[i:i + size] for i in range(0, len(ids), size))]
 
 
 @job_handler("code_chunk")
@@ -406,8 +422,14 @@ def _code_chunk(session: Session, job: Job, progress) -> dict[str, Any]:
         done[0] += n
         progress(done[0] / count)
 
-    summary = code_segments(session, consultation, prepared, first_id=job.params["first"],
-                            last_id=job.params["last"], progress=step, commit_batches=True)
+    first, last = job.params["first"], job.params["last"]
+    if job.params.get("only_new"):
+        ids = list(session.scalars(_without_assignments(consultation).where(Segment.id.between(first, last))))
+        summary = code_segments(session, consultation, prepared, segment_ids=ids, progress=step,
+                                commit_batches=True)
+    else:
+        summary = code_segments(session, consultation, prepared, first_id=first, last_id=last,
+                                progress=step, commit_batches=True)
     return {"segments": summary.segments, "added": summary.suggestions_added,
             "removed": summary.suggestions_removed, "kept_human_decisions": summary.kept_human_decisions,
             "per_code": summary.per_code, "coder": summary.coder,
@@ -447,3 +469,212 @@ def _segment_document(session: Session, job: Job, progress) -> dict[str, Any]:
     record(session, "segment_document", document, actor=f"job:{job.id}",
            details={"segments": len(segments)})
     return {"segments": len(segments), "added": summary.suggestions_added if summary else 0}
+
+
+@job_handler("export")
+def _export(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.downloads import run_export
+
+    return run_export(session, job, progress)
+
+
+# -- starting from the screens -------------------------------------------------------------
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def active_job(session: Session, consultation: Consultation, kind: str,
+               same: Callable[[dict[str, Any]], bool] = lambda params: True) -> Job | None:
+    """The oldest queued or running top-level job of ``kind`` for ``consultation`` whose
+    params satisfy ``same``, or None."""
+    for job in session.scalars(select(Job).where(
+            Job.consultation_id == consultation.id, Job.kind == kind, Job.parent_id.is_(None),
+            Job.status.in_(ACTIVE)).order_by(Job.id)):
+        if same(job.params or {}):
+            return job
+    return None
+
+
+def _lock_consultation(session: Session, consultation: Consultation) -> None:
+    """Serialise "is one running? then start one" per consultation until commit. PostgreSQL:
+    ``FOR NO KEY UPDATE`` (a job row's foreign key to the consultation does not wait on it);
+    SQLite: a no-op write, which takes the database's one write lock."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Consultation).where(Consultation.id == consultation.id)
+                        .values(id=Consultation.id).execution_options(synchronize_session=False))
+    else:
+        session.execute(select(Consultation.id).where(Consultation.id == consultation.id)
+                        .with_for_update(key_share=True))
+
+
+def start_once(app, session: Session, kind: str, *, consultation: Consultation, user: User,
+               params: dict[str, Any], same: Callable[[dict[str, Any]], bool],
+               audit_action: str) -> tuple[int, bool]:
+    """Queue a job for ``consultation`` unless a ``same`` one is queued or running.
+
+    Returns ``(job id, started)``: the new job, or the one already under way (nothing new
+    is queued). The check and the insert happen under a per-consultation lock in
+    ``session``, which is committed here; the start is audited as ``audit_action``.
+    """
+    from consult.audit import record
+
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    _lock_consultation(session, consultation)
+    running = active_job(session, consultation, kind, same)
+    if running is not None:
+        session.rollback()
+        return running.id, False
+    job = Job(kind=kind, consultation_id=consultation.id, requested_by_id=user.id, params=params)
+    session.add(job)
+    session.flush()
+    record(session, audit_action, job, actor=user, details={"kind": kind, **params_for_audit(params)})
+    session.commit()
+    _dispatch([job.id], app.config["DATABASE_URL"], app.extensions["consult.sessions"], fallback="thread",
+              redis=_shared_redis(app.config["REDIS_URL"]))
+    return job.id, True
+
+
+def params_for_audit(params: dict[str, Any]) -> dict[str, Any]:
+    """The params worth an audit entry (not server paths)."""
+    return {k: v for k, v in params.items() if k not in ("root",)}
+
+
+def start_coding_run(app, session: Session, consultation: Consultation, user: User, *,
+                     mode: str) -> tuple[int, bool]:
+    """Start "Nieuwe tekst coderen" (``mode="new"``: code the segments that have no code
+    yet, after segmenting what is not segmented) or "Coder opnieuw trainen"
+    (``mode="retrain"``: train the learning coder on the reviewed segments, then code
+    every segment). Refused while a coding run of the consultation is queued or running:
+    two runs at once would only compete for the same segments. Returns ``(job id, started)``."""
+    if mode not in ("new", "retrain"):
+        raise ValueError(f"unknown coding mode {mode!r}")
+    if consultation.codebook_version is None:
+        raise ValueError("Deze raadpleging heeft nog geen codeboek. Kies eerst een codeboek.")
+    params = {"retrain": True} if mode == "retrain" else {"only_new": True}
+    return start_once(app, session, "code_consultation", consultation=consultation, user=user,
+                      params=params, same=lambda p: True, audit_action="start_coding_run")
+
+
+# -- presenting (the progress pages) --------------------------------------------------------
+
+STATUS_LABELS = {
+    JobStatus.QUEUED: "in de wachtrij",
+    JobStatus.RUNNING: "bezig",
+    JobStatus.FINISHED: "klaar",
+    JobStatus.FAILED: "mislukt",
+}
+
+KIND_LABELS = {
+    "code_consultation": "Tekst coderen",
+    "code_chunk": "Deel van een codeerronde",
+    "train_coder": "Coder trainen",
+    "segment_response": "Antwoorden in stukken verdelen",
+    "segment_document": "Verslag in stukken verdelen",
+    "export": "Bestand maken",
+}
+
+#: What failed, for "Het is niet gelukt om ...".
+FAILED_WHAT = {
+    "code_consultation": "de tekst te coderen",
+    "code_chunk": "dit deel van de tekst te coderen",
+    "train_coder": "de coder te trainen",
+    "segment_response": "de antwoorden in stukken te verdelen",
+    "segment_document": "het verslag in stukken te verdelen",
+    "export": "het bestand te maken",
+}
+
+
+def kind_label(job: Job) -> str:
+    params = job.params or {}
+    if job.kind == "code_consultation":
+        if params.get("retrain"):
+            return "Coder opnieuw trainen"
+        if params.get("only_new"):
+            return "Nieuwe tekst coderen"
+    if job.kind == "export":
+        from consult.downloads import export_label
+
+        return export_label(params.get("what"), params.get("format"))
+    return KIND_LABELS.get(job.kind, job.kind)
+
+
+def live_progress(session: Session, job: Job) -> float:
+    """``job.progress``, or for a running parent the weighted progress of its children now
+    (the stored value only moves when a child finishes)."""
+    if job.status != JobStatus.RUNNING:
+        return 1.0 if job.status == JobStatus.FINISHED else float(job.progress or 0.0)
+    children = session.execute(select(Job.status, Job.progress, Job.params).where(Job.parent_id == job.id)).all()
+    if not children:
+        return float(job.progress or 0.0)
+    weight = [max(int((params or {}).get("count") or 1), 1) for _, _, params in children]
+    done = sum(w * (1.0 if status in DONE else float(p or 0.0))
+               for w, (status, p, _) in zip(weight, children))
+    return round(done / sum(weight), 3)
+
+
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n:,}".replace(",", ".") + " " + (one if n == 1 else many)
+
+
+def step_text(session: Session, job: Job) -> str:
+    """What a queued or running job is doing now, in Dutch."""
+    if job.status == JobStatus.QUEUED:
+        return "De taak wacht tot een verwerker vrij is. Dat duurt meestal niet lang."
+    if job.kind == "code_consultation":
+        children = session.execute(select(Job.status, Job.params).where(Job.parent_id == job.id)).all()
+        if not children:
+            if (job.params or {}).get("retrain"):
+                return "Nieuwe tekst wordt in stukken verdeeld en de coder wordt getraind."
+            return "Nieuwe tekst wordt in stukken verdeeld."
+        total = sum(int((p or {}).get("count") or 0) for _, p in children)
+        finished = sum(1 for st, _ in children if st in DONE)
+        return f"De stukken worden gecodeerd: {finished} van {len(children)} delen klaar " \
+               f"({_n(total, 'stuk', 'stukken')} in totaal)."
+    if job.kind == "export":
+        return "Het bestand wordt gemaakt. Een PDF kan een paar minuten duren."
+    return "Bezig."
+
+
+def result_summary(job: Job) -> list[str]:
+    """Dutch sentences that say what a finished job did."""
+    r = job.result or {}
+    if job.kind == "code_consultation":
+        lines = [f"{_n(int(r.get('segments') or 0), 'stuk', 'stukken')} gecodeerd: "
+                 f"{_n(int(r.get('added') or 0), 'nieuwe suggestie', 'nieuwe suggesties')}."]
+        if r.get("new_segments"):
+            lines.append(f"Eerst {_n(int(r['new_segments']), 'nieuw stuk', 'nieuwe stukken')} gemaakt van nieuwe tekst.")
+        if r.get("removed"):
+            lines.append(f"{_n(int(r['removed']), 'oude suggestie', 'oude suggesties')} vervangen.")
+        if r.get("kept_human_decisions"):
+            lines.append(f"{_n(int(r['kept_human_decisions']), 'beslissing', 'beslissingen')} van mensen "
+                         "bleven zoals ze waren.")
+        if (job.params or {}).get("retrain"):
+            if r.get("trained"):
+                lines.append("De coder is opnieuw getraind op de beoordeelde stukken.")
+            else:
+                from consult.coding import MIN_TRAINING_SEGMENTS
+
+                lines.append(f"De coder is niet getraind: daarvoor zijn minstens {MIN_TRAINING_SEGMENTS} "
+                             "beoordeelde stukken nodig. De trefwoordregels hebben gecodeerd.")
+        elif not r.get("segments"):
+            lines = ["Er was geen nieuwe tekst om te coderen."]
+        return lines
+    if job.kind == "train_coder":
+        return ["De coder is getraind op de beoordeelde stukken."]
+    if job.kind in ("segment_document", "segment_response"):
+        return [f"{_n(int(r.get('segments') or 0), 'stuk', 'stukken')} gemaakt, "
+                f"{_n(int(r.get('added') or 0), 'suggestie', 'suggesties')} voor codes."]
+    if job.kind == "export":
+        from consult.downloads import export_summary
+
+        return export_summary(job)
+    return ["De taak is klaar."]
+
+
+def failure_message(job: Job) -> str:
+    """The Dutch message for a failed job (never its error text: that is for administrators)."""
+    what = FAILED_WHAT.get(job.kind, "deze taak uit te voeren")
+    return (f"Het is niet gelukt om {what}. Er is niets verloren gegaan: wat al was opgeslagen "
+            "en beoordeeld, blijft bewaard. Probeer het opnieuw. Lukt het weer niet? "
+            "Vraag dan de beheerder om hulp.")

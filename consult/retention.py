@@ -13,6 +13,11 @@ then :func:`purge` replaces every raw text by its masked form:
 
 The advice and reaction letters are public documents and stay. Every purge is recorded in
 the audit log (counts only). ``consult privacy purge [--dry-run]`` runs it.
+
+Generated downloads (reports and data exports under ``<instance>/downloads``) have their
+own, shorter retention: ``CONSULT_DOWNLOAD_RETENTION_DAYS`` days, enforced by
+:func:`consult.downloads.purge_expired` (from the same command, and whenever the downloads
+page is opened). See :mod:`consult.downloads`.
 """
 from __future__ import annotations
 

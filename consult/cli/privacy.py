@@ -19,11 +19,17 @@ def privacy_group():
 def purge_command(dry_run: bool):
     """Replace raw, unmasked text by its masked form in every consultation reported more
     than CONSULT_RETENTION_MONTHS months ago (answers, notes, segments, uploaded files,
-    contact addresses). Masked text, codes and reports stay."""
-    from consult import retention
+    contact addresses). Masked text, codes and reports stay. Also deletes generated
+    downloads older than CONSULT_DOWNLOAD_RETENTION_DAYS days."""
+    from consult import downloads, retention
 
     months = int(current_app.config["RETENTION_MONTHS"])
+    days = int(current_app.config["DOWNLOAD_RETENTION_DAYS"])
     with db_session() as session:
+        files = downloads.purge_expired(session, downloads.downloads_root(current_app), days, dry_run=dry_run,
+                                        actor="cli")
+        click.echo(f"{'Would delete' if dry_run else 'Deleted'} {files} downloads older than {days} days "
+                   "(CONSULT_DOWNLOAD_RETENTION_DAYS).")
         due = retention.due_for_purge(session, months)
         if not due:
             click.echo(f"Nothing to purge: no consultation was reported more than {months} months ago "
