@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from consult.context import db
 from consult.security import public_consultation
 from consult.feedback import erase_response, outcome, participant_feedback
+from consult.findings import lines, response_label
 from surveys.codes import normalise_code
 
 bp = Blueprint("feedback", __name__)
@@ -47,7 +48,8 @@ def _render(c, *, status: int = 200, form=None, erase_form=None, feedback=None, 
     response = make_response(render_template(
         "feedback/page.html", c=c, form=form or ReceiptForm(formdata=None), erase_form=erase_form,
         feedback=feedback, errors=errors or {}, erased=erased, findings=shown.findings,
-        scenarios=shown.scenarios, decisions=shown.decisions, advice=shown.advice), status)
+        scenarios=shown.scenarios, decisions=shown.decisions, advice=shown.advice, lines=lines,
+        response_label=response_label), status)
     if request.method == "POST":
         response.headers["Cache-Control"] = "no-store"  # the result belongs to one participant
     return response
