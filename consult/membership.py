@@ -51,3 +51,12 @@ def consultations_for(session: Session, user: User) -> list[Consultation]:
         stmt = stmt.join(ConsultationMember, ConsultationMember.consultation_id == Consultation.id).where(
             ConsultationMember.user_id == user.id)
     return list(session.scalars(stmt))
+
+
+def candidates(session: Session, consultation: Consultation) -> list[User]:
+    """Active staff who may be given access: not yet a member, and not an administrator
+    (administrators see every consultation already)."""
+    current = select(ConsultationMember.user_id).where(ConsultationMember.consultation_id == consultation.id)
+    return list(session.scalars(
+        select(User).where(User.active.is_(True), User.role != Role.ADMINISTRATOR, User.id.not_in(current))
+        .order_by(User.name)))

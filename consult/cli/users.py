@@ -53,3 +53,33 @@ def list_users():
         for user in session.scalars(select(User).order_by(User.email)):
             state = "" if user.active else " (inactive)"
             click.echo(f"{user.email}\t{user.name}\t{user.role.value}{state}")
+
+
+@users_group.command("link")
+@click.argument("email")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="Address where staff open consult (scheme, host and port).")
+@with_appcontext
+def link(email: str, base_url: str):
+    """Print a one-time set-password link for EMAIL (a new password; the old one stops working)."""
+    from flask import current_app, url_for
+
+    from consult import people
+    from consult.cli import session_factory
+    from consult.cli.db import require_current_schema
+
+    require_current_schema()
+    hours = current_app.config.get("PASSWORD_LINK_HOURS", people.DEFAULT_LINK_HOURS)
+    with session_scope(session_factory()) as session:
+        user = User.by_email(session, email)
+        if user is None:
+            raise click.ClickException(f"no user with e-mail {email.strip().lower()}")
+        if not user.active:
+            raise click.ClickException(f"the account of {user.email} is deactivated; reactivate it first")
+        token = people.issue_password_link(session, user, actor="cli", hours=hours)
+        expires = user.password_token_expires_at
+        name, address = user.name, user.email
+    with current_app.test_request_context(base_url=base_url.rstrip("/") + "/"):
+        url = url_for("auth.set_password", token=token, _external=True)
+    click.echo(f"One-time set-password link for {name} <{address}>, valid until "
+               f"{expires:%Y-%m-%d %H:%M} UTC:\n{url}")

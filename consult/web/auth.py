@@ -1,13 +1,15 @@
-"""Staff login and logout (residents never need an account)."""
+"""Staff login and logout, and the public set-password page of one-time links (residents
+never need an account)."""
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from consult import people
 from consult.audit import record
 from consult.db import utcnow
 from consult.models import User
@@ -64,3 +66,41 @@ def logout():
     logout_user()
     flash("U bent uitgelogd.", "info")
     return redirect(url_for("public.home"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("Nieuw wachtwoord", render_kw={"autocomplete": "new-password"})
+    password_again = PasswordField("Typ het nieuwe wachtwoord nog een keer",
+                                   render_kw={"autocomplete": "new-password"})
+
+
+@bp.route("/wachtwoord/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Choose a password with a one-time link made by an administrator (new account, reset)."""
+    check_rate("login")  # the same per-client limit as logging in: no guessing of links
+    s = db()
+    try:
+        user = people.user_for_token(s, token)
+    except people.LinkInvalid as exc:
+        page = render_template("auth/link_invalid.html", expired=exc.expired)
+        return _private(make_response(page, 410 if exc.expired else 404))
+    form = SetPasswordForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            people.set_password_with_token(s, token, form.password.data or "", form.password_again.data or "")
+        except people.PeopleError as exc:
+            errors = {exc.field or "password": str(exc)}
+        else:
+            s.commit()
+            flash("Uw wachtwoord is ingesteld. U kunt nu inloggen.", "success")
+            return redirect(url_for(".login"))
+    page = render_template("auth/set_password.html", form=form, errors=errors, account=user)
+    return _private(make_response(page, 422 if errors else 200))
+
+
+def _private(response):
+    """The link is a secret: never cached, never sent on as a referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

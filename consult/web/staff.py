@@ -3,6 +3,7 @@ invitation codes and assisted entry of paper/telephone responses.
 
 Views parse the request, call one service (``surveys.store``, ``surveys.responses``,
 ``consult.membership``), then flash and redirect; the services record the audit entries.
+Access per consultation is managed in ``consult.web.people`` (``people.members``).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from wtforms import IntegerField, RadioField, SelectChoice, SelectField, TextAre
 from wtforms.validators import NumberRange, Optional
 
 from consult import membership
-from consult.models import CHANNEL_LABELS, Channel, Consultation, Role, Survey, SurveyStatus, User
+from consult.models import CHANNEL_LABELS, Channel, Consultation, Role, Survey, SurveyStatus
 from consult.models.participation import ASSISTED_CHANNEL_LABELS, SURVEY_STATUS_LABELS
 from consult.security import consultation_for_staff, current_user, login_required
 from consult.context import db, get_in_consultation
@@ -205,26 +206,3 @@ def assisted_entry(slug: str, survey_id: int):
     s.commit()
     return redirect(url_for("survey.page", slug=slug, survey_slug=survey.slug,
                             token=response.resume_token, number=1))
-
-
-# -- membership (administrators) -------------------------------------------------------------
-
-@bp.post("/c/<slug>/leden")
-@login_required(Role.ADMINISTRATOR)
-def members(slug: str):
-    """Add or remove a staff member's access to this consultation."""
-    c = consultation_for_staff(slug)
-    s = db()
-    user = User.by_email(s, request.form.get("email") or "")
-    if user is None:
-        flash("Er is geen medewerker met dat e-mailadres.", "error")
-        return redirect(url_for(".consultation", slug=slug))
-    if request.form.get("action") == "remove":
-        if membership.remove_member(s, c, user, actor=current_user()):
-            s.commit()
-        flash(f"{user.name} heeft geen toegang meer tot deze raadpleging.", "success")
-    else:
-        if membership.add_member(s, c, user, actor=current_user()):
-            s.commit()
-        flash(f"{user.name} heeft nu toegang tot deze raadpleging.", "success")
-    return redirect(url_for(".consultation", slug=slug))

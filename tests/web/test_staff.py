@@ -265,7 +265,8 @@ def test_review_accept_reject_add_and_filters(client, world, db_session):
     first, second = world.assignment_ids
     r = client.post(f"{url}/toewijzing/{first}", data={"csrf_token": token, "decision": "accept",
                                                         "next": f"{url}?status=open"})
-    assert r.status_code == 303 and r.headers["Location"].endswith(f"?status=open#stuk-{world.segment_ids[0]}")
+    # back to the list at the next segment to review
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"{url}#segment-{world.segment_ids[1]}")
     client.post(f"{url}/toewijzing/{second}", data={"csrf_token": token, "decision": "reject"})
     client.post(f"{url}/stuk/{world.segment_ids[1]}/code", data={"csrf_token": token,
                                                                   "code_id": world.code_ids["REGELS"]})
@@ -305,9 +306,10 @@ def test_codebook_rename_merge_split_make_new_versions(client, world, db_session
     keys = [code.key for code in version.codes]
     assert keys == ["MANTELZORG_STEUN", "RESPIJT", "VERVOER", "EENZAAMHEID"]
     assert {code.key: code.label for code in version.codes}["VERVOER"] == "Vervoer en taxi"
-    # existing assignments keep the codes of version 1
-    for a in db_session.scalars(select(CodeAssignment)):
-        assert a.code.version.number == 1
+    # codings follow renamed and merged codes; the split code's stay on version 1 for review
+    vervoer, mantelzorg = (db_session.get(CodeAssignment, i) for i in world.assignment_ids)
+    assert vervoer.code.version.number == 5 and vervoer.code.key == "VERVOER"
+    assert mantelzorg.code.version.number == 1
     html = client.get(f"{STAFF}/codering").get_data(as_text=True)
     assert "codeboek versie 1" in html
     assert audit_actions(db_session).count("codebook_split") == 1
@@ -318,13 +320,13 @@ def test_administrator_manages_membership(client, world, db_session):
     assert client.get(STAFF).status_code == 404
     client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/beheer/")})
     login(client, "admin@test.nl")
-    token = csrf_token(client, STAFF)
-    client.post(f"{STAFF}/leden", data={"csrf_token": token, "email": "ANDER@test.nl", "action": "add"})
+    token = csrf_token(client, f"{STAFF}/toegang")
+    client.post(f"{STAFF}/toegang", data={"csrf_token": token, "user_id": str(world.outsider_id)})
     assert "Ander (beleidsmedewerker" in client.get(STAFF).get_data(as_text=True)
     client.post("/uitloggen", data={"csrf_token": token})
     login(client, "ander@test.nl")
     assert client.get(STAFF).status_code == 200
     # only administrators manage members
-    assert client.post(f"{STAFF}/leden", data={"csrf_token": csrf_token(client, STAFF),
-                                                "email": "ander@test.nl", "action": "remove"}).status_code == 403
+    assert client.post(f"{STAFF}/toegang/intrekken", data={"csrf_token": csrf_token(client, STAFF),
+                                                          "user_id": str(world.outsider_id)}).status_code == 403
     assert "add_member" in audit_actions(db_session)
