@@ -19,10 +19,10 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.models import Question, QuestionType, Response, Survey
-from surveys.responses import answer_maps, combined
-
-OTHER = "anders"
-OTHER_LABEL = "Anders, namelijk"
+from surveys.responses import answer_maps, combined, survey_choices  # noqa: F401
+from surveys.rules import (  # noqa: F401 (the rules shared with the bulk import)
+    OTHER, OTHER_LABEL, condition_met, question_choices, visible_questions,
+)
 
 
 class CheckboxListField(SelectMultipleField):
@@ -65,45 +65,6 @@ class QuestionSpec:
                                           QuestionType.CONSENT)
 
 
-def question_choices(q: Question, neighbourhoods: list[tuple[str, str]],
-                     groups: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    if q.type == QuestionType.NEIGHBOURHOOD:
-        return neighbourhoods
-    if q.type == QuestionType.STAKEHOLDER_ROLE:
-        return groups
-    if q.type == QuestionType.SCALE:
-        low, high = q.options.get("min", 1), q.options.get("max", 5)
-        labels = q.options.get("labels", {})
-        return [(str(v), f"{v} – {labels[str(v)]}" if str(v) in labels else str(v))
-                for v in range(low, high + 1)]
-    return [(c["value"], c["label"]) for c in q.options.get("choices", [])]
-
-
-def condition_met(q: Question, answers: dict[str, Any]) -> bool:
-    """Whether ``q`` is shown, given answers by key (``{"key": value}``)."""
-    cond = q.condition
-    if not cond:
-        return True
-    value = answers.get(cond["question"])
-    if "equals" in cond:
-        return value == cond["equals"] or (isinstance(value, list) and cond["equals"] in value)
-    if "includes" in cond:
-        return isinstance(value, list) and cond["includes"] in value
-    return True
-
-
-def visible_questions(questions: list[Question], answers: dict[str, Any]) -> list[Question]:
-    """Questions whose conditions hold; conditions see only answers of visible questions."""
-    shown: list[Question] = []
-    seen: dict[str, Any] = {}
-    for q in sorted(questions, key=lambda q: q.position):
-        if condition_met(q, seen):
-            shown.append(q)
-            if q.key in answers:
-                seen[q.key] = answers[q.key]
-    return shown
-
-
 def visible_answers(survey: Survey, response: Response
                     ) -> tuple[list[Question], dict[str, Any], dict[str, str]]:
     """``(visible questions, values, texts)`` for ``response`` as answered so far."""
@@ -114,14 +75,6 @@ def visible_answers(survey: Survey, response: Response
 def section_pages(visible: list[Question]) -> list[int]:
     """Section numbers (0-based) that have at least one visible question: the pages to show."""
     return sorted({q.section for q in visible})
-
-
-def survey_choices(survey: Survey) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """``(neighbourhoods, stakeholder groups)`` as choices for the survey's consultation."""
-    c = survey.consultation
-    hoods = [(n.name, n.name) for n in c.organisation.neighbourhoods]
-    groups = [(g.key, g.label) for g in c.stakeholder_groups]
-    return hoods, groups
 
 
 def display_answer(q: Question, value: Any, text: str | None, neighbourhoods: list[tuple[str, str]],

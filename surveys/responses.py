@@ -9,6 +9,8 @@ same receipt.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -19,8 +21,9 @@ from consult.audit import record
 from consult.db import utcnow
 from consult.models import (
     Answer, Channel, Consultation, InvitationCode, Neighbourhood, Participant, Question, QuestionType,
-    Response, ResponseStatus, StakeholderGroup, Survey, User,
+    Response, ResponseStatus, StakeholderGroup, Survey, SurveyStatus, User,
 )
+from surveys.bulk import CheckResult, ParsedRow, check_file
 from surveys.codes import normalise_code, short_code
 
 
@@ -157,22 +160,37 @@ def submit_response(session: Session, response: Response) -> bool:
     return True
 
 
+def _participant_links(session: Session, survey: Survey, values: dict[str, Any],
+                       cache: dict[tuple[str, Any], Any] | None = None
+                       ) -> tuple[StakeholderGroup | None, Neighbourhood | None]:
+    """The stakeholder group and neighbourhood that the role and neighbourhood answers name."""
+    cache = {} if cache is None else cache
+    group = hood = None
+    for q in survey.questions:
+        if q.key not in values or q.type not in (QuestionType.STAKEHOLDER_ROLE, QuestionType.NEIGHBOURHOOD):
+            continue
+        found_key = (q.type.value, values[q.key])
+        if found_key not in cache:
+            if q.type == QuestionType.STAKEHOLDER_ROLE:
+                cache[found_key] = session.scalar(select(StakeholderGroup).where(
+                    StakeholderGroup.consultation_id == survey.consultation_id,
+                    StakeholderGroup.key == values[q.key]))
+            else:
+                cache[found_key] = session.scalar(select(Neighbourhood).where(
+                    Neighbourhood.organisation_id == survey.consultation.organisation_id,
+                    Neighbourhood.name == values[q.key]))
+        if q.type == QuestionType.STAKEHOLDER_ROLE:
+            group = cache[found_key]
+        else:
+            hood = cache[found_key]
+    return group, hood
+
+
 def _link_participant(session: Session, response: Response) -> None:
     """An anonymous participant row carrying the role and neighbourhood answers."""
     survey = response.survey
     values, _ = answer_maps(response)
-    group = hood = None
-    for q in survey.questions:
-        if q.key not in values:
-            continue
-        if q.type == QuestionType.STAKEHOLDER_ROLE:
-            group = session.scalar(select(StakeholderGroup).where(
-                StakeholderGroup.consultation_id == survey.consultation_id,
-                StakeholderGroup.key == values[q.key]))
-        elif q.type == QuestionType.NEIGHBOURHOOD:
-            hood = session.scalar(select(Neighbourhood).where(
-                Neighbourhood.organisation_id == survey.consultation.organisation_id,
-                Neighbourhood.name == values[q.key]))
+    group, hood = _participant_links(session, survey, values)
     if response.participant_id is None:
         response.participant = Participant(consultation_id=survey.consultation_id,
                                            stakeholder_group=group, neighbourhood=hood)
@@ -184,6 +202,139 @@ def start_assisted_response(session: Session, survey: Survey, channel: Channel, 
     response = start_response(session, survey, new_token(), channel=channel, entered_by=entered_by)
     record(session, "assisted_entry", response, actor=entered_by, details={"channel": channel.value})
     return response
+
+
+# -- paper and telephone responses in bulk (rows checked by surveys.bulk) ---------------------------
+
+#: The channels of a bulk import.
+BULK_CHANNELS = (Channel.PAPER, Channel.TELEPHONE)
+
+
+class BulkImportError(ValueError):
+    """The import cannot be done (message in Dutch); nothing was stored."""
+
+
+@dataclass
+class ImportResult:
+    added: int
+    already: int
+    #: Responses with open answers: the web layer queues their ``segment_response`` jobs.
+    to_segment: list[int] = field(default_factory=list)
+    audit_id: int | None = None
+
+
+@dataclass
+class DryRun:
+    """What an upload would do: the check, and how many valid rows are new."""
+    check: CheckResult
+    new: int
+    already: int
+
+
+def survey_choices(survey: Survey) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``(neighbourhoods, stakeholder groups)`` as choices for the survey's consultation."""
+    c = survey.consultation
+    hoods = [(n.name, n.name) for n in c.organisation.neighbourhoods]
+    groups = [(g.key, g.label) for g in c.stakeholder_groups]
+    return hoods, groups
+
+
+def check_upload(session: Session, survey: Survey, data: bytes, filename: str, *,
+                 today: date | None = None) -> DryRun:
+    """The dry run of a bulk upload: nothing is stored. Raises :class:`surveys.bulk.BulkFileError`."""
+    hoods, groups = survey_choices(survey)
+    result = check_file(data, filename, survey.questions, hoods, groups, today=today)
+    new, already = split_new(session, survey, result.rows)
+    return DryRun(result, len(new), already)
+
+
+def import_upload(session: Session, survey: Survey, data: bytes, filename: str, *, channel: Channel,
+                  entered_by: User) -> tuple[DryRun, ImportResult | None]:
+    """Check the upload again (the survey may have changed since the dry run) and, when it
+    has no errors, import it (:func:`import_responses`). ``None`` for the import when the
+    check found errors: then nothing is stored."""
+    dry = check_upload(session, survey, data, filename)
+    if not dry.check.ok:
+        return dry, None
+    return dry, import_responses(session, survey, dry.check.rows, channel=channel, entered_by=entered_by,
+                                 filename=filename, sha256=dry.check.sha256,
+                                 duplicates_in_file=dry.check.duplicates)
+
+
+def imported_keys(session: Session, survey: Survey, keys: list[str]) -> set[str]:
+    """Those of ``keys`` that earlier imports into ``survey`` already stored."""
+    wanted, found = list(dict.fromkeys(keys)), set()
+    for i in range(0, len(wanted), 500):
+        found.update(session.scalars(select(Response.import_key).where(
+            Response.survey_id == survey.id, Response.import_key.in_(wanted[i:i + 500]))))
+    return found
+
+
+def split_new(session: Session, survey: Survey, rows: list[ParsedRow]) -> tuple[list[ParsedRow], int]:
+    """``(rows not imported before, number imported before)``."""
+    done = imported_keys(session, survey, [r.key for r in rows])
+    new = [r for r in rows if r.key not in done]
+    return new, len(rows) - len(new)
+
+
+def import_responses(session: Session, survey: Survey, rows: list[ParsedRow], *, channel: Channel,
+                     entered_by: User, filename: str = "", sha256: str = "",
+                     duplicates_in_file: int = 0) -> ImportResult:
+    """Store checked rows (:func:`surveys.bulk.check_file`) as submitted responses.
+
+    Each new row becomes a submitted response as a participant's own submission would:
+    answers, an anonymous participant with the role and neighbourhood, a receipt code;
+    plus the ``channel``, who entered it, and the row key as ``import_key`` (rows imported
+    before are skipped). The date on the form, when given, is the submission date (noon,
+    so that it stays that day in every time zone). All rows are added in the caller's
+    transaction with one audit entry (``bulk_import``, with the counts); on a clash with an
+    import running at the same moment everything is rolled back and
+    :class:`BulkImportError` raised. The caller commits, then queues the segmenting of
+    ``to_segment`` as after a normal submission.
+    """
+    if survey.status == SurveyStatus.DRAFT:
+        raise BulkImportError("Deze vragenlijst is nog een concept. Antwoorden invoeren kan pas als hij "
+                              "open of gesloten is.")
+    if channel not in BULK_CHANNELS:
+        raise BulkImportError("Kies papier of telefoon.")
+    new, already = split_new(session, survey, rows)
+    questions = {q.key: q for q in survey.questions}
+    unknown = {k for r in new for k in r.answers} - set(questions)
+    if unknown:
+        raise BulkImportError("De vragenlijst is veranderd sinds de controle. Upload het bestand opnieuw.")
+    now, cache = utcnow(), {}
+    receipts: set[str] = set()
+    responses = []
+    with session.no_autoflush:  # all rows go in one flush below, where a clash is caught
+        for row in new:
+            when = datetime.combine(row.filled_on, time(12)) if row.filled_on else now
+            receipt = short_code()
+            while receipt in receipts:
+                receipt = short_code()
+            receipts.add(receipt)
+            values = {k: v for k, (v, _) in row.answers.items() if v is not None}
+            group, hood = _participant_links(session, survey, values, cache)
+            response = Response(survey=survey, channel=channel, status=ResponseStatus.SUBMITTED,
+                                entered_by_id=entered_by.id, import_key=row.key, receipt_code=receipt,
+                                started_at=when, submitted_at=when,
+                                participant=Participant(consultation_id=survey.consultation_id,
+                                                        stakeholder_group=group, neighbourhood=hood))
+            response.answers = [Answer(question=questions[k], value=v, text=t) for k, (v, t) in row.answers.items()]
+            session.add(response)
+            responses.append(response)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise BulkImportError("Iemand anders voerde net (een deel van) dezelfde antwoorden in. Er is niets "
+                              "ingevoerd. Upload het bestand opnieuw: wat al is ingevoerd, komt er niet "
+                              "dubbel in.") from None
+    entry = record(session, "bulk_import", survey, actor=entered_by, details={
+        "channel": channel.value, "added": len(new), "already": already,
+        "duplicates_in_file": duplicates_in_file, "filename": filename, "sha256": sha256})
+    session.flush()
+    to_segment = [r.id for r in responses if any(a.text and a.text.strip() for a in r.answers)]
+    return ImportResult(added=len(new), already=already, to_segment=to_segment, audit_id=entry.id)
 
 
 def create_invitation_codes(session: Session, survey: Survey, *, count: int = 0,
