@@ -11,8 +11,15 @@ per second) and explainable.
 Names are found from context (a title or role before them: "mevrouw", "buurvrouw",
 "consulent"; "ik heet"; a reporting verb after them: "Jansen zei"), from initials ("J. de
 Vries") and from lists of first names and surnames (``privacy_data/``, extracted from Faker,
-MIT licence, plus Moroccan, Surinamese, Eritrean and other names added by hand). Names that
-are also Dutch words ("Ben", "Wil", "Roos") need context. Officials in their public role
+MIT licence, plus Moroccan, Surinamese, Eritrean, Dutch and other names added by hand). Names
+that are also Dutch words ("Ben", "Wil", "Roos") need context. A capitalised word in no list
+is a name where names stand ("Sevgi vond", "met Wubet", "Dijkman en Veldhuis", "- Hessel:")
+when it is no Dutch word (spaCy's Dutch lemma tables from ``spacy-lookups-data``, compounds
+split with :mod:`analysis.nlp.compounds`, ``wordfreq`` for frequent Dutch and English words;
+loaded once per process, on the first text with such a word) and no town, language or
+organisation (``privacy_data/non_names.txt``); not after an article or a place preposition
+("in Snippeling", "het Trefpunt") nor inside a run of capitalised words ("Hanze Wonen").
+Officials in their public role
 ("wethouder Grijsen"), shops ("Albert Heijn") and streets named after people ("Jan van
 Galenstraat") are not masked as persons; case numbers ("zaaknummer ..."), the municipality's
 Postbus postcode and organisations' 088/0800/0900 numbers are not personal data.
@@ -33,6 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -203,13 +211,88 @@ def _load_names(filename: str) -> tuple[frozenset[str], frozenset[str]]:
 _FIRST, _FIRST_AMBIGUOUS = _load_names("first_names.txt")
 _LAST, _LAST_AMBIGUOUS = _load_names("surnames.txt")
 _FIRST_AMBIGUOUS |= _words("Ben Wil Max Will Mark Roos Fleur Hoop Dag Mei April Juni Bas Rob Dean "
-                           "Lente Zon Ster Jade Pim Joy Grace Hope Angel Summer Hunter Rose Beste")
+                           "Lente Zon Ster Jade Pim Joy Grace Hope Angel Summer Hunter Rose Beste "
+                           "Ramadan Divali Diwali Holi")
 _FIRST = (_FIRST - _FIRST_AMBIGUOUS - _PLACES) | _words("Gerrit Henk Piet Kees")
 _LAST = _LAST - _LAST_AMBIGUOUS - _PLACES - _FIRST_AMBIGUOUS
 #: First names (any origin) taken as a name without further context.
 FIRST_NAMES = _FIRST
 #: Surnames taken as a name without further context ("Jansen zei").
 SURNAMES = _LAST
+
+
+def _read_list(filename: str) -> frozenset[str]:
+    lines = (_DATA / filename).read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+#: Towns, regions, languages, demonyms and organisations: never taken as a name on their own.
+_TOWNS = _read_list("non_names.txt") | _PLACES
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> frozenset[str]:
+    """Dutch words (lower case) from spaCy's Dutch lemma tables (``spacy-lookups-data``, a
+    dependency of consult, loaded once per process; empty if it is missing)."""
+    try:
+        from analysis.nlp.lookups import lemma_index, lemma_lookup
+        table, index = lemma_lookup(), lemma_index()
+    except Exception:   # pragma: no cover - the package is a declared dependency
+        return frozenset()
+    words = set(table)
+    words.update(table.values())
+    for lemmas in index.values():
+        words.update(lemmas)
+    return frozenset(words)
+
+
+def _zipf(word: str) -> float:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:   # pragma: no cover - a declared dependency
+        return 0.0
+    return zipf_frequency(word, "nl")
+
+
+@lru_cache(maxsize=65536)
+def _common_elsewhere(low: str) -> bool:
+    """A frequent Dutch word the lemma tables lack ("toch") or a common English word
+    ("Community", "Treatment"): Zipf frequency from ``wordfreq`` (a dependency of consult)."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:   # pragma: no cover
+        return False
+    return zipf_frequency(low, "nl") >= 4.5 or zipf_frequency(low, "en") >= 3.0
+
+
+_VENUE_HEADS = _words("huis centrum school kerk zaal gebouw theater hal punt plek winkel feest")
+_ADJ_ENDINGS = ("e", "se", "sche", "ische", "en", "s")
+
+
+@lru_cache(maxsize=65536)
+def _dutch_word(word: str) -> bool:
+    """Whether ``word`` (any case) is an ordinary Dutch word, an inflected form of one or a
+    compound of them ("Thuisadministratie", "Wmo-consulent"): then a capital does not make
+    it a name. Names that the lemma tables also hold are looked up in the name lists first."""
+    low = word.lower()
+    if "-" in low:
+        return _dutch_word(low.rsplit("-", 1)[1])
+    lex = _lexicon()
+    if low in lex or low in _COMMON:
+        return True
+    if any(low.endswith(e) and low[:-len(e)] in lex for e in _ADJ_ENDINGS if len(low) - len(e) >= 4):
+        return True
+    if low.endswith(("aanse", "landse", "ische", "iaanse", "ese", "ees")):   # Amerikaanse, Utrechtse
+        return True
+    if len(low) >= 7:
+        try:
+            from analysis.nlp.compounds import split_compound
+        except ImportError:   # pragma: no cover
+            return False
+        parts = split_compound(low)
+        # not "Tijssen" = tij + sen, but "Hiphuis" (a venue) = hip + huis
+        return len(parts) > 1 and (min(map(len, parts[:-1])) >= 4 or parts[-1] in _VENUE_HEADS)
+    return False
 
 
 # --- patterns ---------------------------------------------------------------------------
@@ -318,6 +401,11 @@ bewonerscommissie huurdersvereniging buurthuis dagbesteding thuiszorg bibliothee
 jongerenwerk welzijnsorganisatie stichting vereniging zorggroep huisartsenpraktijk apotheek
 ouderenbond buurtteam voedselbank inloophuis zorgcentrum verzorgingshuis wijkvereniging""")
 _NUMBER_AFTER_RE = re.compile(r" \d")
+#: Buildings and institutions named after a person: the name is part of theirs.
+_NAMED_AFTER_RE = re.compile(r"[\w'-]{3,}(?:school|college|kerk|centrum|huis|ziekenhuis|zaal|theater|museum|"
+                             r"bibliotheek|stichting|fonds|prijs|brug|tunnel|gebouw|kliniek|academie|lyceum)",
+                             re.IGNORECASE)
+_CAPS_WORD_RE = re.compile(rf"\b[{_UPPER}]{{2}}[{_UPPER}-]*(?:STRAAT|LAAN|WEG|PLEIN|SINGEL|GRACHT|KADE|DIJK|STEEG|DREEF|MARKT|HOF|PAD|BRINK)\b(?= \d)")
 
 
 class _Tok:
@@ -365,6 +453,23 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     def cap(t: _Tok) -> bool:
         return t.case in ("T", "U") and t.lower not in _COMMON and t.norm not in _PLACES
 
+    def unknown(t: _Tok) -> bool:
+        """A capitalised word that is in no name list and is no Dutch (or common English)
+        word, town, street, title or abbreviation ("Portef.houder")."""
+        return len(t.word) >= 4 and t.lower not in _COMMON and _NAME_SHAPE_RE.fullmatch(t.word) is not None \
+            and not t.lower.endswith(_DEMONYM_END) \
+            and t.lower not in _NO_NAME_WORDS and not any(part in _TOWNS for part in t.norm.split("-")) \
+            and not (t.dot and text[t.stop:t.stop + 1].isalpha()) \
+            and not _STRONG_STREET.fullmatch(t.word) and not _dutch_word(t.word) and not _common_elsewhere(t.lower)
+
+    def surname_after_tussen(j: int) -> bool:
+        """Whether "van der" + a surname (not an ordinary word) starts at token ``j``."""
+        if toks[j].lower not in _TUSSEN_WORDS:
+            return False
+        k = tussen_then_cap(j, False)
+        return k > 0 and (_in(toks[k - 1].norm, _LAST) or toks[k - 1].norm in _LAST_AMBIGUOUS
+                          or not _dutch_word(toks[k - 1].word))
+
     def tussen_then_cap(j: int, lower_ok: bool) -> int:
         """Index after "van der" + a surname starting at ``j``, or -1."""
         k = j
@@ -404,10 +509,59 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             if not ok:
                 break
             if _STRONG_STREET.fullmatch(t.word) or (_ANY_STREET.fullmatch(t.word) and len(t.word) > 6
-                                                     and _NUMBER_AFTER_RE.match(text, t.end)):
+                                                     and _NUMBER_AFTER_RE.match(text, t.end)) \
+                    or _NAMED_AFTER_RE.fullmatch(t.word):   # "Geert Grooteschool", "Thorbeckebrug"
                 return -1
             j = end = j + 1
         return end
+
+    def coordinate_ok(t: _Tok, case: str) -> bool:
+        """A capitalised word listed with a name ("Dijkman en Veldhuis") is a name too,
+        unless it is a very common Dutch word, a town, a street or an acronym."""
+        return t.case == case and len(t.word) >= 3 and t.lower not in _COMMON and t.norm not in _TOWNS \
+            and not _ANY_STREET.fullmatch(t.word) and not (case == "U" and len(t.word) < 4) \
+            and (_in(t.norm, _FIRST) or _in(t.norm, _LAST) or not _dutch_word(t.word) or _zipf(t.lower) < 4.0)
+
+    def coordinated(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        by_start = {t.start: k for k, t in enumerate(toks)}
+        by_end = {t.end: k for k, t in enumerate(toks)}
+        taken = set()
+        for s, e in found:
+            taken.update(k for k in range(by_start.get(s, n), by_end.get(e, -1) + 1))
+        out = list(found)
+        todo = list(found)
+        while todo:
+            s, e = todo.pop()
+            a, b = by_start.get(s), by_end.get(e)
+            if a is None or b is None:
+                continue
+            case = toks[a].case
+            for k in (b + 1, b + 2, a - 1, a - 2):
+                if not 0 <= k < n or k in taken:
+                    continue
+                if k in (b + 1, a - 1):     # "Dijkman, Veldhuis"
+                    ok = (gaps[k] if k > b else gaps[a]) in (", ", " & ")
+                else:                       # "Dijkman en Veldhuis", "Hoogland en Ter Horst"
+                    c = b + 1 if k > b else a - 1
+                    ok = toks[c].lower in ("en", "of") and gaps[c] == " " and gaps[c + 1] == " "
+                if not ok:
+                    continue
+                t = toks[k]
+                if k > b and t.lower in _TUSSEN_WORDS and t.case != "L":   # "Hoogland en Ter Horst"
+                    end = tussen_then_cap(k, False)
+                    if end > 0 and toks[end - 1].case == "T":
+                        span = (t.start, toks[end - 1].end)
+                        taken.update(range(k, end))
+                        out.append(span)
+                        todo.append(span)
+                    continue
+                if coordinate_ok(t, case if case in ("T", "U") else "T") and (
+                        toks[b + 1 if k > b else a - 1].lower in ("en", "of") or _in(t.norm, _FIRST)
+                        or _in(t.norm, _LAST) or unknown(t)):
+                    taken.add(k)
+                    out.append((t.start, t.end))
+                    todo.append((t.start, t.end))
+        return sorted(out)
 
     spans: list[tuple[int, int]] = []
     public: list[tuple[int, int]] = []
@@ -443,8 +597,11 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             if k < n and gaps[k] in (" ", "") and (cap(toks[k]) or toks[k].lower in _TUSSEN_WORDS) \
                     and not toks[k].initial:
                 end = k + 1 if cap(toks[k]) and toks[k].lower not in _TUSSEN_WORDS else tussen_then_cap(k, False)
+                e2 = extend(end - 1, False) if end > 0 else 0
+                if e2 < 0:     # "J. van Galenstraat": a street named after a person
+                    i = end
+                    continue
                 if end > 0:
-                    e2 = extend(end - 1, False)
                     end = max(end, e2) if e2 > 0 else end
                     (public if kind == "public" else spans).append((t.start, toks[end - 1].end))
                     i = end
@@ -473,7 +630,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             q = toks[i + 1] if i + 1 < n else None
             next_surname = q is not None and gaps[i + 1] == " " and (
                 (cap(q) and q.case == t.case and (_in(q.norm, _LAST) or _in(q.norm, _FIRST)))
-                or tussen_then_cap(i + 1, False) > 0)
+                or q.case == "T" == t.case and unknown(q)         # "Ben Mekking"
+                or surname_after_tussen(i + 1))                   # not "Wil de Wmo-consulent"
             speech = q is not None and gaps[i + 1] == " " and q.lower in _SPEECH_VERBS
             after_article = p is not None and gaps[i] == " " and p.lower in ("de", "het", "'t", "een")
             if t.case == "U" and len(t.word) < 4:       # KPN, GGD, SAS: acronyms
@@ -488,7 +646,7 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                     and gaps[i] == " " and p.lower in _SPEECH_VERBS:   # "Daarna sprak Prins"
                 start_ok = True
             elif t.norm in _FIRST_AMBIGUOUS:
-                start_ok = next_surname or (t.case == "T" and not starts[i] and not (
+                start_ok = next_surname or (t.case == "T" and not starts[i] and not after_article and not (
                     q is not None and gaps[i + 1] == " " and q.case == "T"))   # "Kader Sociaal Domein"
             elif q is not None and gaps[i + 1] == " " and q.lower in _REPORT_VERBS and t.case == "T" and (
                     t.norm in _LAST_AMBIGUOUS or q.lower in _SPEECH_VERBS):
@@ -504,9 +662,31 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                     and toks[i + 2].lower in ("de", "het") and toks[i + 3].lower in _ORG_NOUNS \
                     and not t.lower.endswith(("ie", "heid", "ing", "schap", "teit")):
                 start_ok = True
+            elif t.case == "T" and unknown(t):
+                # a word that is no Dutch word, town or organisation: a name when it stands
+                # where names stand ("Sevgi vond", "met Tsegay", "- Hessel:"), not after an
+                # article or a place preposition ("in Snippeling", "het Trefpunt") and not
+                # inside a run of capitalised words ("Hanze Wonen", "Stichting Sarana")
+                if starts[i]:
+                    start_ok = q is not None and gaps[i + 1] == " " and (
+                        q.lower in _AFTER_NAME or q.case == "T" and (_in(q.norm, _LAST) or unknown(q))) \
+                        or text.startswith(":", t.stop)
+                else:
+                    start_ok = not (gaps[i] == " " and (p.lower in _NOT_BEFORE_NAME or p.lower in _ORG_NOUNS or (
+                        p.case in ("T", "U") and p.lower not in _COMMON and p.lower not in _GREETINGS)))
+                    if start_ok and gaps[i] == ", " and p.case in ("T", "U") and not (
+                            _in(p.norm, _FIRST) or _in(p.norm, _LAST) or unknown(p)):
+                        start_ok = False     # "Fontein, Vijfhoek, Helios": a list of venues
+                if start_ok and q is not None and gaps[i + 1] == " " and q.case in ("T", "U") \
+                        and not (_in(q.norm, _LAST) or _in(q.norm, _FIRST) or unknown(q)):
+                    start_ok = False
         elif lower and len(t.word) >= 4 and t.lower not in _COMMON and t.word.capitalize() in _FIRST:
             start_ok = True
-        if t.lower in _TUSSEN_WORDS and kind not in ("strong", "role", "intro"):
+        if start_ok and not kind and t.norm in _TOWNS and (starts[i] or p is None or p.lower in _PLACE_PREPS) \
+                and not (i + 1 < n and toks[i + 1].lower in _SPEECH_VERBS):
+            start_ok = False   # "in Hoogeveen", "Steenbergen is ver weg": a town, not Mr Hoogeveen
+        first_ben = t.lower == "ben" and t.case == "T" and start_ok   # "Ben Mekking", "ik ben Ben"
+        if t.lower in _TUSSEN_WORDS and kind not in ("strong", "role", "intro") and not first_ben:
             # "Van der Linden vroeg", "De Haan zei", "El Amrani": a known surname after it
             k = tussen_then_cap(i, False) if t.case == "T" else -1
             speech = k > 0 and k < n and gaps[k] == " " and toks[k].lower in _SPEECH_VERBS
@@ -515,12 +695,15 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         if not start_ok:
             i += 1
             continue
-        if t.lower in _TUSSEN_WORDS:
+        if t.lower in _TUSSEN_WORDS and not first_ben:
             end = tussen_then_cap(i, lower)
             if end < 0:
                 i += 1
                 continue
             e2 = extend(end - 1, lower)
+            if e2 < 0:        # "In de Jan Luykenstraat": part of a street name
+                i = end
+                continue
             end = max(end, e2) if e2 > 0 else end
         else:
             end = extend(i, lower)
@@ -529,9 +712,27 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             continue
         spans.append((t.start, toks[end - 1].end))
         i = end
+    if spans:
+        spans = coordinated(spans)
     return spans, public
 
 
+#: Words after which a capitalised unknown word is taken as a name at the start of a sentence.
+_AFTER_NAME = _words("""zei zegt vertelde vertelt vroeg vraagt vond vindt belde belt mailde mailt
+stelde stelt merkte gaf geeft meldde meldt legde opperde benadrukte antwoordde reageerde schreef
+schrijft las wil wilde heeft had kwam komt was is en sprak spreekt kan kon moet moest zag ziet ging
+gaat hoorde bracht nam neemt liet deed doet woont woonde werkt werkte zou zal wist weet denkt dacht
+mist miste zoekt zocht hielp helpt kreeg krijgt zit zat stond staat kent kende loopt liep maakte
+vertaalde bezocht heb ben ook uit van""")
+#: Words after which a capitalised unknown word is a place, venue or thing, not a name.
+_NOT_BEFORE_NAME = _words("""de het een 't deze dit in naar te uit richting nabij heet heten
+genaamd noemen noemt cursus project programma training app website methode regeling krant
+festival actie platform merk""")
+_NAME_SHAPE_RE = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:['’-][{_UPPER}{_LOWER}][{_LOWER}]+)*")
+_DEMONYM_END = ("ërs", "ïers", "ïners", "iërs", "ianen", "ezen", "ijnen", "anen")
+_NO_NAME_WORDS = _PUBLIC_ROLES | _ROLES | _STRONG_TITLES | _ABBREVIATIONS | _TUSSEN_WORDS
+_PLACE_PREPS = _words("in naar uit te vanuit richting rond nabij tot buiten bij")
+_GREETINGS = _words("""groetjes groet groeten beste lieve liefs hoi hallo dag namens gr mvg""")
 _NOTE_LABELS = _words("reactie vraag opmerking inbreng antwoord toelichting idee suggestie")
 _SPEECH_VERBS = _words("""zei zegt vertelde vertelt vroeg vraagt belde belt mailde mailt stelde
 stelt merkte meldde meldt benadrukte antwoordde reageerde opperde sprak spreekt""")
@@ -581,7 +782,11 @@ def detect(text: str, kinds: Iterable[str] | None = None) -> list[Span]:
         if m.group()[-2:] not in _POSTCODE_NOT and not _POSTBUS_RE.search(text, max(0, m.start() - 30), m.start()):
             add(m.start(), m.end(), "postcode")
     if "address" in want:
-        for m in ADDRESS_RE.finditer(text):
+        # forms in capitals ("ADRES: DORPSSTRAAT 8"): read capitalised words as "Dorpsstraat"
+        # (same length, so the offsets hold)
+        street_text = _CAPS_WORD_RE.sub(lambda w: w.group().capitalize(), text) \
+            if _CAPS_WORD_RE.search(text) else text
+        for m in ADDRESS_RE.finditer(street_text):
             start = m.start()
             split = re.match(rf"({_CAPW}) (?:van|uit) (?=([{_UPPER}][{_LOWER}]+?)(?:{_STREET_SUFFIX}))", m.group())
             if split and _street_stem(split.group(2)):   # "Bram van Kerkstraat 12a"

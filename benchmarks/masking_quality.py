@@ -2,7 +2,7 @@
 
     python benchmarks/masking_quality.py [FILE.jsonl ...] [--misses] [--json]
 
-Default files: tests/analysis/data/privacy/dev.jsonl (tuned on) and the held-out files
+Default files: tests/analysis/data/privacy/dev*.jsonl (tuned on) and the held-out files
 heldout*.jsonl (see that folder's README for which were seen when). Prints recall per kind, the share of sentences leaking any character of
 personal data, false alarms on look-alike sentences and precision; ``--misses`` lists
 what was missed and what was masked wrongly.
@@ -24,7 +24,7 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*", type=Path,
-                    default=[DATA / "dev.jsonl", *sorted(DATA.glob("heldout*.jsonl"))])
+                    default=[*sorted(DATA.glob("dev*.jsonl")), *sorted(DATA.glob("heldout*.jsonl"))])
     ap.add_argument("--misses", action="store_true", help="list misses and false alarms")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)

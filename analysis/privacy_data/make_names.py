@@ -91,6 +91,35 @@ Schouten Van Beek Willemsen Van Vliet Van de Ven Hoekstra Maas Verhoeven Koster 
 Huisman Peeters De Jong De Groot Van der Berg Grijsen König Sonsbeeck Pranger Wolters Bosch Kuipers
 """.split()
 
+#: Common Dutch surnames Faker lacks, many from the east of the country (Salland, Twente,
+#: Achterhoek: -ink, -huis, -kamp, -hof) and Friesland (-stra, -sma, -ma), written from general
+#: knowledge.
+EXTRA_LAST_DUTCH = """
+Arends Arentsen Assink Bakhuis Bakhuizen Beekman Beltman Berendsen Bergman Beumer Bijl Blaauw Bloemendaal Blokland
+Bodde Boerman Boersma Bokhorst Bolhuis Bolink Bomhof Bonnema Bosman Bosscher Bouma Bouwhuis Brands Brandsma
+Breukink Brink Brinkerink Brinkhorst Brinkhuis Brinkman Brouwers Bruggink Brugman Bruins Buitenhuis Dam Damen Dekkers
+Derksen Dijkema Dijkhuis Dijkhuizen Dijkman Dinkelman Dirksen Doornbos Dorgelo Drenth Elzinga Eshuis Evers Everts
+Feenstra Flapper Geerdink Gerritsen Goedhart Gort Gosselink Graafland Grobbink Groenewoud Grootenhuis Groothuis Haagsma Hagens
+Hakkert Harmsen Hartman Hartog Haverkamp Haverkate Hazelhorst Heijnen Hekman Helmink Hemmink Hendriks Hendriksen Herder
+Heuvelink Hiemstra Hilbrink Hoekman Hoekstra Hofman Hofstede Hofstra Hoitink Holtkamp Hoogeveen Hoogland Hooijer Huijsman
+Huisman Huizinga Hulsbos Hulshof Huttinga Jager Jonker Jonkman Kalsbeek Kamminga Kamphuis Kampman Keizer Klaassen
+Kleinhuis Kleinjan Kloosterboer Kloosterman Klumper Knol Koning Koopman Kremer Kroeze Kruithof Kuiper Kuipers Lammers
+Lansink Leferink Lemmens Leusink Lindeboom Lohuis Louwerse Lubbers Lubbink Lucassen Lueks Meijerink Mekking Mensink
+Meulman Middelkamp Mol Morsink Mulderij Mulderink Nieboer Nijboer Nijenhuis Nijhof Nijhuis Nijkamp Nijland Nijmeijer
+Noordhuis Nuiver Oldenburger Oldenhof Oldenkamp Oldenzeel Olthof Olthuis Oostendorp Oosterhuis Oosterveld Oosting Ophuis Otten
+Ottens Overbeek Overkamp Paalman Pasman Pater Pelgrim Pelleboer Pieters Plaggenborg Poelman Pol Poortman Post
+Postma Pots Pouwels Prinsen Ramaker Ravenhorst Reefman Reinink Rensink Ribbers Rietman Rijkeboer Rikkert Roebers
+Roelofs Roelofsen Roerink Rouwenhorst Rozendaal Ruiter Rutgers Salomons Scheffer Scheperman Schepers Schipper Schoemaker Schokker
+Scholte Scholten Schutte Schuurman Siebelink Siemerink Sikkema Slagter Slijkhuis Sloot Slotman Smeenk Smeets Smid
+Snijders Spekschoor Spijkerman Spoelstra Steenbergen Steenhuis Stegeman Stegink Stevens Stoffers Stokvis Strijker Stroeve Swart
+Tempelman Tenhagen Terpstra Teunissen Tiemens Tijhuis Tijssen Timmer Timmerman Toonen Tromp Tuin Tuinman Uenk
+Uiterwijk Vaanholt Valk Veenhuis Veenstra Velderman Veldhuis Velthuis Veltkamp Venema Verbeek Verhoef Verweij Vink
+Visscher Vlieger Vlietstra Voortman Vos Vrieling Vrielink Waanders Wagenvoort Walhof Wals Wansink Weening Weijers
+Wesselink Wessels Westerhof Westerveld Wiegman Wiersma Wiggers Wijnands Wijnberg Wijnholds Wilbrink Wind Winkelman Wissink
+Woertink Wolbers Wolterink Wolters Wonink Wormgoor Wubben Zandbergen Zijlstra Zonneveld Zuidema Zuurbier Zwart Zwienenberg
+Zwiers
+""".split()
+
 TRANS = dict(zip("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэёъ",
                  ["a", "b", "v", "h", "g", "d", "e", "ie", "zh", "z", "y", "i", "i", "i", "k", "l", "m",
                   "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "iu", "ia",
@@ -135,7 +164,7 @@ def main(faker_root: str, ud_dir: str) -> None:
             name = translit(name) if loc in ("uk_UA", "ru_RU") else name
             if latin(name) and " " not in name and len(name) >= 2:
                 firsts.add(name)
-    lasts: set[str] = {n for n in EXTRA_LAST if n[0].isupper()}
+    lasts: set[str] = {n for n in EXTRA_LAST + EXTRA_LAST_DUTCH if n[0].isupper()}
     # EXTRA_LAST is a whitespace list: keep multi-part ones from the source line pairs too
     for loc in LAST_LOCALES:
         attrs = ("last_names", "male_last_names", "unisex_last_names", "last_names_male", "last_names_female")

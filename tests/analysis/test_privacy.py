@@ -142,3 +142,47 @@ def test_new_kinds_have_dutch_labels():
     spans = detect("Geboren op 1-2-1950, mijn vader van 88, kenteken AB-123-C.")
     assert [(s.kind, s.label) for s in spans] == [
         ("birth_date", "[geboortedatum]"), ("age", "[leeftijd]"), ("licence_plate", "[kenteken]")]
+
+
+# --- names without any cue: words that are no Dutch word, town or organisation ------------
+
+@pytest.mark.parametrize("text,expected", [
+    # a first name in no list, where names stand
+    ("Gülşen vertelde dat haar man ziek is.", "[naam] vertelde dat haar man ziek is."),
+    ("Ik ging met Wubet naar het gemeentehuis.", "Ik ging met [naam] naar het gemeentehuis."),
+    ("Bohdana en haar moeder wonen in Colmschate.", "[naam] en haar moeder wonen in Colmschate."),
+    ("- Radjinder: de bus is te duur.", "- [naam]: de bus is te duur."),
+    ("Kifle Habtemariam is vrijwilliger.", "[naam] is vrijwilliger."),
+    # listed with a name: "en", commas
+    ("Wessels en Nijenhuis waren ook aanwezig.", "[naam] en [naam] waren ook aanwezig."),
+    ("Volgens Stoelwinder en Ten Brinke is het te duur.", "Volgens [naam] en [naam] is het te duur."),
+    # ambiguous first names with an unknown surname; "ik ben" + an ambiguous name
+    ("Max Grevink opende de avond.", "[naam] opende de avond."),
+    ("Ik ben Roos en ik woon hier.", "Ik ben [naam] en ik woon hier."),
+    # Dutch surnames from the east of the country, alone
+    ("Daarna had Grobbink nog een vraag.", "Daarna had [naam] nog een vraag."),
+    # an address in capitals
+    ("ADRES: MOLENWEG 14", "ADRES: [adres]"),
+])
+def test_names_without_cues(text, expected):
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Bij Carinova en Dimence zijn wachtlijsten.",        # organisations
+    "De bus van Syntus rijdt niet meer naar Lettele.",
+    "Ik woon in Hoogeveen, mijn zus in Steenbergen.",    # towns that are also surnames
+    "Op Koningsdag en Bevrijdingsdag is alles dicht.",   # compounds of Dutch words
+    "In de Jan Luykenstraat is het donker.",             # a street named after a person
+    "De Geert Grooteschool krijgt een nieuwe gymzaal.",  # a school named after a person
+    "Wil de Wmo-consulent mij terugbellen?",
+    "Het buurthuis heet Het Trefpunt, de cursus heet Digisterker.",
+    "We praten met Hanze Wonen en Stichting Sarana.",    # inside a run of capitalised words
+    "Ik spreek Tigrinya en mijn buren spreken Farsi.",   # languages
+    "Syriërs en Eritreeërs wonen vaak in de Rivierenwijk.",
+    "Het Wijkhuis, de Fontein en het Hiphuis zijn open.",
+    "Tijdens de Ramadan is de inloop later open.",
+    "Toch heeft niemand gereageerd op de Community Treatment.",
+])
+def test_lookalikes_without_cues(text):
+    assert mask(text) == text
