@@ -52,7 +52,7 @@ __all__ = [
     "codebook_from_yaml", "codebook_to_yaml", "codebook_from_csv", "codebook_to_csv",
     "codebook_from_qdc", "codebook_to_qdc", "parse_codebook", "serialise_codebook",
     "codebook_to_dict", "codebook_from_dict", "code_identifier", "diff",
-    "CodebookEdit", "normalise_key", "add_code", "rename_code", "merge_codes", "split_code",
+    "CodebookEdit", "normalise_key", "add_code", "rename_code", "edit_code", "merge_codes", "split_code",
 ]
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -193,7 +193,7 @@ EDIT_KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,79}$")
 @dataclass(frozen=True)
 class CodebookEdit:
     """The outcome of one edit: the new codebook, a note for its version and the details."""
-    operation: str            # "add", "rename", "merge" or "split"
+    operation: str            # "add", "rename", "edit", "merge" or "split"
     codebook: Codebook
     note: str
     details: dict[str, Any]
@@ -228,6 +228,43 @@ def rename_code(cb: Codebook, key: str, label: str) -> CodebookEdit:
     codes = tuple(replace(c, label=label) if c.code == key else c for c in cb.codes)
     return CodebookEdit("rename", replace(cb, codes=codes), f"Code {key} hernoemd",
                         {"code": key, "old": cb[key].label, "new": label})
+
+
+def _clean_lines(values) -> tuple[str, ...]:
+    """Stripped, non-empty, unrepeated entries (keywords or examples typed one per line)."""
+    out: list[str] = []
+    for v in values:
+        v = " ".join(str(v).split())
+        if v and v not in out:
+            out.append(v)
+    return tuple(out)
+
+
+def edit_code(cb: Codebook, key: str, *, label: str | None = None, description: str | None = None,
+              keywords=None, examples=None) -> CodebookEdit:
+    """``cb`` with the name, description, keywords or examples of code ``key`` changed
+    (``None``: leave that field as it is). The key stays, so codings follow the code."""
+    if key not in cb:
+        raise CodebookError("Kies een bestaande code.")
+    old = cb[key]
+    changes: dict[str, Any] = {}
+    if label is not None:
+        label = " ".join(label.split())
+        if not label:
+            raise CodebookError("Vul een naam in.")
+        changes["label"] = label
+    if description is not None:
+        changes["description"] = " ".join(description.split())
+    if keywords is not None:
+        changes["keywords"] = _clean_lines(keywords)
+    if examples is not None:
+        changes["examples"] = _clean_lines(examples)
+    new = replace(old, **changes)
+    changed = [name for name in ("label", "description", "keywords", "examples")
+               if getattr(old, name) != getattr(new, name)]
+    codes = tuple(new if c.code == key else c for c in cb.codes)
+    return CodebookEdit("edit", replace(cb, codes=codes), f"Code {key} aangepast",
+                        {"code": key, "fields": changed})
 
 
 def merge_codes(cb: Codebook, sources: list[str], target: str) -> CodebookEdit:

@@ -1,20 +1,26 @@
 """Storing codebooks (``analysis.codebook.Codebook``) as versioned database rows.
 
 Edits made in the codebook editor (the pure functions ``analysis.codebook.add_code``,
-``rename_code``, ``merge_codes`` and ``split_code``) are stored by :func:`apply_edit` as a
-new version that becomes the consultation's current one. Older versions never change:
-code assignments keep pointing at the codes of the version they were made with.
+``rename_code``, ``edit_code``, ``merge_codes`` and ``split_code``) are stored by
+:func:`apply_edit` as a new version that becomes the consultation's current one. Older
+versions' codes never change; the consultation's codings move with their code (by its
+stable key) to the new version, so a renamed or edited code keeps its segments and a
+merged code's segments go to the code it merged into (:func:`move_codings`).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from analysis.codebook import Code as CodeDef, Codebook as CodebookDef, CodebookEdit, diff
 from consult.audit import record
-from consult.models import Code, CodeAssignment, Codebook, CodebookVersion, Consultation, User
+from consult.models import (
+    AssignmentStatus, Code, CodeAssignment, Codebook, CodebookVersion, Consultation, Finding, Origin, Segment, User,
+)
+from consult.models.findings import finding_code
 
 
 def slugify(text: str) -> str:
@@ -66,17 +72,24 @@ def store_codebook(session: Session, definition: CodebookDef, *, slug: str | Non
     return version, True
 
 
-#: What happens to existing assignments, for the audit entry of edits that remove codes.
-_ASSIGNMENTS_KEPT = {"merge": "kept on the previous version's codes",
-                     "split": "kept on the previous version's code"}
+@dataclass(frozen=True)
+class EditResult:
+    """A stored codebook edit: the new version and what happened to the codings."""
+    version: CodebookVersion
+    codings_moved: int
+    codings_collapsed: int
+    codings_left: int
 
 
 def apply_edit(session: Session, consultation: Consultation, edit: CodebookEdit, *,
-               actor: User) -> CodebookVersion | None:
+               actor: User) -> EditResult | None:
     """Store ``edit`` (made on the consultation's current version) as a new version and use it.
 
-    Returns the new version, or None when the edit changed nothing. Recorded in the audit
-    log as ``codebook_<operation>``; the caller commits.
+    The consultation's codings and finding links follow their codes to the new version
+    (:func:`move_codings`): by key, and for a merge from the merged codes to the target.
+    Returns the new version with the counts, or None when the edit changed nothing
+    (nothing is stored then). Recorded in the audit
+    log as one ``codebook_<operation>`` entry with the counts; the caller commits.
     """
     previous = consultation.codebook_version
     version, created = store_codebook(session, edit.codebook, slug=previous.codebook.slug,
@@ -84,18 +97,104 @@ def apply_edit(session: Session, consultation: Consultation, edit: CodebookEdit,
     if not created:
         return None
     consultation.codebook_version = version
-    details = dict(edit.details)
-    if edit.operation in _ASSIGNMENTS_KEPT:
-        details["assignments"] = _ASSIGNMENTS_KEPT[edit.operation]
+    renamed = {k: edit.details["target"] for k in edit.details.get("sources", [])} if edit.operation == "merge" else {}
+    moved = move_codings(session, consultation, previous, version, renamed)
     record(session, f"codebook_{edit.operation}", version, actor=actor,
            details={"consultation": consultation.slug, "from_version": previous.number,
-                    "to_version": version.number, **details})
-    return version
+                    "to_version": version.number, **edit.details, **moved})
+    return EditResult(version, **moved)
 
 
-def code_usage(session: Session, version: CodebookVersion) -> dict[int, int]:
-    """Number of code assignments per code id of ``version``."""
-    return dict(session.execute(
-        select(CodeAssignment.code_id, func.count(CodeAssignment.id))
-        .where(CodeAssignment.code_id.in_([code.id for code in version.codes]))
-        .group_by(CodeAssignment.code_id)).all())
+#: Which of two codings of one code on one segment wins when a merge makes them meet.
+_STRENGTH = {AssignmentStatus.ACCEPTED: 3, AssignmentStatus.SUGGESTED: 2, AssignmentStatus.REJECTED: 1}
+
+
+def move_codings(session: Session, consultation: Consultation, previous: CodebookVersion,
+                 version: CodebookVersion, renamed: dict[str, str] | None = None) -> dict[str, int]:
+    """Point the consultation's code assignments and finding links on ``previous``'s codes
+    at the codes of ``version`` with the same key (or the key ``renamed`` gives, for a
+    merge). Codes whose key is gone (a split that made new keys) keep their codings on
+    ``previous``: those segments need a new look.
+
+    When a merge makes two codings of the target meet on one segment, they are collapsed:
+    the strongest status wins (accepted > suggested > rejected); every person's own coding
+    with that status stays (they count for inter-coder agreement), with at most one
+    automatic one beside them. Other consultations using ``previous`` are not touched.
+    Returns the counts for the audit entry.
+    """
+    renamed = renamed or {}
+    new_ids = {c.key: c.id for c in version.codes}
+    target_of = {}
+    for c in previous.codes:
+        key = renamed.get(c.key, c.key)
+        if key in new_ids:
+            target_of[c.id] = new_ids[key]
+    if not target_of:
+        return {"codings_moved": 0, "codings_collapsed": 0, "codings_left": 0}
+    in_consultation = select(Segment.id).where(Segment.consultation_id == consultation.id)
+    rows = session.scalars(select(CodeAssignment).where(
+        CodeAssignment.code_id.in_([c.id for c in previous.codes]),
+        CodeAssignment.segment_id.in_(in_consultation)).order_by(CodeAssignment.id)).all()
+    groups: dict[tuple[int, int], list[CodeAssignment]] = {}
+    left = 0
+    for a in rows:
+        if a.code_id in target_of:
+            groups.setdefault((a.segment_id, target_of[a.code_id]), []).append(a)
+        else:
+            left += 1
+    moved = collapsed = 0
+    for (_, new_id), group in groups.items():
+        keep = _collapse(group) if len(group) > 1 else group
+        for a in group:
+            if a in keep:
+                a.code_id = new_id
+                moved += 1
+            else:
+                session.delete(a)
+                collapsed += 1
+    session.flush()
+    _move_finding_links(session, consultation, target_of)
+    return {"codings_moved": moved, "codings_collapsed": collapsed, "codings_left": left}
+
+
+def _collapse(group: list[CodeAssignment]) -> list[CodeAssignment]:
+    best = max(_STRENGTH[a.status] for a in group)
+    ranked = sorted((a for a in group if _STRENGTH[a.status] == best),
+                    key=lambda a: (a.origin != Origin.PERSON, a.decided_at is None, -(a.confidence or 0), a.id))
+    keep, coders, automatic = [], set(), False
+    for a in ranked:
+        if a.coder in coders or (a.origin != Origin.PERSON and automatic):
+            continue
+        coders.add(a.coder)
+        automatic = automatic or a.origin != Origin.PERSON
+        keep.append(a)
+    return keep
+
+
+def _move_finding_links(session: Session, consultation: Consultation, target_of: dict[int, int]) -> None:
+    findings = select(Finding.id).where(Finding.consultation_id == consultation.id)
+    links = session.execute(select(finding_code.c.finding_id, finding_code.c.code_id).where(
+        finding_code.c.code_id.in_(list(target_of)), finding_code.c.finding_id.in_(findings))).all()
+    if not links:
+        return
+    kept = set(session.execute(select(finding_code.c.finding_id, finding_code.c.code_id).where(
+        finding_code.c.code_id.in_(set(target_of.values())), finding_code.c.finding_id.in_(findings))).all())
+    new = {(f, target_of[c]) for f, c in links} - kept
+    session.execute(delete(finding_code).where(
+        finding_code.c.code_id.in_(list(target_of)), finding_code.c.finding_id.in_(findings)))
+    if new:
+        session.execute(insert(finding_code), [{"finding_id": f, "code_id": c} for f, c in sorted(new)])
+    for f in session.scalars(select(Finding).where(Finding.consultation_id == consultation.id)):
+        session.expire(f, ["codes"])
+
+
+def code_usage(session: Session, version: CodebookVersion, consultation: Consultation | None = None) -> dict[int, int]:
+    """Number of segments per code id of ``version`` that have the code, in any status (in
+    ``consultation`` only, when given): what the review screen finds filtered by the code."""
+    stmt = (select(CodeAssignment.code_id, func.count(func.distinct(CodeAssignment.segment_id)))
+            .where(CodeAssignment.code_id.in_([code.id for code in version.codes]))
+            .group_by(CodeAssignment.code_id))
+    if consultation is not None:
+        stmt = stmt.where(CodeAssignment.segment_id.in_(
+            select(Segment.id).where(Segment.consultation_id == consultation.id)))
+    return dict(session.execute(stmt).all())

@@ -11,6 +11,7 @@ person decided) and to people (:func:`decide`, :func:`add_code`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterator
 
 from sqlalchemy import bindparam, delete, func, select, text
@@ -26,7 +27,7 @@ from consult.audit import record
 from consult.codebooks import version_to_definition
 from consult.db import utcnow
 from consult.models import (
-    Answer, AssignmentStatus, Code, CodeAssignment, CoderModel, Consultation, Document, Origin,
+    Answer, AssignmentStatus, AuditLog, Code, CodeAssignment, CoderModel, Consultation, Document, Origin,
     Question, Response, ResponseStatus, Segment, Survey, User,
 )
 
@@ -410,23 +411,67 @@ def lock_segment(session: Session, segment_id: int) -> None:
     lock_segments(session, [segment_id])
 
 
-def decide(session: Session, assignment: CodeAssignment, decision: str, actor: User) -> CodeAssignment:
+class ReviewError(ValueError):
+    """A review action that cannot be done; the message is Dutch, for the screen."""
+
+
+#: Audit actions that are a person's decision on a code, and the one that undoes them.
+DECISION_ACTIONS = ("accept_code", "reject_code", "undo_code", "add_code")
+UNDO_ACTION = "undo_decision"
+
+
+def _state(a: CodeAssignment) -> dict:
+    return {"status": a.status.value, "decided_by": a.decided_by_id,
+            "decided_at": a.decided_at.isoformat() if a.decided_at else None}
+
+
+def decide(session: Session, assignment: CodeAssignment, decision: str, actor: User, *,
+           batch: str | None = None) -> CodeAssignment:
     """A person accepts, rejects or undoes (``accept``/``reject``/``undo``) an assignment.
 
     The status follows the review rule (:func:`analysis.coding.review.decision_status`);
-    a decision records who and when, undoing it clears both. Raises ``ValueError`` for an
-    unknown decision.
+    a decision records who and when, undoing it clears both. The audit entry keeps the
+    previous state, so that :func:`undo_last_decision` can restore it (``batch`` ties the
+    entries of one bulk decision together). Raises ``ValueError`` for an unknown decision.
     """
     status = AssignmentStatus(decision_status(assignment.origin.value, decision))
     lock_segment(session, assignment.segment_id)
     old = assignment.status
+    previous = _state(assignment)
     decided = status != AssignmentStatus.SUGGESTED
     assignment.status = status
     assignment.decided_by_id = actor.id if decided else None
     assignment.decided_at = utcnow() if decided else None
-    record(session, f"{decision}_code", assignment, actor=actor, details={
-        "segment": assignment.segment_id, "code": assignment.code.key, "from": old.value, "to": status.value})
+    details = {"consultation": assignment.segment.consultation_id, "segment": assignment.segment_id,
+               "code": assignment.code.key, "from": old.value, "to": status.value, "previous": previous}
+    if batch:
+        details["batch"] = batch
+    record(session, f"{decision}_code", assignment, actor=actor, details=details)
     return assignment
+
+
+def accept_many(session: Session, consultation: Consultation, assignment_ids: list[int],
+                actor: User) -> list[CodeAssignment]:
+    """A person accepts several suggestions at once (the review screen's checkboxes).
+
+    Only still-suggested assignments of ``consultation`` are accepted; each gets its own
+    audit entry, tied together so that one undo takes back the whole step. Returns the
+    accepted assignments (none: nothing matched)."""
+    ids = sorted({int(i) for i in assignment_ids})
+    if not ids:
+        return []
+    rows = session.scalars(select(CodeAssignment).join(Segment).where(
+        CodeAssignment.id.in_(ids), Segment.consultation_id == consultation.id,
+        CodeAssignment.status == AssignmentStatus.SUGGESTED).order_by(CodeAssignment.id)).all()
+    if not rows:
+        return []
+    lock_segments(session, sorted({a.segment_id for a in rows}))
+    batch = f"bulk:{actor.id}:{utcnow().isoformat()}:{rows[0].id}"
+    for a in rows:
+        session.refresh(a)  # the lock may have waited for someone else's decision
+        if a.status == AssignmentStatus.SUGGESTED:
+            decide(session, a, "accept", actor, batch=batch)
+    return [a for a in rows if a.status == AssignmentStatus.ACCEPTED]
 
 
 def add_code(session: Session, segment: Segment, code: Code | None, actor: User) -> CodeAssignment:
@@ -441,12 +486,118 @@ def add_code(session: Session, segment: Segment, code: Code | None, actor: User)
     a = session.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == segment.id,
                                                     CodeAssignment.code_id == code.id, CodeAssignment.coder == coder))
     now = utcnow()
+    details = {"consultation": segment.consultation_id, "segment": segment.id, "code": code.key,
+               "to": AssignmentStatus.ACCEPTED.value, "created": a is None}
     if a is None:
         a = CodeAssignment(segment_id=segment.id, code_id=code.id, origin=Origin.PERSON, coder=coder,
                            status=AssignmentStatus.ACCEPTED, created_by_id=actor.id,
                            decided_by_id=actor.id, decided_at=now)
         session.add(a)
     else:
+        details.update({"from": a.status.value, "previous": _state(a)})
         a.status, a.decided_by_id, a.decided_at = AssignmentStatus.ACCEPTED, actor.id, now
-    record(session, "add_code", a, actor=actor, details={"segment": segment.id, "code": code.key})
+    record(session, "add_code", a, actor=actor, details=details)
     return a
+
+
+# -- undoing a person's last decision ---------------------------------------------------
+
+#: How far back in a person's audit entries the last decision is looked for.
+_UNDO_LOOKBACK = 500
+
+
+@dataclass
+class Undone:
+    """What :func:`undo_last_decision` took back."""
+    segment_id: int
+    labels: list[str]
+    count: int
+
+
+def _last_decision(session: Session, consultation: Consultation, actor: User) -> list[AuditLog]:
+    """The audit entries of ``actor``'s last decision in ``consultation`` that was not undone
+    yet (several for a bulk decision), newest first; empty when there is none."""
+    entries = session.scalars(select(AuditLog).where(
+        AuditLog.user_id == actor.id, AuditLog.action.in_(DECISION_ACTIONS + (UNDO_ACTION,)))
+        .order_by(AuditLog.id.desc()).limit(_UNDO_LOOKBACK)).all()
+    undone: set[int] = set()
+    found: list[AuditLog] = []
+    for e in entries:
+        details = e.details or {}
+        if e.action == UNDO_ACTION:
+            undone.update(details.get("undoes") or [])
+            continue
+        if e.id in undone or details.get("consultation") != consultation.id:
+            continue
+        if not found:
+            found.append(e)
+            if not details.get("batch"):
+                break
+        elif details.get("batch") == (found[0].details or {}).get("batch"):
+            found.append(e)
+    return found
+
+
+def last_decision(session: Session, consultation: Consultation, actor: User) -> str:
+    """A short Dutch description of what :func:`undo_last_decision` would take back
+    (``""``: nothing)."""
+    found = _last_decision(session, consultation, actor)
+    if not found:
+        return ""
+    verbs = {"accept_code": "geaccepteerd", "reject_code": "afgewezen", "undo_code": "teruggezet naar voorstel",
+             "add_code": "toegevoegd"}
+    if len(found) > 1:
+        return f"{len(found)} voorstellen geaccepteerd"
+    e = found[0]
+    a = session.get(CodeAssignment, e.entity_id) if e.entity_id else None
+    label = a.code.label if a is not None else (e.details or {}).get("code", "")
+    return f"‘{label}’ {verbs[e.action]}"
+
+
+def undo_last_decision(session: Session, consultation: Consultation, actor: User) -> Undone:
+    """Take back ``actor``'s last accept, reject, undo or add in ``consultation`` (a bulk
+    acceptance as a whole): each assignment gets back the status, decider and time it had
+    before; a code the person had newly added is removed. Audited as ``undo_decision``.
+
+    Raises :class:`ReviewError` (Dutch) when there is nothing to undo, or when someone
+    changed the code since (then nothing is changed)."""
+    found = _last_decision(session, consultation, actor)
+    if not found:
+        raise ReviewError("Er is geen beslissing van u om ongedaan te maken.")
+    rows = [(e, session.get(CodeAssignment, e.entity_id) if e.entity_id else None) for e in found]
+    if any(a is None for _, a in rows):
+        raise ReviewError("Deze code bestaat niet meer (het codeboek is misschien veranderd). "
+                          "Er is niets ongedaan gemaakt.")
+    lock_segments(session, sorted({a.segment_id for _, a in rows}))
+    for e, a in rows:
+        session.refresh(a)
+        details = e.details or {}
+        if a.status.value != details.get("to") or (
+                a.status != AssignmentStatus.SUGGESTED and a.decided_by_id != actor.id):
+            raise ReviewError("Iemand heeft deze code daarna nog veranderd. Er is niets ongedaan gemaakt.")
+    segment_id = min(a.segment_id for _, a in rows)
+    labels = []
+    for e, a in rows:
+        details = e.details or {}
+        labels.append(a.code.label)
+        if e.action == "add_code" and details.get("created"):
+            record(session, UNDO_ACTION, a, actor=actor, details={
+                "consultation": consultation.id, "undoes": [e.id], "segment": a.segment_id,
+                "code": a.code.key, "from": a.status.value, "to": "removed"})
+            session.delete(a)
+            continue
+        previous = details.get("previous")
+        if previous is None:  # an entry from before the previous state was recorded
+            previous = {"status": details.get("from", AssignmentStatus.SUGGESTED.value),
+                        "decided_by": None, "decided_at": None}
+        old = a.status.value
+        a.status = AssignmentStatus(previous["status"])
+        if a.status == AssignmentStatus.SUGGESTED and a.origin == Origin.PERSON:
+            a.status = AssignmentStatus.REJECTED  # a person's own code has no suggested state
+        a.decided_by_id = previous.get("decided_by")
+        a.decided_at = datetime.fromisoformat(previous["decided_at"]) if previous.get("decided_at") else None
+        record(session, UNDO_ACTION, a, actor=actor, details={
+            "consultation": consultation.id, "undoes": [e.id], "segment": a.segment_id,
+            "code": a.code.key, "from": old, "to": a.status.value})
+    session.flush()
+    return Undone(segment_id=segment_id, labels=labels, count=len(rows))

@@ -48,9 +48,18 @@
     }
     if (handled) { event.preventDefault(); }
   });
-  document.addEventListener("DOMContentLoaded", function () {
-    if (location.hash && location.hash.indexOf("#stuk-") === 0) {
-      focusSegment(document.getElementById(location.hash.slice(1)));
-    }
-  });
+  // After a decision the server sends the list back with #segment-<id> (the next segment
+  // to review) or #resultaat: move the keyboard focus there, not to the top of the page.
+  function focusTarget() {
+    var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (!target) { return; }
+    if (target.classList.contains("segment")) { focusSegment(target); return; }
+    if (target.getAttribute("tabindex") === null) { target.setAttribute("tabindex", "-1"); }
+    target.focus();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusTarget);
+  } else {
+    focusTarget();
+  }
 }());

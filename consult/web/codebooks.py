@@ -1,25 +1,33 @@
-"""Codebook editor: add, rename, merge and split codes of a consultation's codebook.
+"""Codebook editor: add, rename, edit, merge and split codes of a consultation's codebook.
 
 The view parses the form into one edit (pure functions in ``analysis.codebook``);
-``consult.codebooks.apply_edit`` stores it as a new CodebookVersion and makes that the
-consultation's current version. Older versions are never changed: existing code
-assignments keep pointing at the codes of the version they were made with, so merging and
-splitting never silently rewrites earlier coding; the screen says so before and after.
+``consult.codebooks.apply_edit`` stores it as a new CodebookVersion, makes that the
+consultation's current version and moves the consultation's codings along with their codes
+(by key; a merged code's codings go to the code it merged into). Only a split that makes
+new keys leaves the old code's codings on the previous version, to be reviewed again.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from analysis import codebook as edits
 from analysis.codebook import Code as CodeDef, Codebook as CodebookDef, CodebookEdit, CodebookError
-from consult.codebooks import apply_edit, code_usage, version_to_definition
-from consult.models import Role
-from consult.security import consultation_for_staff, current_user, login_required
+from consult.codebooks import EditResult, apply_edit, code_usage, version_to_definition
 from consult.context import db
+from consult.models import Consultation, Role
+from consult.security import consultation_for_staff, current_user, login_required
 
 bp = Blueprint("codebooks", __name__, url_prefix="/beheer/c/<slug>/codeboek")
 
 EDITORS = (Role.ADMINISTRATOR, Role.POLICY_WRITER)
+
+
+def lines(text: str) -> list[str]:
+    """Entries typed one per line (keywords, examples)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 @bp.get("")
@@ -27,7 +35,7 @@ EDITORS = (Role.ADMINISTRATOR, Role.POLICY_WRITER)
 def editor(slug: str):
     c = consultation_for_staff(slug)
     version = c.codebook_version
-    usage = code_usage(db(), version) if version is not None else {}
+    usage = code_usage(db(), version, c) if version is not None else {}
     return render_template("codebooks/editor.html", c=c, version=version, usage=usage,
                            can_edit=current_user().role in EDITORS, errors={})
 
@@ -39,8 +47,7 @@ def _edit_from_form(definition: CodebookDef, form) -> CodebookEdit:
         return edits.add_code(definition, CodeDef(
             code=edits.normalise_key(form.get("key", "")), label=form.get("label", "").strip(),
             description=form.get("description", "").strip(),
-            keywords=tuple(k.strip() for k in form.get("keywords", "").split(",") if k.strip()),
-            parent=form.get("parent") or None))
+            keywords=tuple(lines(form.get("keywords", ""))), parent=form.get("parent") or None))
     if op == "rename":
         return edits.rename_code(definition, form.get("code", ""), form.get("label", ""))
     if op == "merge":
@@ -50,6 +57,23 @@ def _edit_from_form(definition: CodebookDef, form) -> CodebookEdit:
                          for i in (1, 2))
         return edits.split_code(definition, form.get("code", ""), first, second)
     raise CodebookError("Onbekende wijziging.")
+
+
+def _done_message(result: EditResult, operation: str, previous_number: int) -> str:
+    n = result.codings_moved
+    text = f"Codeboek versie {result.version.number} is gemaakt en wordt nu gebruikt. "
+    if operation == "merge":
+        text += f"{n} {'codering is' if n == 1 else 'coderingen zijn'} meegegaan naar de code waarin ze opgaan"
+        if result.codings_collapsed:
+            text += f"; {result.codings_collapsed} dubbele {'codering is' if result.codings_collapsed == 1 else 'coderingen zijn'} samengevoegd"
+        text += "."
+    else:
+        text += "De coderingen zijn meegegaan met hun code."
+    if result.codings_left:
+        text += (f" {result.codings_left} {'codering' if result.codings_left == 1 else 'coderingen'} van de "
+                 f"gesplitste code {'blijft' if result.codings_left == 1 else 'blijven'} bij versie {previous_number}: "
+                 "beoordeel die stukken opnieuw.")
+    return text
 
 
 @bp.post("")
@@ -65,12 +89,50 @@ def change(slug: str):
     except CodebookError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".editor", slug=slug))
+    return _store(c, edit, previous.number)
+
+
+def _store(c: Consultation, edit: CodebookEdit, previous_number: int):
     s = db()
-    version = apply_edit(s, c, edit, actor=current_user())
-    if version is None:
+    result = apply_edit(s, c, edit, actor=current_user())
+    if result is None:
         flash("Er is niets veranderd aan het codeboek.", "info")
     else:
         s.commit()
-        flash(f"Codeboek versie {version.number} is gemaakt en wordt nu gebruikt. "
-              f"Bestaande coderingen blijven bij versie {previous.number} horen.", "success")
-    return redirect(url_for(".editor", slug=slug))
+        flash(_done_message(result, edit.operation, previous_number), "success")
+    return redirect(url_for(".editor", slug=c.slug))
+
+
+class EditCodeForm(FlaskForm):
+    label = StringField("Naam", validators=[DataRequired("Vul een naam in."),
+                                            Length(max=200, message="De naam mag hoogstens 200 tekens zijn.")])
+    description = TextAreaField("Omschrijving", render_kw={"rows": 4})
+    keywords = TextAreaField("Trefwoorden", render_kw={"rows": 8})
+    examples = TextAreaField("Voorbeelden", render_kw={"rows": 5})
+
+
+@bp.route("/code/<key>", methods=["GET", "POST"])
+@login_required(*EDITORS)
+def edit_code(slug: str, key: str):
+    c = consultation_for_staff(slug)
+    version = c.codebook_version
+    code = next((code for code in version.codes if code.key == key), None) if version is not None else None
+    if code is None:
+        abort(404)
+    form = EditCodeForm()
+    if request.method == "GET":
+        form.label.data, form.description.data = code.label, code.description
+        form.keywords.data, form.examples.data = "\n".join(code.keywords), "\n".join(code.examples)
+    elif form.validate_on_submit():
+        try:
+            edit = edits.edit_code(version_to_definition(version), key, label=form.label.data,
+                                   description=form.description.data or "",
+                                   keywords=lines(form.keywords.data), examples=lines(form.examples.data))
+        except CodebookError as exc:
+            form.label.errors = list(form.label.errors) + [str(exc)]
+        else:
+            return _store(c, edit, version.number)
+    errors = {f.id: f.errors[0] for f in form if f.errors}
+    usage = code_usage(db(), version, c).get(code.id, 0)
+    return render_template("codebooks/edit_code.html", c=c, version=version, code=code, form=form,
+                           errors=errors, usage=usage), 422 if errors else 200

@@ -306,12 +306,12 @@ def test_codebook_rename_merge_split_make_new_versions(client, world, db_session
     keys = [code.key for code in version.codes]
     assert keys == ["MANTELZORG_STEUN", "RESPIJT", "VERVOER", "EENZAAMHEID"]
     assert {code.key: code.label for code in version.codes}["VERVOER"] == "Vervoer en taxi"
-    # codings follow renamed and merged codes; the split code's stay on version 1 for review
-    vervoer, mantelzorg = (db_session.get(CodeAssignment, i) for i in world.assignment_ids)
+    # codings follow renamed and merged codes; the split code's stay on version 4 for review
+    mantelzorg, vervoer = (db_session.get(CodeAssignment, i) for i in world.assignment_ids)
     assert vervoer.code.version.number == 5 and vervoer.code.key == "VERVOER"
-    assert mantelzorg.code.version.number == 1
+    assert mantelzorg.code.version.number == 4
     html = client.get(f"{STAFF}/codering").get_data(as_text=True)
-    assert "codeboek versie 1" in html
+    assert "codeboek versie 4" in html
     assert audit_actions(db_session).count("codebook_split") == 1
 
 

@@ -1,0 +1,252 @@
+"""The review screen over HTTP: default filter, progress counts that add up, the next
+segment after a decision, the "waarom" line in plain Dutch, the text around a segment,
+accepting several suggestions at once and undoing the last decision; plus the service
+functions behind them (consult.review, consult.coding)."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from consult import coding, review
+from consult.models import (
+    Answer, AssignmentStatus, AuditLog, CodeAssignment, Consultation, Origin, Question, Response,
+    ResponseStatus, Segment, User,
+)
+from tests.web.conftest import SLUG, csrf_token, login
+
+STAFF = f"/beheer/c/{SLUG}"
+URL = f"{STAFF}/codering"
+
+RULE_EVIDENCE = {"explanation": "x", "sources": ["rule"], "items": [
+    {"kind": "keyword", "rule_id": "TEAM:kw:team", "keyword": "team", "matched_text": "team",
+     "start_char": 4, "end_char": 8, "match": "whole", "negated": False},
+    {"kind": "keyword", "rule_id": "TEAM:kw:spreken", "keyword": "spreken", "matched_text": "spreken",
+     "start_char": 12, "end_char": 19, "match": "whole", "negated": False}]}
+MODEL_EVIDENCE = {"explanation": "x", "sources": ["model", "codebook"], "items": [
+    {"kind": "feature", "rule_id": "profile:TEAM", "keyword": "similarity to the codebook text", "weight": 0.4},
+    {"kind": "feature", "rule_id": "lemma:spreek~", "keyword": "spreek~", "weight": 0.3},
+    {"kind": "feature", "rule_id": "lemma:team in", "keyword": "team in", "weight": 0.2},
+    {"kind": "feature", "rule_id": "lemma:team", "keyword": "team", "weight": 0.1}]}
+
+
+def _assignment(origin, evidence, confidence=None):
+    return CodeAssignment(origin=origin, coder="x", confidence=confidence, evidence=evidence)
+
+
+def test_explain_covers_every_evidence_shape():
+    rule = review.explain(_assignment(Origin.RULE, RULE_EVIDENCE, 1.0))
+    assert rule == "Herkend aan de woorden ‘team’ en ‘spreken’ (regel)."
+    model = review.explain(_assignment(Origin.MODEL, MODEL_EVIDENCE, 0.724))
+    assert model.startswith("Voorgesteld door het lerende model (zekerheid 72%).")
+    assert "het woord ‘team’" in model and "de woordcombinatie ‘team in’" in model
+    assert "woorden die beginnen met ‘spreek’" in model and "omschrijving van de code" in model
+    assert "~" not in model and "lemma" not in model
+    # a model suggestion backed by the rules names the words too
+    both = review.explain(_assignment(Origin.MODEL, {"items": RULE_EVIDENCE["items"] + MODEL_EVIDENCE["items"][:1]}, 0.9))
+    assert "Herkend aan de woorden ‘team’ en ‘spreken’." in both and "zekerheid 90%" in both
+    family = review.explain(_assignment(Origin.RULE, {"items": [
+        {"kind": "keyword", "keyword": "financiering", "matched_text": "trajectfinanciering", "match": "compound",
+         "negated": True}]}, 0.5))
+    assert family == ("Herkend aan het woord ‘trajectfinanciering’ (lijkt op ‘financiering’) (regel). "
+                      "Let op: er staat een ontkenning bij ‘trajectfinanciering’.")
+    assert review.explain(_assignment(Origin.RULE, None)) == "Voorgesteld door de regels van het codeboek."
+    assert review.explain(_assignment(Origin.MODEL, {"explanation": "only text"})) == "Voorgesteld door het lerende model."
+    assert review.explain(_assignment(Origin.MODEL, ["odd"], 0.5)) == "Voorgesteld door het lerende model (zekerheid 50%)."
+    assert review.explain(_assignment(Origin.PERSON, None)) == "Toegevoegd door een persoon."
+    demo = review.explain(_assignment(Origin.PERSON, {"note": "thema uit de demo"}))
+    assert demo == "Toegevoegd door een persoon. Opmerking: thema uit de demo."
+
+
+def _add_answer(s, world, text: str, parts: list[str]) -> list[int]:
+    c = s.get(Consultation, world.consultation_id)
+    question = s.scalar(select(Question).where(Question.key == "beter"))
+    r = Response(survey_id=world.survey_id, status=ResponseStatus.SUBMITTED)
+    s.add(r)
+    s.flush()
+    answer = Answer(response_id=r.id, question_id=question.id, text=text)
+    s.add(answer)
+    s.flush()
+    ids = []
+    for pos, part in enumerate(parts):
+        start = text.index(part)
+        seg = Segment(consultation_id=c.id, answer_id=answer.id, position=pos, start_char=start,
+                      end_char=start + len(part), text=part, masked_text=part.replace("Pietersen", "[naam]"))
+        s.add(seg)
+        s.flush()
+        ids.append(seg.id)
+    s.commit()
+    return ids
+
+
+def test_default_filter_progress_and_next_segment(client, world, db_session):
+    login(client, "beleid@test.nl")
+    html = client.get(URL).get_data(as_text=True)
+    assert "2 stukken gevonden (nog te beoordelen)" in html
+    assert re.search(r'<select id="f-status" name="status">\s*<option value="open" selected>', html)
+    # progress: segments split in three, codes by status
+    assert "<strong>2</strong> stukken tekst" in html
+    assert "<strong>2</strong> nog te beoordelen" in html and "<strong>0</strong> beoordeeld" in html
+    assert "<strong>2</strong> voorstellen nog te beoordelen" in html
+    assert "Waarom: Herkend aan het woord ‘mantelzorg’ (regel)." in html
+    assert 'id="segment-%d" data-segment="%d" tabindex="-1"' % (world.segment_ids[0], world.segment_ids[0]) in html
+
+    token = csrf_token(client, URL)
+    first, second = world.assignment_ids
+    r = client.post(f"{URL}/toewijzing/{first}", data={"csrf_token": token, "decision": "accept", "next": URL})
+    assert r.status_code == 303
+    assert r.headers["Location"].endswith(f"{URL}#segment-{world.segment_ids[1]}")
+    html = client.get(URL).get_data(as_text=True)
+    assert "1 stukken gevonden (nog te beoordelen)" in html
+    assert "<strong>1</strong> nog te beoordelen" in html and "<strong>1</strong> beoordeeld" in html
+    assert "<strong>1</strong> geaccepteerd" in html
+    # the filter is kept, and with nothing left to review the page lands on the result line
+    r = client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "reject",
+                                                         "next": f"{URL}?kanaal=meeting&status=open"})
+    assert r.headers["Location"].endswith(f"{URL}?kanaal=meeting#resultaat")
+    html = client.get(URL, query_string={"status": "all"}).get_data(as_text=True)
+    assert "2 stukken gevonden (alle stukken)" in html
+    p = review.progress(db_session, db_session.get(Consultation, world.consultation_id))
+    assert (p.total, p.open, p.reviewed, p.without, p.accepted, p.rejected, p.suggested) == (2, 0, 2, 0, 1, 1, 0)
+    assert p.total == p.open + p.reviewed + p.without
+    # a decision records who and when, and is audited with the previous state
+    db_session.expire_all()
+    a = db_session.get(CodeAssignment, first)
+    assert a.decided_by_id == world.writer_id and a.decided_at is not None
+    entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "accept_code"))
+    assert entry.details["previous"]["status"] == "suggested" and entry.details["consultation"] == world.consultation_id
+
+
+def test_next_segment_on_a_later_page(client, world, db_session, app):
+    c = db_session.get(Consultation, world.consultation_id)
+    doc_seg = db_session.get(Segment, world.segment_ids[0])
+    code_id = world.code_ids["REGELS"]
+    for i in range(review.PAGE_SIZE + 2):
+        seg = Segment(consultation_id=c.id, document_id=doc_seg.document_id, position=10 + i, text=f"Regels {i}.",
+                      masked_text=f"Regels {i}.")
+        db_session.add(seg)
+        db_session.flush()
+        db_session.add(CodeAssignment(segment_id=seg.id, code_id=code_id, origin=Origin.RULE, coder="rule:v1",
+                                      confidence=0.5))
+    db_session.commit()
+    ids = sorted(db_session.scalars(select(Segment.id).where(Segment.consultation_id == c.id)))
+    login(client, "beleid@test.nl")
+    token = csrf_token(client, URL)
+    # accept the last one on page 1: the next one to review moves up onto page 1
+    last_on_page = db_session.scalar(select(CodeAssignment.id).where(CodeAssignment.segment_id == ids[review.PAGE_SIZE - 1]))
+    r = client.post(f"{URL}/toewijzing/{last_on_page}", data={"csrf_token": token, "decision": "accept", "next": URL})
+    assert r.headers["Location"].endswith(f"{URL}#segment-{ids[review.PAGE_SIZE]}")
+    # seen with all segments, the next one is on page 2
+    all_url = f"{URL}?status=all"
+    r = client.post(f"{URL}/toewijzing/{last_on_page}", data={"csrf_token": token, "decision": "accept",
+                                                              "next": all_url})
+    assert r.headers["Location"].endswith(f"{URL}?status=all&pagina=2#segment-{ids[review.PAGE_SIZE]}")
+    assert f'id="segment-{ids[review.PAGE_SIZE]}"' in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_context_of_answers_and_notes(client, world, db_session):
+    text = "Ik ben mantelzorger. Mevrouw Pietersen helpt mij. Het vervoer is slecht."
+    parts = ["Ik ben mantelzorger.", "Mevrouw Pietersen helpt mij.", "Het vervoer is slecht."]
+    ids = _add_answer(db_session, world, text, parts)
+    login(client, "beleid@test.nl")
+    html = client.get(URL, query_string={"status": "all", "bron": "answer"}).get_data(as_text=True)
+    assert "Tekst eromheen" in html and "Vraag: Wat kan er beter?" in html
+    # the segment itself is marked inside the whole (masked) answer
+    assert ("Ik ben mantelzorger. <mark>Mevrouw [naam] helpt mij.</mark> Het vervoer is slecht.") in html
+    assert "Pietersen" not in html
+    # notes: the previous and next segment of the same document
+    html = client.get(URL).get_data(as_text=True)
+    assert ("<mark>Mevrouw [naam] vertelt dat mantelzorg zwaar is.</mark> Het vervoer met de taxi komt vaak te laat."
+            in html)
+    contexts = review.segment_contexts(db_session, list(db_session.scalars(select(Segment).where(Segment.id.in_(ids)))))
+    assert set(contexts) == set(ids)
+    # a long answer shows its neighbours only
+    long_parts = [f"Zin nummer {i} over de Wmo." for i in range(8)]
+    long_ids = _add_answer(db_session, world, " ".join(long_parts), long_parts)
+    ctx = review.segment_contexts(db_session, [db_session.get(Segment, long_ids[4])])[long_ids[4]]
+    assert "Zin nummer 3" in ctx.html and "<mark>Zin nummer 4" in ctx.html and "Zin nummer 5" in ctx.html
+    assert "Zin nummer 2" not in ctx.html and "Zin nummer 6" not in ctx.html
+
+
+def test_bulk_accept_and_undo(client, world, db_session):
+    login(client, "beleid@test.nl")
+    html = client.get(URL).get_data(as_text=True)
+    assert "Geselecteerde voorstellen accepteren" in html and "Laatste beslissing ongedaan maken" not in html
+    token = csrf_token(client, URL)
+    first, second = world.assignment_ids
+    r = client.post(f"{URL}/accepteren", data={"csrf_token": token, "assignment": [str(first), str(second)],
+                                               "next": URL})
+    assert r.status_code == 303 and r.headers["Location"].endswith("#resultaat")
+    db_session.expire_all()
+    assert {db_session.get(CodeAssignment, i).status for i in (first, second)} == {AssignmentStatus.ACCEPTED}
+    html = client.get(URL, query_string={"status": "all"}).get_data(as_text=True)
+    assert "2 voorstellen geaccepteerd." in html
+    assert "Uw laatste beslissing: 2 voorstellen geaccepteerd." in html
+    # nothing chosen: a clear message, nothing changes
+    r = client.post(f"{URL}/accepteren", data={"csrf_token": token, "next": URL}, follow_redirects=True)
+    assert "Kies eerst een of meer voorstellen" in r.get_data(as_text=True)
+
+    # one undo takes back the whole bulk step
+    r = client.post(f"{URL}/ongedaan", data={"csrf_token": token, "next": URL})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"#segment-{world.segment_ids[0]}")
+    db_session.expire_all()
+    for i in (first, second):
+        a = db_session.get(CodeAssignment, i)
+        assert a.status == AssignmentStatus.SUGGESTED and a.decided_by_id is None and a.decided_at is None
+    undo_entries = db_session.scalars(select(AuditLog).where(AuditLog.action == "undo_decision")).all()
+    assert len(undo_entries) == 2 and all(e.user_id == world.writer_id for e in undo_entries)
+
+    # reject, then add a code, then undo twice: the added code goes, the rejection is taken back
+    client.post(f"{URL}/toewijzing/{first}", data={"csrf_token": token, "decision": "reject", "next": URL})
+    client.post(f"{URL}/stuk/{world.segment_ids[0]}/code", data={"csrf_token": token, "next": URL,
+                                                                  "code_id": world.code_ids["REGELS"]})
+    html = client.get(URL, query_string={"status": "all"}).get_data(as_text=True)
+    assert "Uw laatste beslissing: ‘Regels en formulieren’ toegevoegd." in html
+    client.post(f"{URL}/ongedaan", data={"csrf_token": token, "next": URL})
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(CodeAssignment).where(
+        CodeAssignment.origin == Origin.PERSON)) == 0
+    client.post(f"{URL}/ongedaan", data={"csrf_token": token, "next": URL})
+    db_session.expire_all()
+    assert db_session.get(CodeAssignment, first).status == AssignmentStatus.SUGGESTED
+    # nothing left to undo
+    r = client.post(f"{URL}/ongedaan", data={"csrf_token": token, "next": URL}, follow_redirects=True)
+    assert "Er is geen beslissing van u om ongedaan te maken." in r.get_data(as_text=True)
+
+
+def test_undo_refuses_when_someone_changed_the_code_since(world, db_session):
+    c = db_session.get(Consultation, world.consultation_id)
+    writer, admin = db_session.get(User, world.writer_id), db_session.get(User, world.admin_id)
+    a = db_session.get(CodeAssignment, world.assignment_ids[0])
+    coding.decide(db_session, a, "accept", writer)
+    coding.decide(db_session, a, "reject", admin)
+    db_session.commit()
+    try:
+        coding.undo_last_decision(db_session, c, writer)
+    except coding.ReviewError as exc:
+        assert "daarna nog veranderd" in str(exc)
+    else:
+        raise AssertionError("undo should refuse")
+    db_session.rollback()
+    # the administrator's own undo restores the writer's acceptance, with its decider and time
+    accepted_at = db_session.scalars(select(AuditLog).where(AuditLog.action == "reject_code")).one() \
+        .details["previous"]["decided_at"]
+    coding.undo_last_decision(db_session, c, admin)
+    db_session.commit()
+    db_session.expire_all()
+    a = db_session.get(CodeAssignment, world.assignment_ids[0])
+    assert a.status == AssignmentStatus.ACCEPTED and a.decided_by_id == world.writer_id
+    assert a.decided_at.isoformat() == accepted_at
+    # the administrator has nothing left to undo; the writer's acceptance is undoable again
+    assert coding.last_decision(db_session, c, admin) == ""
+    assert coding.last_decision(db_session, c, writer) == "‘Mantelzorg’ geaccepteerd"
+
+
+def test_bulk_accept_ignores_other_consultations_and_decided_rows(world, db_session):
+    c = db_session.get(Consultation, world.consultation_id)
+    writer = db_session.get(User, world.writer_id)
+    first, second = world.assignment_ids
+    coding.decide(db_session, db_session.get(CodeAssignment, second), "reject", writer)
+    accepted = coding.accept_many(db_session, c, [first, second, 999999], writer)
+    assert [a.id for a in accepted] == [first]
+    assert db_session.get(CodeAssignment, second).status == AssignmentStatus.REJECTED
