@@ -405,7 +405,9 @@ _NUMBER_AFTER_RE = re.compile(r" \d")
 _NAMED_AFTER_RE = re.compile(r"[\w'-]{3,}(?:school|college|kerk|centrum|huis|ziekenhuis|zaal|theater|museum|"
                              r"bibliotheek|stichting|fonds|prijs|brug|tunnel|gebouw|kliniek|academie|lyceum)",
                              re.IGNORECASE)
-_CAPS_WORD_RE = re.compile(rf"\b[{_UPPER}]{{2}}[{_UPPER}-]*(?:STRAAT|LAAN|WEG|PLEIN|SINGEL|GRACHT|KADE|DIJK|STEEG|DREEF|MARKT|HOF|PAD|BRINK)\b(?= \d)")
+#: A street in capitals before a house number: "DORPSSTRAAT 8".
+_CAPS_WORD_RE = re.compile(rf"\b[{_UPPER}]{{2}}[{_UPPER}-]*(?:STRAAT|LAAN|WEG|PLEIN|SINGEL|GRACHT|KADE|DIJK|"
+                           rf"STEEG|DREEF|MARKT|HOF|PAD|BRINK)\b(?= \d)")
 
 
 class _Tok:
