@@ -156,6 +156,15 @@ def dutch_words(ud: Path) -> Counter:
     return words
 
 
+def lexicon_word(low: str) -> bool:
+    """Also in spaCy's Dutch lemma tables or frequent in Dutch (wordfreq): how the
+    EXTRA_LAST_DUTCH names that are also words ("Brink", "Jager") were flagged."""
+    sys.path.insert(0, str(HERE.parent.parent))
+    from analysis.privacy import _lexicon
+    from wordfreq import zipf_frequency
+    return low in _lexicon() or zipf_frequency(low, "nl") >= 4.0
+
+
 def main(faker_root: str, ud_dir: str) -> None:
     root, words = Path(faker_root), dutch_words(Path(ud_dir))
     firsts: set[str] = set(EXTRA_FIRST)
@@ -165,6 +174,7 @@ def main(faker_root: str, ud_dir: str) -> None:
             if latin(name) and " " not in name and len(name) >= 2:
                 firsts.add(name)
     lasts: set[str] = {n for n in EXTRA_LAST + EXTRA_LAST_DUTCH if n[0].isupper()}
+    from_faker: set[str] = set()
     # EXTRA_LAST is a whitespace list: keep multi-part ones from the source line pairs too
     for loc in LAST_LOCALES:
         attrs = ("last_names", "male_last_names", "unisex_last_names", "last_names_male", "last_names_female")
@@ -172,11 +182,15 @@ def main(faker_root: str, ud_dir: str) -> None:
             name = translit(name) if loc in ("uk_UA", "ru_RU") else name
             if latin(name) and len(name) >= 3:
                 lasts.add(name)
+                from_faker.add(name)
+    # names only EXTRA_LAST_DUTCH brings that are also words need context too
+    dutch_extra = set(EXTRA_LAST_DUTCH) - set(EXTRA_LAST) - from_faker
     for fname, names in (("first_names.txt", firsts), ("surnames.txt", lasts)):
         lines = []
         for name in sorted(names):
             low = name.lower()
-            flag = "\t~" if words[low] >= 1 or len(name) <= 2 else ""
+            flag = "\t~" if words[low] >= 1 or len(name) <= 2 or (
+                fname == "surnames.txt" and name in dutch_extra and lexicon_word(low)) else ""
             lines.append(name + flag)
         (HERE / fname).write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(fname, len(lines), sum(1 for l in lines if l.endswith("~")))
