@@ -146,13 +146,16 @@ def _snapshot(f: Finding) -> dict:
 
 
 def _apply(session: Session, consultation: Consultation, finding: Finding, values: FindingValues) -> None:
+    # links first: a wrong one raises before anything changed
+    codes = _codes(session, consultation, values.code_ids, finding)
+    points = _points(session, consultation, values.advice_point_ids)
     finding.title = values.title.strip()
     finding.statement = (values.statement or "").strip()
     scenario = finding.kind == FindingKind.SCENARIO
     finding.advantages = _clean_lines(values.advantages) if scenario else ""
     finding.disadvantages = _clean_lines(values.disadvantages) if scenario else ""
-    finding.codes = _codes(session, consultation, values.code_ids, finding)
-    finding.advice_points = _points(session, consultation, values.advice_point_ids)
+    finding.codes = codes
+    finding.advice_points = points
 
 
 def create_finding(session: Session, consultation: Consultation, kind: FindingKind, values: FindingValues, *,

@@ -19,6 +19,7 @@ from analysis.agreement import agreement
 from analysis.codebook import serialise_codebook
 from analysis.privacy import scrub
 from consult.codebooks import version_to_definition
+from consult.findings import lines, response_label
 from consult.models import (
     CHANNEL_LABELS, FINDING_KIND_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint,
     Answer, AssignmentStatus, Code, CodeAssignment, Consultation, Document, Meeting, Origin, Participant,
@@ -245,10 +246,12 @@ def report_input(session: Session, consultation: Consultation) -> ReportInput:
                 for m in consultation.meetings]
     findings = [FindingInfo(kind=f.kind.value, title=f.title, statement=f.statement,
                             codes=[c.key for c in f.codes], evidence=[s.id for s in f.evidence],
-                            advice_points=[p.label or str(p.position + 1) for p in f.advice_points])
+                            advice_points=[p.label or str(p.position + 1) for p in f.advice_points],
+                            advantages=lines(f.advantages), disadvantages=lines(f.disadvantages))
                 for f in consultation.findings]
     decisions = [DecisionInfo(body=d.body, taken_on=d.taken_on, reference=d.reference, text=d.text,
-                              findings=[f.title for f in d.findings])
+                              findings=[f.title for f in d.findings],
+                              advice_responses=[response_label(r) for r in d.advice_responses])
                  for d in sorted(consultation.decisions, key=lambda d: (d.taken_on or datetime.min.date(), d.id))]
     version = consultation.codebook_version
     return ReportInput(

@@ -76,6 +76,8 @@ class FindingInfo:
     codes: list[str] = field(default_factory=list)
     evidence: list[int] = field(default_factory=list)  # segment ids
     advice_points: list[str] = field(default_factory=list)  # advice point labels
+    advantages: list[str] = field(default_factory=list)     # scenarios: voordelen
+    disadvantages: list[str] = field(default_factory=list)  # scenarios: nadelen
 
 
 @dataclass
@@ -84,7 +86,8 @@ class DecisionInfo:
     taken_on: date | None
     reference: str
     text: str
-    findings: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)        # finding titles
+    advice_responses: list[str] = field(default_factory=list)  # "ASDD, punt 3: overgenomen"
 
 
 @dataclass
@@ -230,6 +233,8 @@ class FindingSection:
     evidence: list[Quote]
     advice_points: list[str]
     support: list[str] = field(default_factory=list)  # e.g. "Mantelzorg: 92 fragmenten, 68 deelnemers"
+    advantages: list[str] = field(default_factory=list)     # scenarios: voordelen
+    disadvantages: list[str] = field(default_factory=list)  # scenarios: nadelen
 
 
 @dataclass

@@ -189,6 +189,9 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
                 out += [f"Thema's: {m(', '.join(f.themes))}", ""]
             if f.support:
                 out += [f"Onderbouwing: {m('; '.join(f.support))}.", ""]
+            for label, items in (("Voordelen", f.advantages), ("Nadelen", f.disadvantages)):
+                if items:
+                    out += [f"**{label}:**", ""] + [f"- {m(x)}" for x in items] + [""]
             for q in f.evidence:
                 out += [f"> {m(q.text)}", f"> — *{m(q.source)}*", ""]
             if f.advice_points:
@@ -199,6 +202,10 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
             when = f", {dutch_date(d.taken_on)}" if d.taken_on else ""
             ref = f" (nummer {d.reference})" if d.reference else ""
             out += [f"**{m(d.body.capitalize())}{when}{m(ref)}:** {m(d.text)}", ""]
+            if d.findings:
+                out += [f"Gaat over: {m('; '.join(d.findings))}", ""]
+            if d.advice_responses:
+                out += [f"Antwoord op advies: {m('; '.join(d.advice_responses))}", ""]
     out += ["## 7. Advies en reactie", ""]
     if not r.advice:
         out += ["Er is (nog) geen advies geregistreerd.", ""]
@@ -338,6 +345,11 @@ def render_docx(report: Report) -> bytes:
                 doc.add_paragraph(f"Thema's: {', '.join(f.themes)}")
             if f.support:
                 doc.add_paragraph(f"Onderbouwing: {'; '.join(f.support)}.")
+            for label, items in (("Voordelen", f.advantages), ("Nadelen", f.disadvantages)):
+                if items:
+                    doc.add_paragraph().add_run(f"{label}:").bold = True
+                    for x in items:
+                        doc.add_paragraph(x, style="List Bullet")
             for q in f.evidence:
                 quote(q)
             if f.advice_points:
@@ -350,6 +362,10 @@ def render_docx(report: Report) -> bytes:
             ref = f" (nummer {d.reference})" if d.reference else ""
             p.add_run(f"{d.body.capitalize()}{when}{ref}: ").bold = True
             p.add_run(d.text)
+            if d.findings:
+                doc.add_paragraph(f"Gaat over: {'; '.join(d.findings)}")
+            if d.advice_responses:
+                doc.add_paragraph(f"Antwoord op advies: {'; '.join(d.advice_responses)}")
     doc.add_heading("7. Advies en reactie", 1)
     if not r.advice:
         doc.add_paragraph("Er is (nog) geen advies geregistreerd.")

@@ -133,7 +133,8 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
             kind=KIND_LABELS.get(f.kind, f.kind), title=f.title, statement=f.statement,
             themes=[codes[k].label for k in f.codes if k in codes],
             evidence=[q for q in (_quote(segments[i]) for i in f.evidence if i in segments) if q],
-            advice_points=list(f.advice_points), support=support)
+            advice_points=list(f.advice_points), support=support,
+            advantages=list(f.advantages), disadvantages=list(f.disadvantages))
         (scenarios if f.kind == "scenario" else findings).append(section)
 
     report = Report(
