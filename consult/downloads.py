@@ -133,9 +133,14 @@ def run_export(session: Session, job: Job, progress) -> dict[str, Any]:
     folder = _private_dir(Path(root) / str(consultation.id))
     os.chmod(root, FOLDER_MODE)
     name = file_name(consultation, f, utcnow())
+
+    def tick(fraction: float) -> None:
+        progress(fraction)
+        session.commit()  # the progress page reads it from another connection; nothing else is written yet
+
     work = Path(tempfile.mkdtemp(dir=folder, prefix=".maken-"))  # 0700
     try:
-        made = _write(session, consultation, f, work, name, progress)
+        made = _write(session, consultation, f, work, name, tick)
         os.chmod(made, FILE_MODE)
         final = folder / f"{job.id}-{name}"
         os.replace(made, final)

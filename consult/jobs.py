@@ -54,9 +54,19 @@ Coding runs in chunks (scale-out)
 Job kinds
     Each kind is a function ``handler(session, job, progress)`` registered with
     :func:`job_handler`; it returns the JSON result, or :data:`WAITING` when child jobs
-    finish it. ``code_consultation`` (params: ``retrain``), ``code_chunk``,
-    ``train_coder``, ``segment_response`` (params: ``response``) and ``segment_document``
-    (``document_id``).
+    finish it. ``code_consultation`` (params: ``retrain``; or ``only_new``: code only the
+    segments that have no code yet), ``code_chunk``, ``train_coder``, ``segment_response``
+    (params: ``response``), ``segment_document`` (``document_id``) and ``export`` (``what``,
+    ``format``, ``root``: see :mod:`consult.downloads`).
+
+From the screens
+    :func:`start_coding_run` ("Nieuwe tekst coderen", "Coder opnieuw trainen") and
+    :func:`consult.downloads.request_export` go through :func:`start_once`, which refuses a
+    second identical job while one is queued or running (under a per-consultation lock) and
+    audits the start. The progress page (consult/web/jobs.py) reads :func:`kind_label`,
+    :data:`STATUS_LABELS`, :func:`live_progress`, :func:`step_text`,
+    :func:`result_summary` and :func:`failure_message`: Dutch for people; ``Job.error``
+    (the traceback) is shown to administrators only.
 """
 from __future__ import annotations
 
@@ -67,6 +77,7 @@ import threading
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Callable
 
 from sqlalchemy import select, update
@@ -481,15 +492,22 @@ def _export(session: Session, job: Job, progress) -> dict[str, Any]:
 # -- starting from the screens -------------------------------------------------------------
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+#: A job still ``running`` this long after it started is taken to have died with its process
+#: (the in-process fallback); it no longer stops a new run from starting.
+STALE_AFTER = timedelta(hours=6)
 
 
 def active_job(session: Session, consultation: Consultation, kind: str,
                same: Callable[[dict[str, Any]], bool] = lambda params: True) -> Job | None:
     """The oldest queued or running top-level job of ``kind`` for ``consultation`` whose
-    params satisfy ``same``, or None."""
+    params satisfy ``same``, or None. A job running for longer than :data:`STALE_AFTER`
+    does not count."""
+    stale = utcnow() - STALE_AFTER
     for job in session.scalars(select(Job).where(
             Job.consultation_id == consultation.id, Job.kind == kind, Job.parent_id.is_(None),
             Job.status.in_(ACTIVE)).order_by(Job.id)):
+        if job.status == JobStatus.RUNNING and job.started_at is not None and job.started_at < stale:
+            continue
         if same(job.params or {}):
             return job
     return None

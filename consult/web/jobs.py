@@ -17,7 +17,7 @@ from wtforms.validators import AnyOf
 from consult import jobs
 from consult.context import db, get_in_consultation
 from consult.models import Job, JobStatus, Role, User
-from consult.security import consultation_for_staff, current_user, login_required
+from consult.security import consultation_for_staff, current_user, login_required, may_open
 from consult.web.filters import dutch_date
 
 bp = Blueprint("jobs", __name__, url_prefix="/beheer/c/<slug>/taken")
@@ -77,8 +77,10 @@ def view(job: Job) -> dict:
         if user is not None and user.role == Role.ADMINISTRATOR:
             out["error"] = job.error or ""  # the technical reason: for administrators only
     c = job.consultation
-    if job.kind == "code_consultation" and job.status == JobStatus.FINISHED and "review.index" in current_app.view_functions:
+    if job.kind == "code_consultation" and job.status == JobStatus.FINISHED and may_open("review.index"):
         out["links"].append((url_for("review.index", slug=c.slug), "Suggesties beoordelen"))
+    if job.kind == "code_consultation" and job.status == JobStatus.FAILED and may_start(user):
+        out["links"].append((url_for("jobs.index", slug=c.slug), "Opnieuw proberen op de pagina Taken"))
     if job.kind == "segment_document" and job.document_id:
         out["links"].append((url_for("meetings.document", slug=c.slug, document_id=job.document_id),
                              "Naar het verslag"))

@@ -292,3 +292,14 @@ def test_a_result_path_outside_the_folder_is_never_served(app, client, world):
     login(client, "beleid@test.nl")
     for job_id in ids:
         assert client.get(f"{DOWNLOADS}/{job_id}").status_code == 404
+
+
+def test_a_run_left_running_by_a_dead_process_does_not_block_a_new_one(app, client, world):
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        dead = Job(kind="code_consultation", consultation_id=world.consultation_id, status=JobStatus.RUNNING,
+                   params={"only_new": True}, started_at=utcnow() - timedelta(hours=7))
+        s.add(dead)
+        s.flush()
+        dead_id = dead.id
+    login(client, "beleid@test.nl")
+    assert job_id_of(start_run(client, "new")) != dead_id
