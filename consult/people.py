@@ -485,12 +485,14 @@ class AuditPage:
     pages: int
 
 
-def _details_text(details: dict | None) -> str:
+def _details_text(details: dict | None, names: dict[int, str]) -> str:
     if not details:
         return ""
     parts = []
     for key, value in details.items():
-        if not isinstance(value, str):
+        if key == "user" and isinstance(value, int) and value in names:
+            key, value = "medewerker", names[value]
+        elif not isinstance(value, str):
             value = json.dumps(value, ensure_ascii=False, sort_keys=True)
         parts.append(f"{key}: {value}")
     return "; ".join(parts)
@@ -498,7 +500,13 @@ def _details_text(details: dict | None) -> str:
 
 def _rows(session: Session, entries: list[AuditLog]) -> list[AuditRow]:
     ids = {e.user_id for e in entries if e.user_id is not None}
+    ids |= {e.entity_id for e in entries if e.entity_type == "user" and e.entity_id is not None}
+    ids |= {e.details["user"] for e in entries
+            if isinstance(e.details, dict) and isinstance(e.details.get("user"), int)}
     names = dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    consultation_ids = {e.entity_id for e in entries if e.entity_type == "consultation" and e.entity_id}
+    titles = dict(session.execute(select(Consultation.id, Consultation.title)
+                                  .where(Consultation.id.in_(consultation_ids))).all()) if consultation_ids else {}
     rows = []
     for e in entries:
         if e.user_id is not None:
@@ -507,10 +515,15 @@ def _rows(session: Session, entries: list[AuditLog]) -> list[AuditRow]:
             who = f"achtergrondtaak {e.actor[4:]}"
         else:
             who = _ACTOR_LABELS.get(e.actor, e.actor)
-        entity = entity_label(e.entity_type) + (f" {e.entity_id}" if e.entity_id is not None else "")
+        if e.entity_type == "consultation" and e.entity_id in titles:
+            entity = f"raadpleging {titles[e.entity_id]}"
+        elif e.entity_type == "user" and e.entity_id in names:
+            entity = f"medewerker {names[e.entity_id]}"
+        else:
+            entity = entity_label(e.entity_type) + (f" {e.entity_id}" if e.entity_id is not None else "")
         rows.append(AuditRow(id=e.id, at=to_local(e.at), who=who, action=e.action,
                              action_label=action_label(e.action), entity=entity,
-                             details=_details_text(e.details)))
+                             details=_details_text(e.details, names)))
     return rows
 
 

@@ -372,6 +372,8 @@ def test_membership_list_add_and_remove(client, world, db_session):
                                      .where(ConsultationMember.consultation_id == world.consultation_id)))
     assert members == {world.writer_id, world.outsider_id}
     assert actions(db_session).count("add_member") == 1 and actions(db_session).count("remove_member") == 1
+    _, table = _audit(client, actie="remove_member")
+    assert "raadpleging Wmo in Deventer" in table and "medewerker: Gesprek" in table
     # a bad choice is a Dutch message, not an error page
     r = client.post(MEMBERS, data={"csrf_token": csrf_token(client, MEMBERS), "user_id": "abc"})
     assert r.status_code == 422 and "Kies een medewerker uit de lijst." in r.get_data(as_text=True)
@@ -523,3 +525,40 @@ def test_new_tables_are_found_through_foreign_keys():
     assert [t.name for _t, _c, t in paths["code_assignment"]] == ["segment"]
     assert [t.name for _t, _c, t in paths["advice_point"]] == ["advice_document"]
     assert "user" not in paths and "codebook_version" not in paths
+
+
+# -- command line -----------------------------------------------------------------------------
+
+def test_cli_users_create_then_link_sets_a_password_over_http(db_url, tmp_path):
+    from click.testing import CliRunner
+
+    from consult.cli import cli
+    from tests.conftest import make_app
+
+    env = {"CONSULT_DATABASE_URL": db_url, "CONSULT_INSTANCE_PATH": str(tmp_path / "inst")}
+    runner = CliRunner()
+    created = runner.invoke(cli, ["users", "create", "--email", "Eerste@Gemeente.nl", "--name", "Eerste Beheerder",
+                                  "--role", "administrator", "--password", PASSWORD], env=env)
+    assert created.exit_code == 0, created.output
+    result = runner.invoke(cli, ["users", "link", "eerste@gemeente.nl", "--base-url", "https://consult.example.nl"],
+                           env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "One-time set-password link for Eerste Beheerder <eerste@gemeente.nl>, valid until ")
+    url = result.output.strip().splitlines()[-1]
+    assert url.startswith("https://consult.example.nl/wachtwoord/")
+    unknown = runner.invoke(cli, ["users", "link", "niemand@gemeente.nl"], env=env)
+    assert unknown.exit_code == 1 and "no user with e-mail niemand@gemeente.nl" in unknown.output
+
+    app = make_app(db_url, tmp_path / "web")
+    try:
+        web = app.test_client()
+        assert login(web, "eerste@gemeente.nl").status_code == 401  # the link replaced the password
+        path = url[len("https://consult.example.nl"):]
+        assert set_password(web, path).status_code == 302
+        assert login(web, "eerste@gemeente.nl", NEW_PASSWORD).status_code == 302
+        with app.extensions["consult.sessions"]() as s:
+            entries = list(s.scalars(select(AuditLog).where(AuditLog.action == "password_link")))
+            assert [e.actor for e in entries] == ["cli"]
+    finally:
+        app.extensions["consult.engine"].dispose()
