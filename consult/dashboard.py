@@ -41,6 +41,8 @@ QUESTION_TYPE_LABELS = {
     QuestionType.SCALE: "schaal",
 }
 NOT_GIVEN = "Niet ingevuld"
+#: Responses are counted per day up to this many days from the first to the last, else per week.
+MAX_DAYS = 42
 #: Days are counted in Dutch time: an answer sent at 23:30 counts on that evening's date.
 try:
     LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
@@ -199,27 +201,40 @@ def _hour_bucket(session: Session):
 
 
 def _per_day(session: Session, consultation: Consultation) -> tuple[Breakdown, date | None, date | None]:
-    """Submitted responses per (Dutch) day, every day from the first to the last answer."""
+    """Submitted responses per (Dutch) day, every day from the first to the last answer; per
+    week (from Monday) when that is more than ``MAX_DAYS`` days, so that the bars stay
+    readable and fewer of them are too small to show."""
     bucket = _hour_bucket(session).label("hour")
     rows = session.execute(select(bucket, func.count(Response.id)).join(Survey, Survey.id == Response.survey_id)
                            .where(*_submitted(consultation), Response.submitted_at.is_not(None))
                            .group_by(bucket)).all()
     days: Counter[date] = Counter()
     for hour, n in rows:
-        utc = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
+        utc = datetime(int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]), tzinfo=timezone.utc)
         days[utc.astimezone(LOCAL_TIME).date()] += n
+    first = min(days) if days else None
+    last = max(days) if days else None
+    weekly = bool(days) and (last - first).days + 1 > MAX_DAYS
+    if weekly:
+        counts: Counter[date] = Counter()
+        for d, n in days.items():
+            counts[d - timedelta(days=d.weekday())] += n
+        start, step = first - timedelta(days=first.weekday()), timedelta(weeks=1)
+    else:
+        counts, start, step = days, first, timedelta(days=1)
     cells = []
-    first = last = None
-    if days:
-        first, last = min(days), max(days)
-        d = first
-        while d <= last:
-            cells.append(people_cell(dutch_date(d), days.get(d, 0), short=f"{d.day} {SHORT_MONTHS[d.month - 1]}"))
-            d += timedelta(days=1)
-    b = Breakdown("per-dag", "Ingevulde vragenlijsten per dag", "Dag", "Ingevuld", cells)
+    d = start
+    while d is not None and d <= last:
+        label = f"week van {dutch_date(d)}" if weekly else dutch_date(d)
+        cells.append(people_cell(label, counts.get(d, 0), short=f"{d.day} {SHORT_MONTHS[d.month - 1]}"))
+        d += step
+    unit = "week" if weekly else "dag"
+    b = Breakdown(f"per-{unit}", f"Ingevulde vragenlijsten per {unit}", unit.capitalize(), "Ingevuld", cells,
+                  intro=("Per week, van maandag tot en met zondag: de vragenlijst was langer dan "
+                         f"{MAX_DAYS} dagen open." if weekly else ""))
     if b.has_data:
-        b.svg = column_chart([c.bar() for c in cells], chart_id="grafiek-per-dag", title=b.title,
-                             description=(f"Kolomdiagram: ingevulde vragenlijsten per dag, van "
+        b.svg = column_chart([c.bar() for c in cells], chart_id=f"grafiek-per-{unit}", title=b.title,
+                             description=(f"Kolomdiagram: ingevulde vragenlijsten per {unit}, van "
                                           f"{dutch_date(first)} tot en met {dutch_date(last)}. "
                                           "Alle aantallen staan in de tabel bij de grafiek."))
     return b, first, last

@@ -187,3 +187,19 @@ def test_a_handful_of_queries_whatever_the_number_of_rows(session):
         event.remove(engine, "before_cursor_execute", listener)
     assert before == after
     assert after <= 16, statements
+
+
+def test_long_consultations_count_per_week_from_monday(session):
+    world = build_world(session)
+    # Wednesday 1 May 2019 .. Sunday 16 June 2019 (47 days): per week
+    for when in [datetime(2019, 5, 1, 10)] * 3 + [datetime(2019, 5, 5, 21, 59)] * 3 + [datetime(2019, 6, 16, 12)]:
+        _respond(session, world, when=when)
+    session.commit()
+    d = consultation_dashboard(session, session.get(Consultation, world.consultation_id))
+    assert d.per_day.title == "Ingevulde vragenlijsten per week" and d.per_day.key == "per-week"
+    assert (d.first_day, d.last_day) == (datetime(2019, 5, 1).date(), datetime(2019, 6, 16).date())
+    cells = d.per_day.cells
+    assert cells[0].label == "week van 29 april 2019" and cells[0].shown == "6"  # 21:59 UTC on Sunday is still Sunday
+    assert cells[-1].label == "week van 10 juni 2019" and cells[-1].shown == SMALL
+    assert len(cells) == 7 and sum(c.count for c in cells) == d.responses == 7
+    assert "per week" in d.per_day.svg
