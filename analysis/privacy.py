@@ -269,6 +269,23 @@ _VENUE_HEADS = _words("huis centrum school kerk zaal gebouw theater hal punt ple
 _ADJ_ENDINGS = ("e", "se", "sche", "ische", "en", "s")
 
 
+@lru_cache(maxsize=1)
+def _adjectives() -> frozenset[str]:
+    """Dutch adjectives (lower case) from spaCy's Dutch lemma index."""
+    try:
+        from analysis.nlp.lookups import lemma_index
+        return frozenset(lemma_index()["adj"])
+    except Exception:   # pragma: no cover - a declared dependency
+        return frozenset()
+
+
+def _plural_s(word: str) -> bool:
+    """"Koopmans": a Dutch word only as the plural or genitive -s of one ("koopman")."""
+    low = word.lower()
+    lex = _lexicon()
+    return low.endswith("s") and low not in lex and len(low) >= 6 and low[:-1] in lex
+
+
 @lru_cache(maxsize=65536)
 def _dutch_word(word: str) -> bool:
     """Whether ``word`` (any case) is an ordinary Dutch word, an inflected form of one or a
@@ -492,6 +509,10 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         j, end = i + 1, i + 1
         while j < n and j - i < 6 and gaps[j] == " " and not starts[j]:
             t = toks[j]
+            if t.lower in _SURNAME_PREFIXES and t.case == "T" and j + 1 < n and gaps[j + 1] == " " \
+                    and toks[j + 1].case == "T" and (_in(toks[j + 1].norm, _LAST) or unknown(toks[j + 1])):
+                j = end = j + 2    # "Wilhelmina Oude Nijhuis", "Klein Gunnewiek"
+                continue
             if t.lower in _TUSSEN_WORDS:
                 k = tussen_then_cap(j, lower)
                 if k < 0:
@@ -517,11 +538,49 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             j = end = j + 1
         return end
 
+    def tussen_surname_end(k: int) -> int:
+        """Index after "Van" / "Ter" + any capitalised word ("Van Wijk", "Van Hulst"), or -1."""
+        j = k
+        while j < n and toks[j].lower in _TUSSEN_WORDS and (j == k or gaps[j] == " ") and j - k < 3:
+            j += 1
+        if j < n and j > k and gaps[j] == " " and toks[j].case == "T" and toks[j].lower not in _TUSSEN_WORDS:
+            return j + 1
+        return -1
+
+    def people_list(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """"Aanwezig: Groeneveld, Lammertink, Van Wijk en Okafor": every capitalised item of a
+        list of people after its label is a name (not "wethouder Grijsen", "twee ambtenaren")."""
+        out = list(found)
+        for i, t in enumerate(toks):
+            if t.lower not in _PEOPLE_LABELS or not text.startswith(":", t.stop):
+                continue
+            j = i + 1
+            while j < n and not _SENTENCE_GAP_RE.search(gaps[j].replace(":", "", 1) if j == i + 1 else gaps[j]):
+                first = toks[j]
+                end = tussen_surname_end(j) if first.lower in _TUSSEN_WORDS and first.case == "T" else -1
+                if end < 0 and first.case in ("T", "U") and coordinate_ok(first, first.case):
+                    end = j + 1
+                    while end < n and gaps[end] == " " and toks[end].case == first.case \
+                            and coordinate_ok(toks[end], first.case):
+                        end += 1
+                if end > 0:
+                    out.append((first.start, toks[end - 1].end))
+                else:
+                    end = j + 1
+                    while end < n and gaps[end] == " " and toks[end].lower != "en":
+                        end += 1
+                if end < n and toks[end].lower == "en" and gaps[end] == " ":
+                    end += 1
+                elif end < n and gaps[end] not in (", ", "; ", " & ", " / "):
+                    break
+                j = end
+        return out
+
     def coordinate_ok(t: _Tok, case: str) -> bool:
         """A capitalised word listed with a name ("Dijkman en Veldhuis") is a name too,
         unless it is a very common Dutch word, a town, a street or an acronym."""
         return t.case == case and len(t.word) >= 3 and t.lower not in _COMMON and t.norm not in _TOWNS \
-            and not _ANY_STREET.fullmatch(t.word) and not (case == "U" and len(t.word) < 4) \
+            and not _STRONG_STREET.fullmatch(t.word) and not (case == "U" and len(t.word) < 4) \
             and (_in(t.norm, _FIRST) or _in(t.norm, _LAST) or not _dutch_word(t.word) or _zipf(t.lower) < 4.0)
 
     def coordinated(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -550,8 +609,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                     continue
                 t = toks[k]
                 if k > b and t.lower in _TUSSEN_WORDS and t.case != "L":   # "Hoogland en Ter Horst"
-                    end = tussen_then_cap(k, False)
-                    if end > 0 and toks[end - 1].case == "T":
+                    end = tussen_surname_end(k)
+                    if end > 0:
                         span = (t.start, toks[end - 1].end)
                         taken.update(range(k, end))
                         out.append(span)
@@ -620,8 +679,10 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         if kind == "strong":
             start_ok = cap(t) or t.lower in _TUSSEN_WORDS or (lower and (
                 _in(t.norm, _LAST) or _in(t.norm, _FIRST) or t.norm in _LAST_AMBIGUOUS))
-        elif kind == "role":
-            start_ok = True
+        elif kind == "role":   # not "mijn man Litouws": an adjective in no name list
+            start_ok = not (t.case == "T" and not _in(t.norm, _FIRST) and not _in(t.norm, _LAST)
+                            and t.norm not in _LAST_AMBIGUOUS and t.norm not in _FIRST_AMBIGUOUS
+                            and t.lower in _adjectives())
         elif kind == "intro":
             start_ok = cap(t) or (lower and t.lower not in _COMMON)
         elif kind == "ben":
@@ -664,6 +725,9 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                     and toks[i + 2].lower in ("de", "het") and toks[i + 3].lower in _ORG_NOUNS \
                     and not t.lower.endswith(("ie", "heid", "ing", "schap", "teit")):
                 start_ok = True
+            elif t.case == "T" and starts[i] and q is not None and gaps[i + 1] == " " \
+                    and q.lower in _SINGULAR_VERBS and _plural_s(t.word) and t.norm not in _TOWNS:
+                start_ok = True    # "Koopmans vond": no plural noun before a singular verb
             elif t.case == "T" and unknown(t):
                 # a word that is no Dutch word, town or organisation: a name when it stands
                 # where names stand ("Sevgi vond", "met Tsegay", "- Hessel:"), not after an
@@ -680,7 +744,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                             _in(p.norm, _FIRST) or _in(p.norm, _LAST) or unknown(p)):
                         start_ok = False     # "Fontein, Vijfhoek, Helios": a list of venues
                 if start_ok and q is not None and gaps[i + 1] == " " and q.case in ("T", "U") \
-                        and not (_in(q.norm, _LAST) or _in(q.norm, _FIRST) or unknown(q)):
+                        and not (_in(q.norm, _LAST) or _in(q.norm, _FIRST) or unknown(q)
+                                 or q.norm in _LAST_AMBIGUOUS or q.norm in _FIRST_AMBIGUOUS):
                     start_ok = False
         elif lower and len(t.word) >= 4 and t.lower not in _COMMON and t.word.capitalize() in _FIRST:
             start_ok = True
@@ -691,6 +756,13 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         if t.lower in _TUSSEN_WORDS and kind not in ("strong", "role", "intro") and not first_ben:
             # "Van der Linden vroeg", "De Haan zei", "El Amrani": a known surname after it
             k = tussen_then_cap(i, False) if t.case == "T" else -1
+            if k < 0 and t.case == "T" and t.lower in ("ter", "ten", "van") and starts[i]:
+                k = tussen_surname_end(i)      # "Ter Haar had vragen": a verb after it
+                k = k if 0 < k < n and gaps[k] == " " and toks[k].lower in _SINGULAR_VERBS else -1
+                if k > 0:
+                    spans.append((t.start, toks[k - 1].end))
+                    i = k
+                    continue
             speech = k > 0 and k < n and gaps[k] == " " and toks[k].lower in _SPEECH_VERBS
             start_ok = k > 0 and (speech or (_in(toks[k - 1].norm, _LAST) or toks[k - 1].norm in _LAST_AMBIGUOUS)
                                   and t.lower not in ("de", "het", "'t", "te"))
@@ -714,6 +786,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             continue
         spans.append((t.start, toks[end - 1].end))
         i = end
+    if n and any(t.lower in _PEOPLE_LABELS for t in toks):
+        spans = people_list(spans)
     if spans:
         spans = coordinated(spans)
     return spans, public
@@ -733,6 +807,13 @@ festival actie platform merk""")
 _NAME_SHAPE_RE = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:['’-][{_UPPER}{_LOWER}][{_LOWER}]+)*")
 _DEMONYM_END = ("ërs", "ïers", "ïners", "iërs", "ianen", "ezen", "ijnen", "anen")
 _NO_NAME_WORDS = _PUBLIC_ROLES | _ROLES | _STRONG_TITLES | _ABBREVIATIONS | _TUSSEN_WORDS
+_SURNAME_PREFIXES = _words("oude olde klein groot")
+_SINGULAR_VERBS = _words("""zei zegt vertelde vertelt vroeg vraagt vond vindt belde belt mailde
+mailt stelde stelt merkte gaf geeft meldde meldt legde opperde benadrukte antwoordde reageerde
+schreef schrijft wil wilde heeft had kwam komt sprak spreekt kan kon moet moest zag ziet ging gaat
+hoorde bracht nam neemt liet deed doet woont woonde werkt werkte wees""")
+#: Labels of a list of people in notes: "Aanwezig: Groeneveld, Lammertink, ...".
+_PEOPLE_LABELS = _words("aanwezig afwezig aanwezigen deelnemers wie afmelding afmeldingen notulist notulen")
 _PLACE_PREPS = _words("in naar uit te vanuit richting rond nabij tot buiten bij")
 _GREETINGS = _words("""groetjes groet groeten beste lieve liefs hoi hallo dag namens gr mvg""")
 _NOTE_LABELS = _words("reactie vraag opmerking inbreng antwoord toelichting idee suggestie")

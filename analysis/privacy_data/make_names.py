@@ -120,6 +120,18 @@ Woertink Wolbers Wolterink Wolters Wonink Wormgoor Wubben Zandbergen Zijlstra Zo
 Zwiers
 """.split()
 
+#: Common Turkish surnames Faker's tr_TR list lacks, written from general knowledge.
+EXTRA_LAST_TURKISH = """
+Kaplan Yıldırım Aydın Özdemir Yıldız Yılmaz Kaya Demir Çelik Arslan Doğan Kılıç Aslan Çetin
+Kara Koç Kurt Öztürk Polat Güler Akın Ünal Tekin Erdem Yavuz Bozkurt Güneş Uçar
+Karakaya Coşkun Kalkan Özer Acar Sarı Duman Ekinci Çakır Bulut Kartal Avcı Keskin Taş
+Aktaş Işık Şimşek Gök Altun Kocabaş Ateş Toprak Korkmaz Aksoy Yüksel Özkan Karaca Sönmez
+Erdoğan Özcan Uysal Aydemir Balcı Bayram Cengiz Eren Gündoğdu Kahraman Kaymak Oral Özbek Sevim
+Tan Tunç Turan Akyol Akgül Alkan Baş Bilgin Can Dağ Demirci Durmaz Ercan Genç
+Güven Karataş Kaçar Kurtoğlu Metin Oğuz Özgür Sezer Şen Tosun Turgut Ulusoy Yalçın Yaman
+Yiğit Zengin
+""".split()
+
 TRANS = dict(zip("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэёъ",
                  ["a", "b", "v", "h", "g", "d", "e", "ie", "zh", "z", "y", "i", "i", "i", "k", "l", "m",
                   "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "iu", "ia",
@@ -173,7 +185,8 @@ def main(faker_root: str, ud_dir: str) -> None:
             name = translit(name) if loc in ("uk_UA", "ru_RU") else name
             if latin(name) and " " not in name and len(name) >= 2:
                 firsts.add(name)
-    lasts: set[str] = {n for n in EXTRA_LAST + EXTRA_LAST_DUTCH if n[0].isupper()}
+    lasts: set[str] = {n for n in EXTRA_LAST + EXTRA_LAST_DUTCH + EXTRA_LAST_TURKISH
+                         if n[0].isupper()}
     from_faker: set[str] = set()
     # EXTRA_LAST is a whitespace list: keep multi-part ones from the source line pairs too
     for loc in LAST_LOCALES:
@@ -184,7 +197,7 @@ def main(faker_root: str, ud_dir: str) -> None:
                 lasts.add(name)
                 from_faker.add(name)
     # names only EXTRA_LAST_DUTCH brings that are also words need context too
-    dutch_extra = set(EXTRA_LAST_DUTCH) - set(EXTRA_LAST) - from_faker
+    dutch_extra = set(EXTRA_LAST_DUTCH + EXTRA_LAST_TURKISH) - set(EXTRA_LAST) - from_faker
     for fname, names in (("first_names.txt", firsts), ("surnames.txt", lasts)):
         lines = []
         for name in sorted(names):

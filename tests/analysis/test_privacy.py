@@ -186,3 +186,16 @@ def test_names_without_cues(text, expected):
 ])
 def test_lookalikes_without_cues(text):
     assert mask(text) == text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Aanwezig: Groenewegen, Lammerts, Van Hulst en Adeyemi.", "Aanwezig: [naam], [naam], [naam] en [naam]."),
+    ("Aanwezig: wethouder Grijsen en twee ambtenaren.", "Aanwezig: wethouder Grijsen en twee ambtenaren."),
+    ("Ten Hove had een vraag over de taxi.", "[naam] had een vraag over de taxi."),
+    ("Timmermans vond de avond nuttig.", "[naam] vond de avond nuttig."),
+    ("Groet, Gerda Oude Vrielink", "Groet, [naam]"),
+    ("Gesprek met Nurcan Kaplan en haar zus.", "Gesprek met [naam] en haar zus."),
+    ("Ik ben Pools, mijn man Litouws.", "Ik ben Pools, mijn man Litouws."),
+])
+def test_people_lists_prefixes_and_plural_s(text, expected):
+    assert mask(text) == expected
