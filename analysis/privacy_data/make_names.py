@@ -95,41 +95,44 @@ Huisman Peeters De Jong De Groot Van der Berg Grijsen König Sonsbeeck Pranger W
 #: Achterhoek: -ink, -huis, -kamp, -hof) and Friesland (-stra, -sma, -ma), written from general
 #: knowledge.
 EXTRA_LAST_DUTCH = """
-Arends Arentsen Assink Bakhuis Bakhuizen Beekman Beltman Berendsen Bergman Beumer Bijl Blaauw Bloemendaal Blokland
-Bodde Boerman Boersma Bokhorst Bolhuis Bolink Bomhof Bonnema Bosman Bosscher Bouma Bouwhuis Brands Brandsma
-Breukink Brink Brinkerink Brinkhorst Brinkhuis Brinkman Brouwers Bruggink Brugman Bruins Buitenhuis Dam Damen Dekkers
-Derksen Dijkema Dijkhuis Dijkhuizen Dijkman Dinkelman Dirksen Doornbos Dorgelo Drenth Elzinga Eshuis Evers Everts
-Feenstra Flapper Geerdink Gerritsen Goedhart Gort Gosselink Graafland Grobbink Groenewoud Grootenhuis Groothuis Haagsma Hagens
-Hakkert Harmsen Hartman Hartog Haverkamp Haverkate Hazelhorst Heijnen Hekman Helmink Hemmink Hendriks Hendriksen Herder
-Heuvelink Hiemstra Hilbrink Hoekman Hoekstra Hofman Hofstede Hofstra Hoitink Holtkamp Hoogeveen Hoogland Hooijer Huijsman
-Huisman Huizinga Hulsbos Hulshof Huttinga Jager Jonker Jonkman Kalsbeek Kamminga Kamphuis Kampman Keizer Klaassen
-Kleinhuis Kleinjan Kloosterboer Kloosterman Klumper Knol Koning Koopman Kremer Kroeze Kruithof Kuiper Kuipers Lammers
-Lansink Leferink Lemmens Leusink Lindeboom Lohuis Louwerse Lubbers Lubbink Lucassen Lueks Meijerink Mekking Mensink
-Meulman Middelkamp Mol Morsink Mulderij Mulderink Nieboer Nijboer Nijenhuis Nijhof Nijhuis Nijkamp Nijland Nijmeijer
-Noordhuis Nuiver Oldenburger Oldenhof Oldenkamp Oldenzeel Olthof Olthuis Oostendorp Oosterhuis Oosterveld Oosting Ophuis Otten
-Ottens Overbeek Overkamp Paalman Pasman Pater Pelgrim Pelleboer Pieters Plaggenborg Poelman Pol Poortman Post
-Postma Pots Pouwels Prinsen Ramaker Ravenhorst Reefman Reinink Rensink Ribbers Rietman Rijkeboer Rikkert Roebers
-Roelofs Roelofsen Roerink Rouwenhorst Rozendaal Ruiter Rutgers Salomons Scheffer Scheperman Schepers Schipper Schoemaker Schokker
-Scholte Scholten Schutte Schuurman Siebelink Siemerink Sikkema Slagter Slijkhuis Sloot Slotman Smeenk Smeets Smid
-Snijders Spekschoor Spijkerman Spoelstra Steenbergen Steenhuis Stegeman Stegink Stevens Stoffers Stokvis Strijker Stroeve Swart
-Tempelman Tenhagen Terpstra Teunissen Tiemens Tijhuis Tijssen Timmer Timmerman Toonen Tromp Tuin Tuinman Uenk
-Uiterwijk Vaanholt Valk Veenhuis Veenstra Velderman Veldhuis Velthuis Veltkamp Venema Verbeek Verhoef Verweij Vink
-Visscher Vlieger Vlietstra Voortman Vos Vrieling Vrielink Waanders Wagenvoort Walhof Wals Wansink Weening Weijers
-Wesselink Wessels Westerhof Westerveld Wiegman Wiersma Wiggers Wijnands Wijnberg Wijnholds Wilbrink Wind Winkelman Wissink
-Woertink Wolbers Wolterink Wolters Wonink Wormgoor Wubben Zandbergen Zijlstra Zonneveld Zuidema Zuurbier Zwart Zwienenberg
-Zwiers
+Arends Arentsen Assink Bakhuis Bakhuizen Beekman Beltman Berendsen Bergman Beumer Bijl Blaauw
+Bloemendaal Blokland Bodde Boerman Boersma Bokhorst Bolhuis Bolink Bomhof Bonnema Bosman Bosscher
+Bouma Bouwhuis Brands Brandsma Breukink Brink Brinkerink Brinkhorst Brinkhuis Brinkman Brouwers
+Bruggink Brugman Bruins Buitenhuis Dam Damen Dekkers Derksen Dijkema Dijkhuis Dijkhuizen Dijkman
+Dinkelman Dirksen Doornbos Dorgelo Drenth Elzinga Eshuis Evers Everts Feenstra Flapper Geerdink
+Gerritsen Goedhart Gort Gosselink Graafland Grobbink Groenewoud Grootenhuis Groothuis Haagsma Hagens
+Hakkert Harmsen Hartman Hartog Haverkamp Haverkate Hazelhorst Heijnen Hekman Helmink Hemmink
+Hendriks Hendriksen Herder Heuvelink Hiemstra Hilbrink Hoekman Hoekstra Hofman Hofstede Hofstra
+Hoitink Holtkamp Hoogeveen Hoogland Hooijer Huijsman Huisman Huizinga Hulsbos Hulshof Huttinga Jager
+Jonker Jonkman Kalsbeek Kamminga Kamphuis Kampman Keizer Klaassen Kleinhuis Kleinjan Kloosterboer
+Kloosterman Klumper Knol Koning Koopman Kremer Kroeze Kruithof Kuiper Kuipers Lammers Lansink
+Leferink Lemmens Leusink Lindeboom Lohuis Louwerse Lubbers Lubbink Lucassen Lueks Meijerink Mekking
+Mensink Meulman Middelkamp Mol Morsink Mulderij Mulderink Nieboer Nijboer Nijenhuis Nijhof Nijhuis
+Nijkamp Nijland Nijmeijer Noordhuis Nuiver Oldenburger Oldenhof Oldenkamp Oldenzeel Olthof Olthuis
+Oostendorp Oosterhuis Oosterveld Oosting Ophuis Otten Ottens Overbeek Overkamp Paalman Pasman Pater
+Pelgrim Pelleboer Pieters Plaggenborg Poelman Pol Poortman Post Postma Pots Pouwels Prinsen Ramaker
+Ravenhorst Reefman Reinink Rensink Ribbers Rietman Rijkeboer Rikkert Roebers Roelofs Roelofsen
+Roerink Rouwenhorst Rozendaal Ruiter Rutgers Salomons Scheffer Scheperman Schepers Schipper
+Schoemaker Schokker Scholte Scholten Schutte Schuurman Siebelink Siemerink Sikkema Slagter Slijkhuis
+Sloot Slotman Smeenk Smeets Smid Snijders Spekschoor Spijkerman Spoelstra Steenbergen Steenhuis
+Stegeman Stegink Stevens Stoffers Stokvis Strijker Stroeve Swart Tempelman Tenhagen Terpstra
+Teunissen Tiemens Tijhuis Tijssen Timmer Timmerman Toonen Tromp Tuin Tuinman Uenk Uiterwijk Vaanholt
+Valk Veenhuis Veenstra Velderman Veldhuis Velthuis Veltkamp Venema Verbeek Verhoef Verweij Vink
+Visscher Vlieger Vlietstra Voortman Vos Vrieling Vrielink Waanders Wagenvoort Walhof Wals Wansink
+Weening Weijers Wesselink Wessels Westerhof Westerveld Wiegman Wiersma Wiggers Wijnands Wijnberg
+Wijnholds Wilbrink Wind Winkelman Wissink Woertink Wolbers Wolterink Wolters Wonink Wormgoor Wubben
+Zandbergen Zijlstra Zonneveld Zuidema Zuurbier Zwart Zwienenberg Zwiers
 """.split()
 
 #: Common Turkish surnames Faker's tr_TR list lacks, written from general knowledge.
 EXTRA_LAST_TURKISH = """
-Kaplan Yıldırım Aydın Özdemir Yıldız Yılmaz Kaya Demir Çelik Arslan Doğan Kılıç Aslan Çetin
-Kara Koç Kurt Öztürk Polat Güler Akın Ünal Tekin Erdem Yavuz Bozkurt Güneş Uçar
-Karakaya Coşkun Kalkan Özer Acar Sarı Duman Ekinci Çakır Bulut Kartal Avcı Keskin Taş
-Aktaş Işık Şimşek Gök Altun Kocabaş Ateş Toprak Korkmaz Aksoy Yüksel Özkan Karaca Sönmez
-Erdoğan Özcan Uysal Aydemir Balcı Bayram Cengiz Eren Gündoğdu Kahraman Kaymak Oral Özbek Sevim
-Tan Tunç Turan Akyol Akgül Alkan Baş Bilgin Can Dağ Demirci Durmaz Ercan Genç
-Güven Karataş Kaçar Kurtoğlu Metin Oğuz Özgür Sezer Şen Tosun Turgut Ulusoy Yalçın Yaman
-Yiğit Zengin
+Kaplan Yıldırım Aydın Özdemir Yıldız Yılmaz Kaya Demir Çelik Arslan Doğan Kılıç Aslan Çetin Kara Koç
+Kurt Öztürk Polat Güler Akın Ünal Tekin Erdem Yavuz Bozkurt Güneş Uçar Karakaya Coşkun Kalkan Özer
+Acar Sarı Duman Ekinci Çakır Bulut Kartal Avcı Keskin Taş Aktaş Işık Şimşek Gök Altun Kocabaş Ateş
+Toprak Korkmaz Aksoy Yüksel Özkan Karaca Sönmez Erdoğan Özcan Uysal Aydemir Balcı Bayram Cengiz Eren
+Gündoğdu Kahraman Kaymak Oral Özbek Sevim Tan Tunç Turan Akyol Akgül Alkan Baş Bilgin Can Dağ
+Demirci Durmaz Ercan Genç Güven Karataş Kaçar Kurtoğlu Metin Oğuz Özgür Sezer Şen Tosun Turgut
+Ulusoy Yalçın Yaman Yiğit Zengin
 """.split()
 
 TRANS = dict(zip("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяыэёъ",
