@@ -3,8 +3,8 @@
 A policy writer distils the input into findings ("wat is opgehaald"), principles
 (uitgangspunten) and scenarios (with voordelen and nadelen), links each to codes of the
 consultation's codebook, to advice points and to evidence: accepted segments, picked with
-:func:`search_evidence` (the review screen's filters: text, code, source, neighbourhood,
-stakeholder group). Items are ordered within their kind. Decisions (besluiten) have a body,
+:func:`search_evidence` (the review screen's filters, :func:`consult.review.segment_query`:
+text, code, source, neighbourhood, stakeholder group). Items are ordered within their kind. Decisions (besluiten) have a body,
 a date and a reference and are linked to findings and to responses to advice points.
 
 Every change is written to the audit log. The web blueprint (``consult.web.findings``)
@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from consult import review
 from consult.audit import record
 from consult.models import (
     STANCE_LABELS, AdviceDocument, AdvicePoint, AdviceResponse, Answer, AssignmentStatus, Code, CodeAssignment,
@@ -36,7 +37,7 @@ SECTIONS = {
 }
 #: Evidence search results per page.
 PAGE_SIZE = 25
-SOURCE_FILTERS = {"answer": "vragenlijst", "document": "verslag van bijeenkomst"}
+SOURCE_FILTERS = review.SOURCE_FILTERS
 
 
 class FindingError(ValueError):
@@ -285,15 +286,12 @@ def _accepted(code_id: int | None = None):
     return exists().where(and_(*cond))
 
 
-def _like(text: str) -> str:
-    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def evidence_query(consultation: Consultation, f: EvidenceFilters, *, segment_ids: list[int] | None = None):
-    """Accepted segments of ``consultation`` matching ``f`` (as the review screen filters),
-    with the columns for their source line: (segment, question label, meeting title,
-    document title, participant's and meeting's neighbourhood id, participant's group id).
-    Segments of unfinished responses are left out, as in the report. With
+    """Accepted segments of ``consultation`` matching ``f``, with the columns for their
+    source line: (segment, question label, meeting title, document title, participant's and
+    meeting's neighbourhood id, participant's group id). The filters are the review
+    screen's (:func:`consult.review.segment_query` with status "accepted", on the masked
+    text); segments of unfinished responses are left out, as in the report. With
     ``segment_ids``: just those segments, accepted or not, and no filters."""
     resp, part, meeting = aliased(Response), aliased(Participant), aliased(Meeting)
     stmt = (select(Segment, Question.label, meeting.title, Document.title, part.neighbourhood_id,
@@ -307,19 +305,11 @@ def evidence_query(consultation: Consultation, f: EvidenceFilters, *, segment_id
             .where(Segment.consultation_id == consultation.id))
     if segment_ids is not None:
         return stmt.where(Segment.id.in_(segment_ids or [-1]))
-    stmt = stmt.where(_accepted(f.code), or_(Segment.answer_id.is_(None), resp.status == ResponseStatus.SUBMITTED))
-    if f.source == "answer":
-        stmt = stmt.where(Segment.answer_id.is_not(None))
-    elif f.source == "document":
-        stmt = stmt.where(Segment.document_id.is_not(None))
-    if f.neighbourhood is not None:
-        stmt = stmt.where(or_(part.neighbourhood_id == f.neighbourhood, meeting.neighbourhood_id == f.neighbourhood))
-    if f.group is not None:
-        stmt = stmt.where(or_(Segment.stakeholder_group_id == f.group,
-                              and_(Segment.stakeholder_group_id.is_(None), part.stakeholder_group_id == f.group)))
-    if f.q:
-        stmt = stmt.where(func.lower(Segment.masked_text).like(_like(f.q), escape="\\"))
-    return stmt
+    matching = review.segment_query(consultation, review.Filters(
+        status="accepted", code=f.code, neighbourhood=f.neighbourhood, group=f.group, source=f.source, q=f.q),
+        unmasked=False).with_only_columns(Segment.id)
+    return stmt.where(Segment.id.in_(matching),
+                      or_(Segment.answer_id.is_(None), resp.status == ResponseStatus.SUBMITTED))
 
 
 def search_evidence(session: Session, consultation: Consultation, f: EvidenceFilters,
