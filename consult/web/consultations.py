@@ -159,7 +159,7 @@ def _edit_page(c: Consultation, form: ConsultationForm, errors: dict[str, str], 
         form.slug.render_kw = dict(form.slug.render_kw or {}, readonly=True)
     return render_template(
         "consultations/edit.html", c=c, form=form, errors=errors, status_error=status_error,
-        transitions=service.transitions(c), status_form=StatusForm(), archive_form=ArchiveForm(),
+        transitions=service.transitions(c),
         surveys_open=[s for s in c.surveys if s.status.value == "open"]), (
         422 if errors or status_error else 200)
 
@@ -233,8 +233,8 @@ def archive(slug: str):
 # -- stakeholder groups -----------------------------------------------------------------------
 
 def _groups_page(c: Consultation, errors: dict[str, str] | None = None, values: dict[str, str] | None = None):
-    return render_template("consultations/groups.html", c=c, errors=errors or {}, values=values or {},
-                           form=LabelForm(formdata=None)), 422 if errors else 200
+    return render_template("consultations/groups.html", c=c, errors=errors or {}, values=values or {}), (
+        422 if errors else 200)
 
 
 @bp.get("/c/<slug>/instellingen/groepen")
@@ -336,7 +336,7 @@ def _hood(c: Consultation, hood_id: int) -> Neighbourhood:
 
 def _hoods_page(c: Consultation, errors: dict[str, str] | None = None, values: dict[str, str] | None = None):
     return render_template("consultations/neighbourhoods.html", c=c, errors=errors or {}, values=values or {},
-                           kinds=KIND_CHOICES, form=HoodForm(formdata=None)), 422 if errors else 200
+                           kinds=KIND_CHOICES), 422 if errors else 200
 
 
 @bp.get("/c/<slug>/instellingen/wijken")
