@@ -206,6 +206,7 @@ def test_every_status_transition_and_its_guards(client, world, db_session):
     assert "Dit kan nog niet." in client.get(url).get_data(as_text=True)
     r = set_status(client, "traject", "open")
     assert r.status_code == 422 and "Vul eerst een beschrijving in" in r.get_data(as_text=True)
+    assert 'action="/beheer/c/traject/instellingen"' in r.get_data(as_text=True)  # the details form still saves
     assert consultation(db_session, "traject").status == ConsultationStatus.DRAFT
     post_form(client, url, {"title": "Traject", "slug": "traject", "description": "Waar het over gaat."})
     # draft cannot jump to closed or reported
