@@ -145,7 +145,7 @@ class CheckResult:
 # -- the questions as columns -------------------------------------------------------------------
 
 def _qtype(q: Any) -> str:
-    return str(getattr(q.type, "value", q.type))
+    return q.type if type(q.type) is str else str(getattr(q.type, "value", q.type))
 
 
 def _has_other(q: Any) -> bool:
@@ -162,8 +162,23 @@ def template_columns(questions: Iterable[Any]) -> list[Column]:
     return columns
 
 
-def _ordered(questions: Iterable[Any]) -> list[Any]:
-    return sorted(questions, key=lambda q: getattr(q, "position", 0))
+@dataclass(frozen=True)
+class _Question:
+    """A plain copy of a question (a database row is slow to read 10,000 times over)."""
+    key: str
+    type: str
+    label: str
+    required: bool
+    options: dict[str, Any]
+    condition: dict[str, Any] | None
+    position: int
+
+
+def _ordered(questions: Iterable[Any]) -> list[_Question]:
+    """The questions in position order, as plain copies."""
+    ordered = sorted(questions, key=lambda q: getattr(q, "position", 0))
+    return [_Question(q.key, str(getattr(q.type, "value", q.type)), q.label, bool(q.required),
+                      dict(q.options or {}), q.condition, i) for i, q in enumerate(ordered)]
 
 
 def _labels(q: Any, neighbourhoods, groups) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -277,6 +277,14 @@ def split_new(session: Session, survey: Survey, rows: list[ParsedRow]) -> tuple[
     return new, len(rows) - len(new)
 
 
+def _insert_many(session: Session, model, rows: list[dict[str, Any]]) -> list[int]:
+    """INSERT ``rows`` in batches (Core ``insertmanyvalues``); their new ids, in order."""
+    if not rows:
+        return []
+    table = model.__table__
+    return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+
+
 def import_responses(session: Session, survey: Survey, rows: list[ParsedRow], *, channel: Channel,
                      entered_by: User, filename: str = "", sha256: str = "",
                      duplicates_in_file: int = 0) -> ImportResult:
@@ -304,26 +312,33 @@ def import_responses(session: Session, survey: Survey, rows: list[ParsedRow], *,
         raise BulkImportError("De vragenlijst is veranderd sinds de controle. Upload het bestand opnieuw.")
     now, cache = utcnow(), {}
     receipts: set[str] = set()
-    responses = []
-    with session.no_autoflush:  # all rows go in one flush below, where a clash is caught
+    participants, found = [], []
+    with session.no_autoflush:
         for row in new:
+            values = {k: v for k, (v, _) in row.answers.items() if v is not None}
+            group, hood = _participant_links(session, survey, values, cache)
+            participants.append({"consultation_id": survey.consultation_id,
+                                 "stakeholder_group_id": group.id if group else None,
+                                 "neighbourhood_id": hood.id if hood else None})
+    # bulk INSERTs (up to 10,000 rows of a file): a unit of work per object is far slower
+    try:
+        participant_ids = _insert_many(session, Participant, participants)
+        response_rows = []
+        for row, participant_id in zip(new, participant_ids):
             when = datetime.combine(row.filled_on, time(12)) if row.filled_on else now
             receipt = short_code()
             while receipt in receipts:
                 receipt = short_code()
             receipts.add(receipt)
-            values = {k: v for k, (v, _) in row.answers.items() if v is not None}
-            group, hood = _participant_links(session, survey, values, cache)
-            response = Response(survey=survey, channel=channel, status=ResponseStatus.SUBMITTED,
-                                entered_by_id=entered_by.id, import_key=row.key, receipt_code=receipt,
-                                started_at=when, submitted_at=when,
-                                participant=Participant(consultation_id=survey.consultation_id,
-                                                        stakeholder_group=group, neighbourhood=hood))
-            response.answers = [Answer(question=questions[k], value=v, text=t) for k, (v, t) in row.answers.items()]
-            session.add(response)
-            responses.append(response)
-    try:
-        session.flush()
+            response_rows.append({
+                "survey_id": survey.id, "participant_id": participant_id, "channel": channel,
+                "status": ResponseStatus.SUBMITTED, "entered_by_id": entered_by.id, "import_key": row.key,
+                "receipt_code": receipt, "started_at": when, "submitted_at": when})
+        response_ids = _insert_many(session, Response, response_rows)
+        answer_rows = [{"response_id": response_id, "question_id": questions[k].id, "value": v, "text": t}
+                       for row, response_id in zip(new, response_ids) for k, (v, t) in row.answers.items()]
+        if answer_rows:
+            session.execute(insert(Answer.__table__), answer_rows)
     except IntegrityError:
         session.rollback()
         raise BulkImportError("Iemand anders voerde net (een deel van) dezelfde antwoorden in. Er is niets "
@@ -333,7 +348,8 @@ def import_responses(session: Session, survey: Survey, rows: list[ParsedRow], *,
         "channel": channel.value, "added": len(new), "already": already,
         "duplicates_in_file": duplicates_in_file, "filename": filename, "sha256": sha256})
     session.flush()
-    to_segment = [r.id for r in responses if any(a.text and a.text.strip() for a in r.answers)]
+    to_segment = [response_id for row, response_id in zip(new, response_ids)
+                  if any(t and t.strip() for _, t in row.answers.values())]
     return ImportResult(added=len(new), already=already, to_segment=to_segment, audit_id=entry.id)
 
 

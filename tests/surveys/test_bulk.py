@@ -348,3 +348,18 @@ def test_pending_uploads_are_private_and_expire(tmp_path):
         os.utime(path, (old, old))
     assert store.purge() == 2 and not any((tmp_path / "bulk").iterdir())
     store.delete(other)  # already gone: no error
+
+
+def test_bulk_and_rules_load_neither_flask_nor_consult():
+    """surveys.bulk runs anywhere (a script, a job): it needs no web layer and no database."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, surveys.bulk, surveys.rules\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'flask_wtf', 'werkzeug', 'consult',"
+            " 'sqlalchemy'))\n"
+            "print(bad)\nsys.exit(1 if bad else 0)\n")
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
