@@ -6,7 +6,9 @@ the one path from text to stored segments (:func:`segment_answer`,
 :func:`segment_document`), and the one place where the review rule
 (:mod:`analysis.coding.review`) is applied: to automatic runs (:func:`code_consultation`:
 automatic coders only ever add or replace undecided suggestions and never touch what a
-person decided) and to people (:func:`decide`, :func:`add_code`).
+person decided) and to people (:func:`decide`, :func:`add_code`, :func:`accept_many`,
+:func:`undo_last_decision`, which restores the state a person's last decision replaced,
+read back from its audit entry).
 """
 from __future__ import annotations
 
