@@ -185,8 +185,6 @@ def update_staff(session: Session, user: User, *, name: str, email: str, role: R
             changes[key] = [str(before.value if isinstance(before, Role) else before),
                             str(value.value if isinstance(value, Role) else value)]
             setattr(user, key, value)
-    if "role" in changes:
-        user.end_sessions()  # the new role applies from the next login
     if changes:
         record(session, "update_user", user, actor=actor, details={"changes": changes})
     return changes

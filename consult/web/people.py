@@ -111,7 +111,7 @@ def _edit_page(user: User, form: StaffForm | None = None, errors: dict | None = 
         form = StaffForm(formdata=None, obj=user, data={"role": user.role.value})
     failed = bool(errors or page_error)
     return render_template("people/staff_edit.html", account=user, form=form, errors=errors or {},
-                           page_error=page_error, action_form=FlaskForm()), (422 if failed else 200)
+                           page_error=page_error), (422 if failed else 200)
 
 
 @bp.route("/medewerkers/<int:user_id>", methods=["GET", "POST"])
@@ -188,7 +188,7 @@ def _members_page(c: Consultation, form: MemberForm | None = None, error: str | 
         form = MemberForm()
     form.user_id.choices = [SelectChoice(str(u.id), f"{u.name} ({u.role_label}, {u.email})") for u in candidates]
     return render_template("people/members.html", c=c, members=membership.members(s, c), form=form,
-                           candidates=candidates, error=error, remove_form=FlaskForm()), (422 if error else 200)
+                           candidates=candidates, error=error), (422 if error else 200)
 
 
 @bp.route("/c/<slug>/toegang", methods=["GET", "POST"])
