@@ -4,9 +4,11 @@ The survey page (``staff/survey_detail.html``) links the templates and holds the
 form (``bulk_upload_form``, offered to every template by this blueprint). An upload is
 first only checked (:func:`surveys.responses.check_upload`): the page lists the errors by
 row and column and how many rows are new. The file waits under the instance folder
-(``bulk-uploads/<random token>``, owner-only, removed after the import or after a day)
-until "Nu invoeren" imports it (:func:`surveys.responses.import_upload`, one transaction,
-audited); then the open answers are queued for segmenting, as after an online submission.
+(``bulk-uploads/<random token>``, owner-only) until "Nu invoeren" imports it
+(:func:`surveys.responses.import_upload`, one transaction, audited); it is removed after
+the import, and once a day old it can no longer be used and goes at the next upload or
+import. After the import the open answers are queued for segmenting, one
+``segment_response`` job per response, as after an online submission.
 Everything works without JavaScript.
 
 Who: administrators, policy writers and facilitators who are members of the consultation,
@@ -16,13 +18,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response as FlaskResponse, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint, Response as FlaskResponse, abort, current_app, flash, redirect, render_template, request, url_for,
+)
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectChoice, SelectField
 
 from consult.context import db, get_in_consultation
-from consult.models import AuditLog, CHANNEL_LABELS, Channel, Consultation, Role, Survey, SurveyStatus
+from consult.models import AuditLog, CHANNEL_LABELS, Channel, Consultation, Job, Role, Survey, SurveyStatus
 from consult.security import consultation_for_staff, current_user, login_required
 from surveys import bulk, responses as R
 
@@ -140,6 +144,7 @@ def run(slug: str, survey_id: int):
     if not form.validate_on_submit():
         abort(400)
     uploads, token = _uploads(), form.token.data or ""
+    uploads.purge()
     try:
         data, meta = uploads.load(token)
     except KeyError:
@@ -161,22 +166,42 @@ def run(slug: str, survey_id: int):
         return _page(c, survey, form=upload_form(), dry=dry, filename=filename, channel=channel, status=422)
     s.commit()
     uploads.delete(token)
-    _queue_segmenting(c, result.to_segment)
-    return redirect(url_for(".done", slug=slug, survey_id=survey.id, entry_id=result.audit_id), 303)
+    job_id = _queue_segmenting(c, result.to_segment)
+    return redirect(url_for(".done", slug=slug, survey_id=survey.id, entry_id=result.audit_id,
+                            taak=job_id), 303)
 
 
-def _queue_segmenting(c: Consultation, response_ids: list[int]) -> None:
-    """Queue ``segment_response`` for each imported response with open answers, as an
-    online submission does (consult.web.survey). The import is committed: a failure here
-    loses nothing ('consult code segment' or the next coding run picks the answers up)."""
+#: Up to this many imported responses with open answers get one ``segment_response`` job
+#: each, as online submissions do; each costs a database row and a queue message in this
+#: request. A larger import starts one "Nieuwe tekst coderen" run instead, which segments
+#: and codes all new text in chunks (the same outcome, one job).
+SEGMENT_JOBS_LIMIT = 500
+
+
+def _queue_segmenting(c: Consultation, response_ids: list[int]) -> int | None:
+    """Queue the segmenting, masking and coding of the imported open answers, as after an
+    online submission (consult.web.survey). Returns the coding run's job id when one was
+    started for a large import. The import is committed: a failure here loses nothing
+    ('consult code segment' or the next coding run picks the answers up)."""
     from consult import jobs
 
+    if len(response_ids) > SEGMENT_JOBS_LIMIT and c.codebook_version is not None:
+        try:
+            job_id, started = jobs.start_coding_run(current_app, db(), c, current_user(), mode="new")
+        except Exception:  # noqa: BLE001 - fall back to one job per response
+            db().rollback()
+            current_app.logger.exception("starting a coding run after a bulk import failed")
+        else:
+            if started:
+                return job_id
+            # a run already under way may be past its segmenting step: queue them one by one
     for response_id in response_ids:
         try:
             jobs.enqueue_for_app(current_app, "segment_response", consultation=c, user=current_user(),
                                  params={"response": response_id})
         except Exception:  # noqa: BLE001 - never lose an import over analysis
             current_app.logger.exception("queueing the segmenting of response %s failed", response_id)
+    return None
 
 
 @bp.get("/c/<slug>/vragenlijsten/<int:survey_id>/antwoorden-ingevoerd/<int:entry_id>")
@@ -189,5 +214,7 @@ def done(slug: str, survey_id: int, entry_id: int):
             or entry.entity_id != survey.id:
         abort(404)
     details = entry.details or {}
-    return render_template("bulk/done.html", c=c, survey=survey, entry=entry, details=details,
+    job_id = request.args.get("taak", type=int)
+    job = get_in_consultation(Job, job_id, c) if job_id else None
+    return render_template("bulk/done.html", c=c, survey=survey, entry=entry, details=details, job=job,
                            channel_label=CHANNEL_LABELS.get(Channel(details.get("channel", "paper")), ""))

@@ -264,3 +264,20 @@ def test_service_refuses_drafts_and_other_channels(world, db_session):
     with pytest.raises(R.BulkImportError, match="concept"):
         R.import_responses(db_session, survey, [], channel=Channel.PAPER, entered_by=writer)
     assert db_session.scalar(select(StakeholderGroup.id)) is not None
+
+
+def test_a_large_import_starts_one_coding_run_instead(app, client, world, db_session, monkeypatch):
+    from consult.web import bulk as bulk_web
+
+    monkeypatch.setattr(bulk_web, "SEGMENT_JOBS_LIMIT", 1)
+    login(client, "beleid@test.nl")
+    r = confirm(client, world, import_token(upload(client, world, csv_file(ROW_1, ROW_3))))
+    assert r.status_code == 303 and "taak=" in r.headers["Location"]
+    kinds = db_session.scalars(select(Job.kind).where(Job.parent_id.is_(None))).all()
+    assert kinds == ["code_consultation"]
+    done = page(client.get(r.headers["Location"]))
+    assert "in één codeerronde" in done and "Bekijk hoe ver de codeerronde is" in done
+    drain_jobs(app)
+    db_session.expire_all()
+    texts = " ".join(db_session.scalars(select(Segment.text).where(Segment.answer_id.is_not(None))))
+    assert "taxi komt vaak te laat" in texts and "Meer hulp in de wijk" in texts
