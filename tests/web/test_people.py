@@ -413,6 +413,11 @@ def audit_world(app, world, db_session):
            details={"consultation": SLUG, "note": "=HYPERLINK(\"http://evil\")"})
     record(db_session, "set_codebook", other, actor=admin, details={"note": "@SUM(1)"})
     record(db_session, "create_user", writer, actor=admin, details={"email": "+31 6 1234"})
+    sneaky = User(email="sneaky@test.nl", name='=HYPERLINK("http://evil.example","klik")', role=Role.FACILITATOR,
+                  password_hash="x")
+    db_session.add(sneaky)
+    db_session.flush()
+    record(db_session, "add_code", assignment, actor=sneaky, details={"segment": 1})
     db_session.commit()
     return world
 
@@ -507,6 +512,8 @@ def test_audit_csv_has_the_filtered_rows_is_safe_and_is_audited(client, audit_wo
                                            .lstrip("\ufeff"))))
     emails = [row[6] for row in all_rows if row[3] == "create_user"]
     assert emails == ["email: +31 6 1234"]
+    # a name that is a formula is written with a quote in front
+    assert [row[2] for row in all_rows if row[3] == "add_code"] == ['\'=HYPERLINK("http://evil.example","klik")']
     db_session.expire_all()
     downloads = list(db_session.scalars(select(AuditLog).where(AuditLog.action == "download_audit_csv")))
     assert len(downloads) == 2 and downloads[0].details["filter"] == {"consultation": SLUG}
