@@ -95,10 +95,6 @@ class Breakdown:
     def has_data(self) -> bool:
         return any(c.count for c in self.cells)
 
-    @property
-    def any_small(self) -> bool:
-        return any(c.small for c in self.cells)
-
 
 @dataclass
 class QuestionResult:
@@ -230,8 +226,8 @@ def _per_day(session: Session, consultation: Consultation) -> tuple[Breakdown, d
         d += step
     unit = "week" if weekly else "dag"
     b = Breakdown(f"per-{unit}", f"Ingevulde vragenlijsten per {unit}", unit.capitalize(), "Ingevuld", cells,
-                  intro=("Per week, van maandag tot en met zondag: de vragenlijst was langer dan "
-                         f"{MAX_DAYS} dagen open." if weekly else ""))
+                  intro=(f"De eerste en de laatste vragenlijst liggen meer dan {MAX_DAYS} dagen uit elkaar. "
+                         "Daarom tellen we per week, van maandag tot en met zondag." if weekly else ""))
     if b.has_data:
         b.svg = column_chart([c.bar() for c in cells], chart_id=f"grafiek-per-{unit}", title=b.title,
                              description=(f"Kolomdiagram: ingevulde vragenlijsten per {unit}, van "

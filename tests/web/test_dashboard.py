@@ -115,3 +115,16 @@ def test_empty_dashboard_says_there_is_nothing_yet(client, world):
     assert "Nog geen ingevulde vragenlijsten." in html
     assert "Nog geen geaccepteerde codes." in html
     assert "0 van 2 segmenten beoordeeld" in html
+
+
+def test_labels_from_staff_are_escaped_in_tables_and_charts(client, world, db_session, app):
+    hostile = '<script>alert(1)</script> & "Mantel"'
+    group = db_session.scalar(select(StakeholderGroup).where(StakeholderGroup.key == "mantelzorger"))
+    group.label = hostile
+    with_results(app, world, db_session)
+    login(client, "gesprek@test.nl")
+    html = client.get(URL).get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt; &amp;") >= 4  # two tables and two charts
+    assert tables(html)["Ingevulde vragenlijsten per groep"][hostile] == "7"
+    assert "Gaat het om 1 tot en met 4 mensen, dan staat er ‘minder dan 5’." in html
