@@ -33,12 +33,14 @@ from surveys.forms import OTHER, OTHER_LABEL, question_choices
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")
 SHORT_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-#: Question types whose answers are counted per option.
-CLOSED_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.SCALE)
+#: Question types whose answers are counted per option (a ranking: what was put first).
+CLOSED_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE, QuestionType.SCALE,
+                QuestionType.RANKING)
 QUESTION_TYPE_LABELS = {
     QuestionType.SINGLE_CHOICE: "één antwoord",
     QuestionType.MULTIPLE_CHOICE: "meer antwoorden mogelijk",
     QuestionType.SCALE: "schaal",
+    QuestionType.RANKING: "volgorde; hier staat hoe vaak iets op nummer 1 stond",
 }
 NOT_GIVEN = "Niet ingevuld"
 #: Responses are counted per day up to this many days from the first to the last, else per week.
@@ -310,10 +312,12 @@ def _questions(session: Session, consultation: Consultation) -> list[QuestionRes
     """Per closed question of every survey: how many submitted responses chose each option.
 
     One GROUP BY over (question, stored value as text); lists of a multiple-choice answer
-    are split in Python, where there are at most a few hundred distinct values."""
+    are split in Python, where there are at most a few hundred distinct values. For a
+    ranking question the count is how often each item was put first."""
     surveys = session.scalars(select(Survey).where(Survey.consultation_id == consultation.id)
                               .order_by(Survey.id).options(selectinload(Survey.questions))).all()
     closed = [(s, q) for s in surveys for q in s.questions if q.type in CLOSED_TYPES]
+    ranking = {q.id for _, q in closed if q.type == QuestionType.RANKING}
     if not closed:
         return []
     value_text = cast(Answer.value, Text).label("value_text")
@@ -330,7 +334,8 @@ def _questions(session: Session, consultation: Consultation) -> list[QuestionRes
         if value is None or value == [] or value == "":
             continue
         answered[question_id] += n
-        for v in (value if isinstance(value, list) else [value]):
+        values = value if isinstance(value, list) else [value]
+        for v in values[:1] if question_id in ranking else values:
             counts[question_id][str(v)] += n
     out = []
     for survey, q in closed:
@@ -343,7 +348,8 @@ def _questions(session: Session, consultation: Consultation) -> list[QuestionRes
         cells += [people_cell(value, n) for value, n in sorted(got.items()) if value not in known]
         what = f"antwoorden op de vraag ‘{q.label}’"
         title = q.label
-        b = _breakdown(f"vraag-{q.id}", title, "Antwoord", "Aantal", cells, what)
+        b = _breakdown(f"vraag-{q.id}", title, "Antwoord",
+                       "Op nummer 1" if q.id in ranking else "Aantal", cells, what)
         out.append(QuestionResult(survey.title, q.label, QUESTION_TYPE_LABELS[q.type], answered.get(q.id, 0), b))
     return out
 

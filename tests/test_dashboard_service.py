@@ -40,7 +40,8 @@ def _respond(s, world, *, when, channel=Channel.ONLINE, hood=None, group=None, a
 def add_results(s, world) -> None:
     """7 online (Keizerslanden, mantelzorger), 2 paper (Bathmen, inwoner), 1 telephone without
     participant, 1 unfinished; attendance 14 inwoners and 3 mantelzorgers; codes decided."""
-    full = {"zwaarte": "zwaar", "tevreden": 4, "belangrijk": ["hulp_dichtbij", "minder_regels"]}
+    full = {"zwaarte": "zwaar", "tevreden": 4, "belangrijk": ["hulp_dichtbij", "minder_regels"],
+            "volgorde": ["snelheid", "deskundigheid"]}
     for i in range(5):
         _respond(s, world, when=datetime(2019, 5, 1, 10, i), hood="Keizerslanden", group="mantelzorger",
                  answers=full)
@@ -111,9 +112,9 @@ def test_closed_question_distributions(session):
     world = _world(session)
     d = consultation_dashboard(session, session.get(Consultation, world.consultation_id))
     by_label = {q.label: q for q in d.questions}
-    # text, ranking, consent, role and neighbourhood questions are not distributions
+    # text, consent, role and neighbourhood questions are not distributions
     assert list(by_label) == ["Hoe zwaar is de zorg voor uw naaste?", "Hoe tevreden bent u?",
-                              "Wat vindt u belangrijk?"]
+                              "Wat vindt u belangrijk?", "Zet in volgorde van belang"]
     zwaarte = by_label["Hoe zwaar is de zorg voor uw naaste?"]
     assert zwaarte.type_label == "één antwoord"
     assert _cells(zwaarte.breakdown) == {"Licht": SMALL, "Zwaar": "6"}  # the unfinished "licht" is left out
@@ -125,6 +126,9 @@ def test_closed_question_distributions(session):
     multi = by_label["Wat vindt u belangrijk?"]
     assert _cells(multi.breakdown) == {"Hulp dichtbij": "6", "Minder regels": "6", "Anders, namelijk": SMALL}
     assert multi.answered == 7 and multi.answered_shown == "7"
+    ranking = by_label["Zet in volgorde van belang"]  # how often each item was put first
+    assert _cells(ranking.breakdown) == {"Snelheid": "6", "Vriendelijkheid": "0", "Deskundigheid": "0"}
+    assert ranking.breakdown.count_header == "Op nummer 1" and ranking.answered == 6
 
 
 def test_themes_count_accepted_codes_and_review_progress_adds_up(session):

@@ -34,7 +34,7 @@ def test_dashboard_is_accessible_on_wide_and_narrow_screens(server, results, fre
     d.get(server.url + URL)
     assert d.find_element(By.TAG_NAME, "h1").text == "Resultaten"
     charts = d.find_elements(By.CSS_SELECTOR, "svg[role=img]")
-    assert len(charts) == 10
+    assert len(charts) == 11
     assert "minder dan 5" in d.find_element(By.ID, "kanaal").text
     assert run_axe(d, axe_source) == []
     d.set_window_size(1280, 2200)  # tall enough to show the first charts

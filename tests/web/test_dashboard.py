@@ -85,7 +85,7 @@ def test_facilitator_member_sees_the_dashboard_with_numbers_from_the_database(cl
     # every chart: inline SVG, valid XML, with role, title and a table to show
     doc = lxml.html.fromstring(html)
     svgs = doc.xpath("//svg")
-    assert len(svgs) == len(t) == 10
+    assert len(svgs) == len(t) == 11
     for svg in svgs:
         root = ET.fromstring(lxml.html.tostring(svg, encoding="unicode").replace(
             "<svg ", '<svg xmlns:svg="http://www.w3.org/2000/svg" ', 1))
