@@ -164,11 +164,11 @@ def create_finding(session: Session, consultation: Consultation, kind: FindingKi
     """A new finding of ``kind``, placed last of its kind."""
     kind = FindingKind(kind)
     last = max((f.position for f in consultation.findings), default=-1)
-    finding = Finding(consultation=consultation, kind=kind, title="", position=last + 1,
+    finding = Finding(kind=kind, title="", position=last + 1,
                       created_by_id=actor.id if isinstance(actor, User) else None)
+    _apply(session, consultation, finding, values)  # raises before anything is added
+    finding.consultation = consultation
     session.add(finding)
-    with session.no_autoflush:
-        _apply(session, consultation, finding, values)
     session.flush()
     record(session, "create_finding", finding, actor=actor, details={"kind": kind.value, **_snapshot(finding)})
     return finding
@@ -423,10 +423,10 @@ def _apply_decision(session: Session, consultation: Consultation, d: Decision, v
 
 def create_decision(session: Session, consultation: Consultation, values: DecisionValues, *,
                     actor: Actor = "system") -> Decision:
-    d = Decision(consultation=consultation, text="")
+    d = Decision(text="")
+    _apply_decision(session, consultation, d, values)  # raises before anything is added
+    d.consultation = consultation
     session.add(d)
-    with session.no_autoflush:
-        _apply_decision(session, consultation, d, values)
     session.flush()
     record(session, "create_decision", d, actor=actor, details=_decision_snapshot(d))
     return d

@@ -108,6 +108,11 @@ def test_values_are_cleaned_and_only_this_consultations_links_are_taken(session,
         title="Scenario", advantages="- Snel\n\n- Goedkoop", disadvantages="Duur\n"))
     assert (sc.advantages, sc.disadvantages) == ("Snel\nGoedkoop", "Duur")
     with pytest.raises(service.FindingError):
+        service.create_finding(session, c, FindingKind.FINDING, service.FindingValues(title="x", code_ids=[999999]))
+    with pytest.raises(service.FindingError):
+        service.create_decision(session, c, service.DecisionValues(text="x", finding_ids=[999999]))
+    assert len(c.findings) == 2 and c.decisions == [] and not session.new  # nothing half-added
+    with pytest.raises(service.FindingError):
         service.update_finding(session, f, service.FindingValues(title="x", code_ids=[999999]))
     with pytest.raises(service.FindingError):
         service.update_finding(session, f, service.FindingValues(title="x", advice_point_ids=[999999]))
