@@ -35,7 +35,7 @@ FONT = 16
 SMALL_FONT = 14
 #: Rough width of one character in user units (DejaVu Sans / Verdana are wide), for wrapping.
 CHAR_WIDTH = 0.6
-VALUE_SPACE = 124   # room right of the longest bar for its value ("minder dan 5")
+VALUE_SPACE = 130   # room right of the longest bar for its value ("minder dan 5")
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ID_INVALID = re.compile(r"[^A-Za-z0-9_-]")
