@@ -27,7 +27,8 @@ Answers to questions that do not apply
     A paper form cannot hide a question, so people sometimes answer one that their earlier
     answers skip (a non-carer answering a question for carers). As the online form does
     when an earlier answer changes, such answers are **dropped, with a warning** naming row
-    and column, not refused: the rest of that form is still valid input.
+    and column, not refused (even when they would not be a valid answer): the rest of that
+    form is still valid input.
 
 Row keys
     Each row gets a key: the SHA-256 of its normalised content (volgnummer, datum and the
@@ -629,7 +630,7 @@ def check_rows(rows: list[tuple[int, list[str]]], questions: Iterable[Any],
     result = CheckResult()
     if not rows:
         raise BulkFileError("Het bestand is leeg.")
-    header_number, header = rows[0]
+    header = rows[0][1]
     columns = {c.name: c for c in template_columns(questions)}
     positions: dict[str, int] = {}
     ignored: list[int] = []
@@ -718,10 +719,15 @@ def check_rows(rows: list[tuple[int, list[str]]], questions: Iterable[Any],
         answers = {k: (t if v is None else v) for k, (v, t) in parsed.items()}
         visible = visible_questions(questions, answers)
         shown = {q.key for q in visible}
+        row_warnings: list[Problem] = []  # only for a row without errors: a wrong answer can hide a question
         for q in questions:
-            if q.key in parsed and q.key not in shown:
-                del parsed[q.key]
-                result.warnings.append(Problem(
+            if q.key in shown:
+                continue
+            parsed.pop(q.key, None)
+            own = (q.key, q.key + OTHER_SUFFIX)
+            errors = [p for p in errors if p.column not in own]  # what does not apply cannot be wrong
+            if any(cell(cells, c) for c in own):
+                row_warnings.append(Problem(
                     "deze vraag geldt niet bij de andere antwoorden in deze rij ("
                     + _lower_first(condition_text(q, questions, neighbourhoods, groups))
                     + "). Het antwoord wordt niet ingevoerd.", number, q.key))
@@ -738,6 +744,7 @@ def check_rows(rows: list[tuple[int, list[str]]], questions: Iterable[Any],
         if errors:
             result.errors.extend(sorted(errors, key=lambda p: order.get(p.column or "", 0)))
             continue
+        result.warnings.extend(row_warnings)
         key = _key(reference, filled_on, parsed)
         if key in seen:
             result.duplicates += 1

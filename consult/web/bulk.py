@@ -118,7 +118,7 @@ def check(slug: str, survey_id: int):
             abort(400)
         return _page(c, survey, form=form, file_error="Kies papier of telefoon.", status=422)
     upload = form.file.data
-    filename = (getattr(upload, "filename", "") or "")[:200]
+    filename = (getattr(upload, "filename", "") or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
     if not upload or not filename:
         return _page(c, survey, form=form, file_error="Kies een bestand.", status=422)
     data = upload.read(bulk.MAX_BYTES + 1)

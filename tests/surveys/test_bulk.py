@@ -363,3 +363,9 @@ def test_bulk_and_rules_load_neither_flask_nor_consult():
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_wrong_answer_to_a_question_that_does_not_apply_is_no_error():
+    result = check(filled_template(row(rol="Inwoner", zwaarte="heel zwaar")))
+    assert result.ok and "zwaarte" not in result.rows[0].answers
+    assert [(p.row, p.column) for p in result.warnings] == [(3, "zwaarte")]
