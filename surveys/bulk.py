@@ -357,6 +357,11 @@ def template_xlsx(title: str, questions: Iterable[Any], neighbourhoods: list[tup
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCDEF", (22, 40, 10, 60, 24, 34)):
         help_ws.column_dimensions[letter].width = width
+    for sheet in (ws, help_ws, lists):  # texts from the survey are never formulas
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     wb.active = 0
     out = io.BytesIO()
     wb.save(out)

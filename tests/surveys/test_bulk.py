@@ -369,3 +369,11 @@ def test_a_wrong_answer_to_a_question_that_does_not_apply_is_no_error():
     result = check(filled_template(row(rol="Inwoner", zwaarte="heel zwaar")))
     assert result.ok and "zwaarte" not in result.rows[0].answers
     assert [(p.row, p.column) for p in result.warnings] == [(3, "zwaarte")]
+
+
+def test_texts_from_the_survey_are_never_formulas_in_the_template():
+    survey = parse_definition({"slug": "s", "title": "T", "sections": [{"questions": [
+        {"key": "a", "type": "single_choice", "label": "=HYPERLINK(\"http://x\")", "choices": ["=1+1", "b"]}]}]})
+    wb = load_workbook(io.BytesIO(template_xlsx("T", survey.questions, [], [])))
+    assert wb["Antwoorden"]["C2"].data_type == "s" and wb["Antwoorden"]["C2"].value.startswith("=HYPERLINK")
+    assert all(c.data_type != "f" for sheet in wb for r in sheet.iter_rows() for c in r)
