@@ -198,3 +198,44 @@ def code_usage(session: Session, version: CodebookVersion, consultation: Consult
         stmt = stmt.where(CodeAssignment.segment_id.in_(
             select(Segment.id).where(Segment.consultation_id == consultation.id)))
     return dict(session.execute(stmt).all())
+
+
+class CodebookChoiceError(ValueError):
+    """A codebook cannot be chosen (message in Dutch, for the editor page)."""
+
+
+def available_codebooks(session: Session) -> list[Codebook]:
+    """Codebooks stored in this instance, for choosing one for a new consultation."""
+    return list(session.scalars(select(Codebook).order_by(Codebook.name)))
+
+
+def choose_codebook(session: Session, consultation: Consultation, *, actor: User | str,
+                    definition: CodebookDef | None = None, codebook: Codebook | None = None) -> CodebookVersion:
+    """Give ``consultation`` a codebook: a definition (the bundled Wmo codebook, an uploaded
+    file) stored as a new codebook version, or the latest version of a stored ``codebook``.
+
+    Only while nothing in the consultation is coded yet: codings point at the codes of the
+    current version, and changing an existing codebook is the editor's job (apply_edit).
+    """
+    if (definition is None) == (codebook is None):
+        raise ValueError("give either a definition or a stored codebook")
+    coded = session.scalar(select(func.count(CodeAssignment.id)).join(Segment)
+                           .where(Segment.consultation_id == consultation.id))
+    if coded:
+        raise CodebookChoiceError(
+            "Er zijn al stukken tekst gecodeerd met het huidige codeboek. Pas dat codeboek aan in plaats van "
+            "een ander te kiezen.")
+    if definition is not None:
+        try:
+            version, _created = store_codebook(session, definition, note="gekozen voor " + consultation.title[:80],
+                                               user=actor if isinstance(actor, User) else None)
+        except ValueError as exc:  # CodebookError from validate()
+            raise CodebookChoiceError(f"Het codeboek klopt niet: {exc}") from None
+    else:
+        version = codebook.latest
+        if version is None:
+            raise CodebookChoiceError("Dit codeboek heeft nog geen codes.")
+    consultation.codebook_version = version
+    record(session, "choose_codebook", consultation, actor=actor,
+           details={"codebook": version.codebook.slug, "version": version.number, "codes": len(version.codes)})
+    return version

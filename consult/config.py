@@ -47,6 +47,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Days that a generated report or data export stays on the downloads page "
             "(`<instance>/downloads/`); older files are deleted when the page is opened and by "
             "`consult privacy purge`. Workers on other machines need the same instance folder."),
+    Setting("PASSWORD_LINK_HOURS", 72,
+            "Hours a one-time set-password link (new staff account, reset) stays valid."),
+    Setting("ORGANISATION_NAME", "Gemeente",
+            "Name of the municipality when no organisation exists yet (changeable on /beheer/organisatie)."),
     Setting("SESSION_COOKIE_SECURE", False,
             "Send the session cookie over HTTPS only. Set to true behind HTTPS in production."),
     Setting("RATELIMIT_ENABLED", True, "Rate-limit logins and public pages per client."),

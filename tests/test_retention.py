@@ -36,8 +36,8 @@ def reported(app):
         survey = s.scalar(select(Survey).where(Survey.consultation_id == c.id))
         p = Participant(consultation=c, contact_consent=True, contact_email="piet@voorbeeld.nl")
         r = Response(survey=survey, participant=p, status=ResponseStatus.SUBMITTED, receipt_code="AAAA-BBBB-CCCC")
+        s.add(r)  # before the lazy load of survey.questions autoflushes
         r.answers.append(Answer(question=survey.questions[0], text=f"{PII}, zij weet er meer van."))
-        s.add(r)
         doc = s.scalar(select(Document).where(Document.consultation_id == c.id))
         doc.original = doc.text.encode("utf-8")
     return app

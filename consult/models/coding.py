@@ -75,8 +75,9 @@ class Codebook(Timestamped, Base):
 
 
 class CodebookVersion(Timestamped, Base):
-    """One version of a codebook. Changing a codebook creates a new version; assignments
-    keep pointing at the codes of the version they were made with."""
+    """One version of a codebook. Changing a codebook creates a new version whose codes
+    never change afterwards; the editing consultation's assignments move with their code
+    (matched by key) to the new version (consult.codebooks.move_codings)."""
 
     __tablename__ = "codebook_version"
     __table_args__ = (UniqueConstraint("codebook_id", "number"),)

@@ -99,10 +99,14 @@ class Survey(Timestamped, Base):
                 for i in range(count)]
 
     def is_open(self, now: datetime | None = None) -> bool:
-        """Whether residents can start and continue answering now: status open and
-        inside the optional opening window."""
+        """Whether residents can start and continue answering now: status open, inside
+        the optional opening window, and the consultation not closed or reported (a
+        survey reopened by hand in a closed consultation still takes no answers)."""
+        from consult.models.consultation import ConsultationStatus
+
         now = now or utcnow()
         return (self.status == SurveyStatus.OPEN
+                and self.consultation.status not in (ConsultationStatus.CLOSED, ConsultationStatus.REPORTED)
                 and (self.opens_at is None or self.opens_at <= now)
                 and (self.closes_at is None or now < self.closes_at))
 

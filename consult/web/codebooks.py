@@ -15,9 +15,11 @@ from wtforms.validators import DataRequired, Length
 
 from analysis import codebook as edits
 from analysis.codebook import Code as CodeDef, Codebook as CodebookDef, CodebookEdit, CodebookError
-from consult.codebooks import EditResult, apply_edit, code_usage, version_to_definition
+from consult.codebooks import (
+    CodebookChoiceError, EditResult, apply_edit, available_codebooks, choose_codebook, code_usage, version_to_definition,
+)
 from consult.context import db
-from consult.models import Consultation, Role
+from consult.models import Codebook, Consultation, Role
 from consult.security import consultation_for_staff, current_user, login_required
 
 bp = Blueprint("codebooks", __name__, url_prefix="/beheer/c/<slug>/codeboek")
@@ -37,7 +39,8 @@ def editor(slug: str):
     version = c.codebook_version
     usage = code_usage(db(), version, c) if version is not None else {}
     return render_template("codebooks/editor.html", c=c, version=version, usage=usage,
-                           can_edit=current_user().role in EDITORS, errors={})
+                           can_edit=current_user().role in EDITORS, errors={},
+                           stored=available_codebooks(db()) if version is None else [])
 
 
 def _edit_from_form(definition: CodebookDef, form) -> CodebookEdit:
@@ -74,6 +77,60 @@ def _done_message(result: EditResult, operation: str, previous_number: int) -> s
                  f"gesplitste code {'blijft' if result.codings_left == 1 else 'blijven'} bij versie {previous_number}: "
                  "beoordeel die stukken opnieuw.")
     return text
+
+
+#: Largest codebook file accepted on the editor page.
+MAX_CODEBOOK_BYTES = 1024 * 1024
+
+
+def _uploaded_definition(file) -> CodebookDef:
+    """Parse an uploaded codebook (.yaml/.yml, .csv or REFI-QDA .qdc) or raise CodebookError in Dutch."""
+    name = (getattr(file, "filename", "") or "").lower()
+    fmt = next((f for ext, f in ((".yaml", "yaml"), (".yml", "yaml"), (".csv", "csv"), (".qdc", "qdc"))
+                if name.endswith(ext)), None)
+    if fmt is None:
+        raise CodebookError("Kies een bestand dat eindigt op .yaml, .yml, .csv of .qdc.")
+    raw = file.read(MAX_CODEBOOK_BYTES + 1)
+    if len(raw) > MAX_CODEBOOK_BYTES:
+        raise CodebookError("Het bestand is groter dan 1 MB.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CodebookError("Het bestand is geen tekst (UTF-8).") from None
+    try:
+        return edits.parse_codebook(text, fmt, name=name.rsplit(".", 1)[0] or None)
+    except CodebookError as exc:
+        raise CodebookError(f"Het codeboek klopt niet: {exc}") from None
+
+
+@bp.post("/kiezen")
+@login_required(*EDITORS)
+def choose(slug: str):
+    """Give a consultation without codings its codebook: the bundled one, a stored one or a file."""
+    c = consultation_for_staff(slug)
+    s = db()
+    source = request.form.get("source", "")
+    try:
+        if source == "standaard":
+            version = choose_codebook(s, c, actor=current_user(), definition=edits.load_default_codebook())
+        elif source.startswith("opgeslagen-") and source.removeprefix("opgeslagen-").isdigit():
+            stored = s.get(Codebook, int(source.removeprefix("opgeslagen-")))
+            if stored is None:
+                raise CodebookChoiceError("Dat codeboek bestaat niet meer.")
+            version = choose_codebook(s, c, actor=current_user(), codebook=stored)
+        elif source == "bestand":
+            version = choose_codebook(s, c, actor=current_user(),
+                                      definition=_uploaded_definition(request.files.get("file")))
+        else:
+            raise CodebookChoiceError("Kies een codeboek.")
+    except (CodebookError, CodebookChoiceError) as exc:
+        s.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".editor", slug=slug))
+    s.commit()
+    flash(f"Deze raadpleging gebruikt nu het codeboek ‘{version.codebook.name}’ "
+          f"({len(version.codes)} codes).", "success")
+    return redirect(url_for(".editor", slug=slug))
 
 
 @bp.post("")

@@ -266,6 +266,13 @@ def test_closing_the_consultation_closes_its_surveys(client, world, db_session):
     assert client.post(survey_url, data={"csrf_token": csrf, "start_token": "x" * 20}).status_code == 404
     assert db_session.scalar(select(Response).where(Response.status == ResponseStatus.SUBMITTED)) is None
 
+    # a survey reopened by hand in a closed consultation still takes no answers
+    survey = db_session.get(Survey, world.survey_id)
+    survey.status = SurveyStatus.OPEN
+    db_session.commit()
+    assert 'name="start_token"' not in client.get(survey_url).get_data(as_text=True)
+    assert client.get(page_url).status_code == 404
+
 
 def test_archive_and_unarchive(client, world, db_session):
     login(client, "beleid@test.nl")
