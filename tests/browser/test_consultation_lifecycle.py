@@ -244,6 +244,8 @@ def test_a_whole_consultation_from_the_browser(cycle, fresh_browser, axe_source,
 
     # 3. the codebook, the survey, and open for input
     d.get(f"{server.url}/beheer/c/{SLUG}/codeboek")
+    assert_accessible(d, axe_source, "choosing a codebook")
+    shot(d, screenshots / "codebook-choose.png")
     d.find_element(By.ID, "bron-standaard").click()
     press(d, "Codeboek gebruiken")
     assert "gebruikt nu het codeboek" in notices(d)
@@ -300,6 +302,8 @@ def test_a_whole_consultation_from_the_browser(cycle, fresh_browser, axe_source,
     with session_of(app) as s:
         writer_id = User.by_email(s, WRITER).id
     d.get(f"{server.url}/beheer/c/{SLUG}")
+    assert_accessible(d, axe_source, "consultation overview with its steps")
+    shot(d, screenshots / "consultation-overview.png")
     follow(d, "Coderen")
     press(d, "Coder opnieuw trainen")
     assert d.find_element(By.TAG_NAME, "h1").text == "Coder opnieuw trainen"
