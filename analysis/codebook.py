@@ -254,7 +254,8 @@ def edit_code(cb: Codebook, key: str, *, label: str | None = None, description: 
             raise CodebookError("Vul een naam in.")
         changes["label"] = label
     if description is not None:
-        changes["description"] = " ".join(description.split())
+        # tidy spaces within lines, but keep the lines and paragraphs
+        changes["description"] = "\n".join(" ".join(line.split()) for line in description.strip().splitlines())
     if keywords is not None:
         changes["keywords"] = _clean_lines(keywords)
     if examples is not None:

@@ -94,8 +94,10 @@ def apply_edit(session: Session, consultation: Consultation, edit: CodebookEdit,
     previous = consultation.codebook_version
     version, created = store_codebook(session, edit.codebook, slug=previous.codebook.slug,
                                       note=edit.note, user=actor)
-    if not created:
+    if not created and version.id == previous.id:
         return None
+    # not created but another version: a consultation sharing this codebook already made
+    # the same edit; use that version rather than silently staying behind
     consultation.codebook_version = version
     renamed = {k: edit.details["target"] for k in edit.details.get("sources", [])} if edit.operation == "merge" else {}
     moved = move_codings(session, consultation, previous, version, renamed)

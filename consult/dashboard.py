@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from consult import review
 from consult.models import (
     CHANNEL_LABELS, Answer, AssignmentStatus, Channel, Code, CodeAssignment, Consultation, Meeting,
     MeetingAttendance, Participant, QuestionType, Response, ResponseStatus, Segment, Survey,
@@ -385,26 +386,14 @@ def _themes(session: Session, consultation: Consultation) -> Breakdown:
 
 
 def _review(session: Session, consultation: Consultation) -> ReviewProgress:
-    open_flag = func.max(case((CodeAssignment.status == AssignmentStatus.SUGGESTED, 1), else_=0))
-    per_segment = (select(Segment.id.label("sid"), func.count(CodeAssignment.id).label("n"),
-                          open_flag.label("open"))
-                   .outerjoin(CodeAssignment, CodeAssignment.segment_id == Segment.id)
-                   .where(Segment.consultation_id == consultation.id)
-                   .group_by(Segment.id).subquery())
-    state = case((per_segment.c.open == 1, "open"), (per_segment.c.n > 0, "reviewed"), else_="none")
-    states = dict(session.execute(select(state, func.count()).select_from(per_segment).group_by(state)).all())
-    statuses = {AssignmentStatus(s): n for s, n in session.execute(
-        select(CodeAssignment.status, func.count(CodeAssignment.id))
-        .join(Segment, Segment.id == CodeAssignment.segment_id)
-        .where(Segment.consultation_id == consultation.id).group_by(CodeAssignment.status))}
-    r = ReviewProgress(
-        reviewed=states.get("reviewed", 0), to_review=states.get("open", 0),
-        without_suggestion=states.get("none", 0),
-        accepted=statuses.get(AssignmentStatus.ACCEPTED, 0), rejected=statuses.get(AssignmentStatus.REJECTED, 0),
-        suggested=statuses.get(AssignmentStatus.SUGGESTED, 0))
+    """The review screen's own counts (consult.review.progress: one definition of
+    "beoordeeld"), with the dashboard's table."""
+    p = review.progress(session, consultation)
+    r = ReviewProgress(reviewed=p.reviewed, to_review=p.open, without_suggestion=p.without,
+                       accepted=p.accepted, rejected=p.rejected, suggested=p.suggested)
     r.segments = r.reviewed + r.to_review + r.without_suggestion
     r.breakdown = _breakdown(
-        "beoordeling", "Voortgang van het beoordelen", "Segmenten", "Aantal",
+        "beoordeling", "Voortgang van het beoordelen", "Stukken tekst", "Aantal",
         [segment_cell("Beoordeeld", r.reviewed), segment_cell("Nog te beoordelen", r.to_review),
          segment_cell("Zonder voorstel", r.without_suggestion)],
         "segmenten die beoordeeld zijn, nog beoordeeld moeten worden en zonder voorstel voor een code")

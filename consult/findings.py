@@ -356,14 +356,17 @@ def _rows(session: Session, consultation: Consultation, rows, chosen: set[int]) 
 
 
 def add_evidence(session: Session, finding: Finding, segment_ids: list[int], *, actor: Actor = "system") -> int:
-    """Add segments as evidence of ``finding``: only accepted segments of its consultation
-    (others raise FindingError); segments already there are skipped. Returns how many
+    """Add segments as evidence of ``finding``: only accepted segments of its consultation,
+    from notes or submitted answers (others raise FindingError); segments already there are skipped. Returns how many
     were added."""
     ids = list(dict.fromkeys(segment_ids))
     if not ids:
         return 0
+    submitted = select(Answer.id).join(Response, Answer.response_id == Response.id).where(
+        Response.status == ResponseStatus.SUBMITTED)
     found = {s.id: s for s in session.scalars(select(Segment).where(
-        Segment.id.in_(ids), Segment.consultation_id == finding.consultation_id, _accepted()))}
+        Segment.id.in_(ids), Segment.consultation_id == finding.consultation_id, _accepted(),
+        or_(Segment.answer_id.is_(None), Segment.answer_id.in_(submitted))))}  # as the search shows them
     missing = [i for i in ids if i not in found]
     if missing:
         raise FindingError(f"segments {missing} are not accepted segments of this consultation")

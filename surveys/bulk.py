@@ -252,9 +252,14 @@ def template_csv(questions: Iterable[Any]) -> bytes:
     columns = template_columns(questions)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
-    writer.writerow([c.label for c in columns])
+    writer.writerow([_no_formula(c.name) for c in columns])
+    writer.writerow([_no_formula(c.label) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _no_formula(text: str) -> str:
+    """A survey text that a spreadsheet would run as a formula (CSV injection) gets a leading quote."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def template_xlsx(title: str, questions: Iterable[Any], neighbourhoods: list[tuple[str, str]],

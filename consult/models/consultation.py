@@ -137,7 +137,7 @@ class Consultation(Base):
     participants: Mapped[list[Participant]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan")
     findings: Mapped[list[Finding]] = relationship(
-        back_populates="consultation", order_by="Finding.position", cascade="all, delete-orphan")
+        back_populates="consultation", order_by="(Finding.position, Finding.id)", cascade="all, delete-orphan")
     advice_documents: Mapped[list[AdviceDocument]] = relationship(back_populates="consultation")
     decisions: Mapped[list[Decision]] = relationship(back_populates="consultation", cascade="all, delete-orphan")
 

@@ -147,7 +147,7 @@ def new():
             errors[exc.field or "title"] = str(exc)
         else:
             s.commit()
-            flash("De raadpleging is aangemaakt. Zij is nog in voorbereiding: inwoners zien haar nog niet.", "success")
+            flash("De raadpleging is aangemaakt. Ze is nog in voorbereiding. Inwoners zien haar nog niet.", "success")
             return redirect(url_for(".edit", slug=c.slug))
     elif request.method == "POST":
         errors = _errors(form)
@@ -371,7 +371,7 @@ def neighbourhood_add(slug: str):
 
 
 @bp.post("/c/<slug>/instellingen/wijken/<int:hood_id>/naam")
-@login_required(*EDITORS)
+@login_required(Role.ADMINISTRATOR)  # organisation-wide: rewrites every consultation's answers
 def neighbourhood_rename(slug: str, hood_id: int):
     c = consultation_for_staff(slug)
     hood = _hood(c, hood_id)
@@ -390,7 +390,7 @@ def neighbourhood_rename(slug: str, hood_id: int):
 
 
 @bp.post("/c/<slug>/instellingen/wijken/<int:hood_id>/samenvoegen")
-@login_required(*EDITORS)
+@login_required(Role.ADMINISTRATOR)  # organisation-wide: rewrites every consultation's answers
 def neighbourhood_merge(slug: str, hood_id: int):
     c = consultation_for_staff(slug)
     source = _hood(c, hood_id)
@@ -414,7 +414,7 @@ def neighbourhood_merge(slug: str, hood_id: int):
 
 
 @bp.post("/c/<slug>/instellingen/wijken/<int:hood_id>/verplaatsen")
-@login_required(*EDITORS)
+@login_required(Role.ADMINISTRATOR)  # organisation-wide: rewrites every consultation's answers
 def neighbourhood_move(slug: str, hood_id: int):
     c = consultation_for_staff(slug)
     hood = _hood(c, hood_id)

@@ -80,7 +80,7 @@ def view(job: Job) -> dict:
     if job.kind == "code_consultation" and job.status == JobStatus.FINISHED and may_open("review.index"):
         out["links"].append((url_for("review.index", slug=c.slug), "Suggesties beoordelen"))
     if job.kind == "code_consultation" and job.status == JobStatus.FAILED and may_start(user):
-        out["links"].append((url_for("jobs.index", slug=c.slug), "Opnieuw proberen op de pagina Taken"))
+        out["links"].append((url_for("jobs.index", slug=c.slug), "Opnieuw proberen op de pagina Coderen en taken"))
     if job.kind == "segment_document" and job.document_id:
         out["links"].append((url_for("meetings.document", slug=c.slug, document_id=job.document_id),
                              "Naar het verslag"))

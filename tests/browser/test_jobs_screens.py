@@ -23,7 +23,7 @@ def test_coding_run_progress_page_updates_itself(server, fresh_browser, screensh
     d = fresh_browser
     log_in(d, server.url, "beleid@test.nl")
     d.get(server.url + f"{STAFF}/taken")
-    assert d.find_element(By.TAG_NAME, "h1").text == "Taken"
+    assert d.find_element(By.TAG_NAME, "h1").text == "Coderen en taken"
     assert run_axe(d, axe_source) == []
     shot(d, screenshots / "jobs-index.png")
 

@@ -377,3 +377,5 @@ def test_texts_from_the_survey_are_never_formulas_in_the_template():
     wb = load_workbook(io.BytesIO(template_xlsx("T", survey.questions, [], [])))
     assert wb["Antwoorden"]["C2"].data_type == "s" and wb["Antwoorden"]["C2"].value.startswith("=HYPERLINK")
     assert all(c.data_type != "f" for sheet in wb for r in sheet.iter_rows() for c in r)
+    header, labels = template_csv(survey.questions).decode("utf-8-sig").splitlines()[:2]
+    assert "'=HYPERLINK" in labels and not any(cell.startswith("=") for cell in labels.split(";"))

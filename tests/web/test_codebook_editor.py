@@ -169,3 +169,12 @@ def test_other_consultations_sharing_the_codebook_keep_their_codings(world, db_s
     assert mine.code_id == world.code_ids["VERVOER"] and other.codebook_version_id == v1.id
     assert code_usage(db_session, v1, other) == {world.code_ids["VERVOER"]: 1}
     assert code_usage(db_session, v1, c) == {}
+    # the other consultation then makes the same edit: it moves to the version that already exists
+    again = apply_edit(db_session, other, edits.rename_code(version_to_definition(v1), "VERVOER", "Reizen"),
+                       actor=writer)
+    assert again is not None and again.version.id == result.version.id == other.codebook_version_id
+    assert again.codings_moved == 1
+    assert db_session.get(Code, mine.code_id).label == "Reizen"
+    # and an edit that changes nothing still stores nothing
+    assert apply_edit(db_session, other, edits.rename_code(version_to_definition(again.version), "VERVOER",
+                                                           "Reizen"), actor=writer) is None

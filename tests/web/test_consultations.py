@@ -398,7 +398,7 @@ def hoods(db_session) -> list[Neighbourhood]:
 
 
 def test_neighbourhoods_add_rename_order_and_merge(client, world, db_session):
-    login(client, "beleid@test.nl")
+    login(client, "admin@test.nl")  # neighbourhoods belong to the organisation: administrators manage them
     url = f"{SETTINGS}/wijken"
     assert "Keizerslanden" in client.get(url).get_data(as_text=True)
     assert post_form(client, f"{url}/nieuw", {"name": "Diepenveen", "kind": "dorp"}, page=url).status_code == 302
@@ -447,13 +447,27 @@ def test_neighbourhoods_add_rename_order_and_merge(client, world, db_session):
     assert ">Bathmen</option>" not in client.get(f"/beheer/c/{SLUG}/bijeenkomsten/nieuw").get_data(as_text=True)
 
 
+def test_policy_writers_add_neighbourhoods_but_do_not_rewrite_them(client, world, db_session):
+    login(client, "beleid@test.nl")
+    url = f"{SETTINGS}/wijken"
+    page = client.get(url).get_data(as_text=True)
+    assert "Alleen een beheerder" in page
+    assert "neighbourhood_merge" not in page and "/samenvoegen" not in page
+    assert post_form(client, f"{url}/nieuw", {"name": "Diepenveen", "kind": "dorp"}, page=url).status_code == 302
+    mine = hoods(db_session)[0]
+    assert post_form(client, f"{url}/{mine.id}/naam", {"name": "x", "kind": "wijk"}, page=url).status_code == 403
+    assert post_form(client, f"{url}/{mine.id}/verplaatsen", {"direction": "down"}, page=url).status_code == 403
+    db_session.expire_all()
+    assert db_session.get(Neighbourhood, mine.id).name != "x"
+
+
 def test_neighbourhood_of_another_organisation_is_out_of_reach(client, world, db_session):
     other = Organisation(slug="elders", name="Elders")
     other.neighbourhoods.append(Neighbourhood(name="Ergens"))
     db_session.add(other)
     db_session.commit()
     foreign = other.neighbourhoods[0]
-    login(client, "beleid@test.nl")
+    login(client, "admin@test.nl")
     url = f"{SETTINGS}/wijken"
     assert post_form(client, f"{url}/{foreign.id}/naam", {"name": "x", "kind": "wijk"}, page=url).status_code == 404
     mine = hoods(db_session)[0]
