@@ -280,3 +280,21 @@ def test_wide_column_names():
     used = {"toestemming"}
     assert exports.data._spss_name("TOESTEMMING", used) == "TOESTEMMING_2"
     assert exports.data._spss_name("with", used) == "v_with"
+
+
+def test_downloads_page_export_makes_a_masked_spss_file(app, world):
+    """The ``export`` job behind the downloads page: always masked, and pyreadstat reads it."""
+    from consult import downloads
+    from consult.models import Job
+
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        job = Job(kind="export", consultation_id=world["consultation"],
+                  params={"what": "data", "format": "sav", "root": str(downloads.downloads_root(app))})
+        s.add(job)
+        s.flush()
+        result = downloads.run_export(s, job, lambda fraction: None)
+    assert result["filename"].endswith(".sav") and result["media_type"] == "application/x-spss-sav"
+    df, meta = pyreadstat.read_sav(str(downloads.downloads_root(app) / result["path"]))
+    assert len(df) == 4 and meta.column_names_to_labels["contact"] == "Wat helpt u het meest?"
+    text = " ".join(map(str, df.values.ravel()))
+    assert "Zwaantje" not in text and "06-12345678" not in text and NAME_MASKED in text
