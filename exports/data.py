@@ -347,10 +347,14 @@ def write_sav(data: SurveyData, out: Path, *, file_label: str = "") -> Path:
     measure: dict[str, str] = {}
     rows = data.responses
 
+    strings: set[str] = set()
+
     def add(name: str, label: str, values: list[Any], *, codes: dict[int, str] | None = None,
-            kind: str = "nominal") -> None:
+            kind: str = "nominal", text: bool = False) -> None:
         var = _spss_name(name, used)
         columns[var] = values
+        if text:
+            strings.add(var)
         labels[var] = _fit(label, 250)
         if codes:
             value_labels[var] = {k: _fit(v, 120) for k, v in codes.items()}
@@ -364,17 +368,17 @@ def write_sav(data: SurveyData, out: Path, *, file_label: str = "") -> Path:
 
     nan = float("nan")
     add("reactie_id", "Reactie", [r.id for r in rows], kind="scale")
-    add("vragenlijst", "Vragenlijst", [r.survey for r in rows])
-    add("kanaal", "Kanaal", [r.channel for r in rows])
-    add("status", "Status", [r.status for r in rows])
+    add("vragenlijst", "Vragenlijst", [r.survey for r in rows], text=True)
+    add("kanaal", "Kanaal", [r.channel for r in rows], text=True)
+    add("status", "Status", [r.status for r in rows], text=True)
     add("ingediend_op", "Ingediend op", [pd.Timestamp(r.submitted_at) if r.submitted_at else pd.NaT for r in rows],
         kind="scale")
-    add("groep", "Groep", [r.group or "" for r in rows])
-    add("wijk", "Wijk", [r.neighbourhood or "" for r in rows])
+    add("groep", "Groep", [r.group or "" for r in rows], text=True)
+    add("wijk", "Wijk", [r.neighbourhood or "" for r in rows], text=True)
     for q in data.questions:
         answers = [answer(r, q) for r in rows]
         if q.kind in ("text_short", "text_long"):
-            add(q.column, q.label, [text for _, text in answers])
+            add(q.column, q.label, [text for _, text in answers], text=True)
         elif q.kind == "scale":
             def number(v):
                 try:
@@ -413,8 +417,9 @@ def write_sav(data: SurveyData, out: Path, *, file_label: str = "") -> Path:
                 codes=names)
         if q.has_other:
             add(f"{q.column}_{OTHER}", f"{q.label} – {OTHER_LABEL} (tekst)",
-                [text if v == OTHER or (isinstance(v, list) and OTHER in v) else "" for v, text in answers])
-    frame = pd.DataFrame({name: pd.Series(values, dtype=object if all(isinstance(v, str) for v in values) else None)
+                [text if v == OTHER or (isinstance(v, list) and OTHER in v) else "" for v, text in answers], text=True)
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object if name in strings else
+                                          "datetime64[ns]" if name == "ingediend_op" else float)
                           for name, values in columns.items()})
     out = Path(out)
     pyreadstat.write_sav(frame, str(out), file_label=_fit(file_label, 64), column_labels=labels,

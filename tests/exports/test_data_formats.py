@@ -269,7 +269,7 @@ def test_cli_writes_the_spss_file(app, world, tmp_path):
     assert NAME_TEXT in set(df["keuzes_beter"])
 
 
-def test_wide_column_names():
+def test_wide_column_names_and_a_survey_without_responses(tmp_path):
     from exports.data import SurveyData, SurveyQuestion
 
     data = SurveyData([SurveyQuestion("a", "wijk", "Waar?", "neighbourhood"),
@@ -280,6 +280,9 @@ def test_wide_column_names():
     used = {"toestemming"}
     assert exports.data._spss_name("TOESTEMMING", used) == "TOESTEMMING_2"
     assert exports.data._spss_name("with", used) == "v_with"
+    empty = SurveyData([SurveyQuestion("a", "k", "Vraag?", "single_choice", [("x", "X")])], [])
+    df, meta = pyreadstat.read_sav(str(write_sav(empty, tmp_path / "leeg.sav")))
+    assert len(df) == 0 and meta.variable_value_labels == {"k": {1: "X"}} and "k" in df.columns
 
 
 def test_downloads_page_export_makes_a_masked_spss_file(app, world):
