@@ -63,6 +63,7 @@ FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("report", "md", "Verslag in Markdown (zip met afbeeldingen)", ".zip", "application/zip"),
     ExportFormat("data", "csv", "Gegevens als CSV (zip)", ".zip", "application/zip"),
     ExportFormat("data", "xlsx", "Gegevens in Excel (XLSX)", ".xlsx", XLSX),
+    ExportFormat("data", "sav", "Antwoorden voor SPSS (.sav)", ".sav", "application/x-spss-sav"),
     ExportFormat("data", "qdpx", "Gegevens voor REFI-QDA (.qdpx)", ".qdpx", "application/zip"),
     ExportFormat("trace", "xlsx", "Traceerbaarheid in Excel (XLSX)", ".xlsx", XLSX),
     ExportFormat("trace", "docx", "Traceerbaarheid in Word (DOCX)", ".docx", DOCX),
@@ -182,13 +183,17 @@ def _write(session: Session, consultation: Consultation, f: ExportFormat, work: 
             render(report, f.format, out)
         return out
     if f.what == "data":
-        from exports.data import write_csv, write_xlsx
+        from exports.data import write_csv, write_sav, write_xlsx
         from exports.qdpx import write_qdpx
 
         if f.format == "qdpx":
             project = reporting.qda_project(session, consultation, masked=True)
             progress(0.5)
             return write_qdpx(project, out)
+        if f.format == "sav":
+            data = reporting.survey_data(session, consultation, masked=True)
+            progress(0.5)
+            return write_sav(data, out, file_label=consultation.title)
         tables = reporting.data_tables(session, consultation, masked=True)
         progress(0.5)
         if f.format == "csv":

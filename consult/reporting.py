@@ -25,7 +25,7 @@ from consult.models import (
     Answer, AssignmentStatus, Code, CodeAssignment, Consultation, Document, Meeting, Origin, Participant,
     Question, Response, ResponseStatus, Segment, Survey,
 )
-from exports.data import DataTable, ExtraFile, mask_free_text, mask_same_length
+from exports.data import DataTable, ExtraFile, mask_same_length
 from exports.model import (
     AdviceInfo, AdvicePointInfo, AgreementInfo, CodeInfo, DecisionInfo, FindingInfo, MeetingInfo,
     ParagraphInfo, ReportInput, RespondentInfo, SegmentRow,
@@ -269,38 +269,101 @@ def report_input(session: Session, consultation: Consultation) -> ReportInput:
 
 # ----------------------------------------------------------------------------- data exports
 
-def data_tables(session: Session, consultation: Consultation, *, masked: bool = True):
-    """Responses, answers, segments, code assignments and the codebook as tables.
+# data exports (names used only here)
+from analysis.privacy import mask  # noqa: E402
+from consult.models import QuestionType  # noqa: E402
+from consult.models.coding import ASSIGNMENT_STATUS_LABELS, ORIGIN_LABELS  # noqa: E402
+from exports.data import (  # noqa: E402
+    OTHER, OTHER_LABEL, SurveyData, SurveyQuestion, SurveyResponse, answer_codes_table, long_table, wide_table,
+)
+from surveys.rules import question_choices  # noqa: E402
 
-    ``masked``: segment texts use ``masked_text`` and free text has e-mail addresses and
-    phone numbers removed (the default; staff with the right role may export unmasked).
+_RESPONSE_STATUS = {ResponseStatus.SUBMITTED: "ingediend", ResponseStatus.IN_PROGRESS: "niet afgerond"}
+
+
+def _masked_answer(answer: Answer, segments: list[Segment]) -> str:
+    """The text of ``answer`` masked as its segments are: each segment's ``masked_text`` (the
+    mask a facilitator may have corrected) in its place, :func:`analysis.privacy.mask` on
+    what lies between segments, and contact details scrubbed last of all."""
+    text = answer.text or ""
+    parts, pos = [], 0
+    for s in sorted(segments, key=lambda s: s.start_char):
+        if s.start_char < pos or text[s.start_char:s.end_char] != s.text:
+            return scrub(mask(text))  # segments no longer match the text: mask the whole answer
+        parts += [mask(text[pos:s.start_char]) if text[pos:s.start_char].strip() else text[pos:s.start_char],
+                  s.masked_text]
+        pos = s.end_char
+    parts.append(mask(text[pos:]) if text[pos:].strip() else text[pos:])
+    return scrub("".join(parts))
+
+
+def survey_data(session: Session, consultation: Consultation, *, masked: bool = True,
+                who: People | None = None) -> SurveyData:
+    """The consultation's questions (choices with their labels) and every response's answers,
+    for the long and wide formats and the SPSS file. ``masked``: free text masked as the
+    segments are (:func:`_masked_answer`)."""
+    who = who or people(session, consultation)
+    hoods = [(n.name, n.name) for n in consultation.organisation.neighbourhoods]
+    groups = [(g.key, g.label) for g in consultation.stakeholder_groups]
+    questions, by_id = [], {}
+    for survey in consultation.surveys:
+        for q in survey.questions:
+            choices = list(question_choices(q, hoods, groups)) if q.type != QuestionType.SCALE else [
+                (str(k), str(v)) for k, v in sorted((q.options.get("labels") or {}).items(), key=lambda kv: int(kv[0]))]
+            if q.options.get("other") and q.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+                choices.append((OTHER, OTHER_LABEL))
+            scale = (q.options.get("min", 1), q.options.get("max", 5)) if q.type == QuestionType.SCALE else None
+            by_id[q.id] = SurveyQuestion(survey=survey.slug, key=q.key, label=q.label, kind=str(q.type.value),
+                                         choices=choices, scale=scale)
+            questions.append(by_id[q.id])
+    segments: dict[int, list[Segment]] = defaultdict(list)
+    if masked:
+        for s in session.scalars(select(Segment).where(Segment.consultation_id == consultation.id,
+                                                       Segment.answer_id.is_not(None))):
+            segments[s.answer_id].append(s)
+    responses: dict[int, SurveyResponse] = {}
+    for rid, r in who.respondents.items():
+        responses[rid] = SurveyResponse(
+            id=rid, survey=r.survey_slug, channel=CHANNEL_LABELS[r.response.channel],
+            status=_RESPONSE_STATUS.get(r.response.status, str(r.response.status)),
+            submitted_at=r.response.submitted_at, group=r.group, neighbourhood=r.neighbourhood)
+    for a in session.scalars(select(Answer).join(Response).join(Survey)
+                             .where(Survey.consultation_id == consultation.id).order_by(Answer.id)):
+        q, r = by_id.get(a.question_id), responses.get(a.response_id)
+        if q is None or r is None:
+            continue
+        text = (_masked_answer(a, segments.get(a.id, [])) if masked else a.text or "") if a.text else ""
+        r.answers[q.key] = (a.value, text, bool(a.text) and text != a.text)
+    return SurveyData(questions, list(responses.values()))
+
+
+def data_tables(session: Session, consultation: Consultation, *, masked: bool = True) -> list[DataTable]:
+    """The data export's tables (Dutch names and columns, listed in :mod:`exports.data`):
+    responses, answers long and wide, the answer codes, segments, code assignments and the
+    codebook.
+
+    ``masked`` (the default; only staff allowed to see personal data export unmasked): every
+    text is masked as the segments are, and contact details are scrubbed last of all.
     """
-    clean = mask_free_text if masked else (lambda t: t or "")
     who = people(session, consultation)
-    responses = DataTable("responses", "Reacties", [
-        "response_id", "vragenlijst", "kanaal", "status", "begonnen", "ingediend", "groep", "wijk",
+    survey = survey_data(session, consultation, masked=masked, who=who)
+    responses = DataTable("reacties", "Reacties", [
+        "reactie_id", "vragenlijst", "kanaal", "status", "begonnen_op", "ingediend_op", "groep", "wijk",
         "toestemming_contact"])
-    answers = DataTable("answers", "Antwoorden", ["response_id", "vraag", "vraagtekst", "waarde", "tekst"])
     for respondent in who.respondents.values():
         r, p = respondent.response, respondent.participant
-        responses.rows.append([r.id, respondent.survey_slug, CHANNEL_LABELS[r.channel], r.status.value, r.started_at,
-                               r.submitted_at, respondent.group, respondent.neighbourhood,
-                               p.contact_consent if p else None])
-    questions = who.questions
-    for a in session.scalars(select(Answer).join(Response).join(Survey)
-                             .where(Survey.consultation_id == consultation.id)
-                             .order_by(Answer.response_id, Answer.question_id)):
-        q = questions.get(a.question_id)
-        answers.rows.append([a.response_id, q.key if q else a.question_id, q.label if q else "",
-                             a.value, clean(a.text)])
+        responses.rows.append([r.id, respondent.survey_slug, CHANNEL_LABELS[r.channel],
+                               _RESPONSE_STATUS.get(r.status, str(r.status)), r.started_at, r.submitted_at,
+                               respondent.group, respondent.neighbourhood, p.contact_consent if p else None])
 
-    segments = DataTable("segments", "Segmenten", [
-        "segment_id", "bron", "response_id", "vraag", "document_id", "document", "positie", "start", "einde",
+    questions = who.questions
+    segments = DataTable("segmenten", "Segmenten", [
+        "segment_id", "bron", "reactie_id", "vraag", "document_id", "document", "positie", "begin", "einde",
         "tekst", "groep", "tafel_of_groep", "gemaskeerd"])
     docs = dict(session.execute(select(Document.id, Document.title)
                                 .where(Document.consultation_id == consultation.id)).all())
     for s in session.scalars(select(Segment).where(Segment.consultation_id == consultation.id).order_by(Segment.id)):
-        text = clean(public_text(s)) if masked else s.text
+        text = scrub(public_text(s)) if masked else s.text
         rid, qid = who.answers.get(s.answer_id, (None, None)) if s.answer_id else (None, None)
         q = questions.get(qid)
         segments.rows.append([s.id, "vragenlijst" if s.answer_id else "verslag", rid,
@@ -308,29 +371,33 @@ def data_tables(session: Session, consultation: Consultation, *, masked: bool = 
                               s.start_char, s.end_char, text, who.groups.get(s.stakeholder_group_id),
                               s.group_label, s.masked_text is not None and s.masked_text != s.text])
 
-    assignments = DataTable("code_assignments", "Codes", [
-        "assignment_id", "segment_id", "code", "thema", "herkomst", "codeur", "zekerheid", "status",
-        "aangemaakt", "besloten_op", "besloten_door"])
+    assignments = DataTable("coderingen", "Coderingen", [
+        "codering_id", "segment_id", "code", "thema", "herkomst", "codeur", "zekerheid", "status",
+        "gemaakt_op", "besloten_op", "besloten_door"])
     for a, code in session.execute(
             select(CodeAssignment, Code).join(Code, Code.id == CodeAssignment.code_id)
             .join(Segment, Segment.id == CodeAssignment.segment_id)
             .where(Segment.consultation_id == consultation.id).order_by(CodeAssignment.id)):
-        assignments.rows.append([a.id, a.segment_id, code.key, code.label, a.origin.value, a.coder,
-                                 None if a.confidence is None else round(a.confidence, 4), a.status.value,
-                                 a.created_at, a.decided_at, a.decided_by_id])
+        assignments.rows.append([a.id, a.segment_id, code.key, code.label, ORIGIN_LABELS[a.origin], a.coder,
+                                 None if a.confidence is None else round(a.confidence, 4),
+                                 ASSIGNMENT_STATUS_LABELS[a.status], a.created_at, a.decided_at, a.decided_by_id])
 
-    codebook = DataTable("codebook", "Codeboek", ["code", "label", "gloss", "description", "keywords", "parent"])
+    codebook = DataTable("codeboek", "Codeboek", [
+        "code", "label", "korte_omschrijving", "omschrijving", "trefwoorden", "bovenliggende_code"])
     for c in _codes(consultation):
         codebook.rows.append([c.key, c.label, c.gloss, c.description, c.keywords, c.parent])
-    return [responses, answers, segments, assignments, codebook]
+    return [responses, long_table(survey), wide_table(survey), answer_codes_table(survey), segments, assignments,
+            codebook]
 
 
 def codebook_files(consultation: Consultation):
-    """The consultation's codebook as YAML, CSV and REFI-QDA .qdc (``analysis.codebook``)."""
+    """The consultation's codebook as YAML and REFI-QDA .qdc (``analysis.codebook``), the
+    files ``consult codebook import`` reads back; ``codeboek.csv`` is the table of
+    :func:`data_tables`."""
     if consultation.codebook_version is None:
         return []
     definition = version_to_definition(consultation.codebook_version)
-    return [ExtraFile(f"codeboek.{fmt}", serialise_codebook(definition, fmt)) for fmt in ("yaml", "csv", "qdc")]
+    return [ExtraFile(f"codeboek.{fmt}", serialise_codebook(definition, fmt)) for fmt in ("yaml", "qdc")]
 
 
 def qda_project(session: Session, consultation: Consultation, *, masked: bool = True,

@@ -52,13 +52,13 @@ def test_public_text_is_the_masked_text_and_the_export_says_what_was_masked(sess
     masked = session.get(Segment, ids["masked_segment"])
     assert public_text(masked) == "Mevrouw [naam] zegt dat mantelzorgers te weinig steun krijgen."
     tables = {t.name: t for t in data_tables(session, c)}
-    segments = tables["segments"]
+    segments = tables["segmenten"]
     column = segments.headers.index("gemaskeerd")
     text = segments.headers.index("tekst")
     flags = {row[0]: (row[column], row[text]) for row in segments.rows}
     assert flags[masked.id] == (True, "Mevrouw [naam] zegt dat mantelzorgers te weinig steun krijgen.")
     assert [flag for sid, (flag, _) in flags.items() if sid != masked.id] == [False] * (len(flags) - 1)
-    responses = tables["responses"]
+    responses = tables["reacties"]
     assert len(responses.rows) == 3 and [row[6] for row in responses.rows] == ["Mantelzorger", "Inwoner", None]
 
 

@@ -76,23 +76,25 @@ def report_command(slug: str, fmt: str, out: Path, no_charts: bool):
 
 @export_group.command("data")
 @click.option("--consultation", "slug", required=True, help="Slug of the consultation.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "qdpx"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "qdpx"]), required=True)
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="csv: a .zip file, or a folder for the separate .csv files; xlsx: a .xlsx file; "
-                   "qdpx: a .qdpx file.")
+                   "sav: a .sav file (SPSS); qdpx: a .qdpx file.")
 @click.option("--unmasked", is_flag=True,
-              help="Export segment texts unmasked (only for staff allowed to see personal data).")
+              help="Export texts unmasked (only for facilitators and administrators allowed to see personal "
+                   "data); by default every text is masked as the segments are.")
 @with_appcontext
 def data_command(slug: str, fmt: str, out: Path, unmasked: bool):
-    """Export responses, segments, code assignments and the codebook (CSV, XLSX), or the
-    coded material as a REFI-QDA project (.qdpx) for ATLAS.ti, NVivo, MAXQDA or QualCoder."""
+    """Export responses, answers (long and wide), segments, code assignments and the codebook
+    (CSV, XLSX), the answers for SPSS (.sav, with variable and value labels), or the coded
+    material as a REFI-QDA project (.qdpx) for ATLAS.ti, NVivo, MAXQDA or QualCoder."""
     from consult.audit import record
-    from consult.reporting import codebook_files, data_tables, qda_project
-    from exports.data import write_csv, write_xlsx
+    from consult.reporting import codebook_files, data_tables, qda_project, survey_data
+    from exports.data import write_csv, write_sav, write_xlsx
     from exports.qdpx import write_qdpx
 
     suffix = out.suffix.lower()
-    expected = {"xlsx": ".xlsx", "qdpx": ".qdpx"}.get(fmt)
+    expected = {"xlsx": ".xlsx", "sav": ".sav", "qdpx": ".qdpx"}.get(fmt)
     if fmt == "csv" and suffix == ".csv":
         raise click.ClickException(
             f"cannot write {out}: the csv export is several files; give a .zip file or a folder name")
@@ -106,6 +108,10 @@ def data_command(slug: str, fmt: str, out: Path, unmasked: bool):
             path = write_qdpx(project, out)
             summary = f"{len(project.sources)} sources, {len(project.codes)} codes, " \
                       f"{sum(len(s.selections) for s in project.sources)} coded selections"
+        elif fmt == "sav":
+            data = survey_data(session, consultation, masked=not unmasked)
+            path = write_sav(data, out, file_label=consultation.title)
+            summary = f"{len(data.responses)} responses, {len(data.questions)} questions"
         else:
             tables = data_tables(session, consultation, masked=not unmasked)
             path = write_csv(tables, out, codebook_files(consultation)) if fmt == "csv" else write_xlsx(tables, out)

@@ -38,7 +38,7 @@ def test_export_commands(app, small, tmp_path):
         r = invoke(app, ["export", "data", "--consultation", SLUG, "--format", fmt, "--out", str(tmp_path / name)])
         assert r.exit_code == 0, r.output
     with zipfile.ZipFile(tmp_path / "d.zip") as zf:
-        segments = zf.read("segments.csv").decode("utf-8-sig")
+        segments = zf.read("segmenten.csv").decode("utf-8-sig")
     assert "[naam]" in segments and "Jansen" not in segments and "06-12345678" not in segments
     r = invoke(app, ["export", "trace", "--consultation", SLUG, "--format", "html", "--out", str(tmp_path / "t.html")])
     assert r.exit_code == 0 and "1 unanswered" in r.output
@@ -65,7 +65,7 @@ def test_export_output_paths_are_checked_before_any_work(app, small, tmp_path):
     assert r.exit_code == 1 and "ending in .xlsx" in r.output
     r = invoke(app, ["export", "data", "--consultation", SLUG, "--format", "csv", "--out", str(tmp_path / "uitvoer")])
     assert r.exit_code == 0, r.output
-    assert {"segments.csv", "answers.csv"} <= {p.name for p in (tmp_path / "uitvoer").iterdir()}
+    assert {"segmenten.csv", "antwoorden.csv"} <= {p.name for p in (tmp_path / "uitvoer").iterdir()}
 
 
 def test_report_export_prints_no_progress_when_not_on_a_terminal(app, small, tmp_path):

@@ -11,6 +11,7 @@ import xmlschema
 from sqlalchemy import func, select
 
 from consult.demo import DEMO_SLUG
+from consult.models.coding import ASSIGNMENT_STATUS_LABELS
 from consult.models import AssignmentStatus, CodeAssignment, Consultation, Response, Segment, Survey
 from consult.reporting import codebook_files, data_tables, get_consultation, qda_project
 from exports.data import mask_same_length, write_csv, write_xlsx
@@ -48,19 +49,28 @@ def test_csv_and_xlsx_exports(demo_app, tmp_path):
     zpath = write_csv(tables, tmp_path / "data.zip", extra)
     with zipfile.ZipFile(zpath) as zf:
         names = set(zf.namelist())
-        assert {"responses.csv", "answers.csv", "segments.csv", "code_assignments.csv", "codebook.csv",
-                "codeboek.yaml", "codeboek.csv", "codeboek.qdc"} <= names
+        assert names == {"reacties.csv", "antwoorden.csv", "antwoorden_breed.csv", "antwoordcodes.csv",
+                         "segmenten.csv", "coderingen.csv", "codeboek.csv", "codeboek.yaml", "codeboek.qdc"}
         rows = {n: list(csv.DictReader(io.StringIO(zf.read(n).decode("utf-8-sig"))))
-                for n in names if n.endswith(".csv") and not n.startswith("codeboek")}
+                for n in names if n.endswith(".csv")}
         everything = "".join(zf.read(n).decode("utf-8-sig") for n in names)
-    assert len(rows["responses.csv"]) == n_responses == 250
-    assert len(rows["segments.csv"]) == n_segments
-    assert len(rows["code_assignments.csv"]) == n_assignments
+    assert len(rows["reacties.csv"]) == len(rows["antwoorden_breed.csv"]) == n_responses == 250
+    assert len(rows["segmenten.csv"]) == n_segments
+    assert len(rows["coderingen.csv"]) == n_assignments
+    assert len(rows["codeboek.csv"]) == 19
     statuses = {}
-    for r in rows["code_assignments.csv"]:
+    for r in rows["coderingen.csv"]:
         statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-        assert r["herkomst"] in {"rule", "model", "person"}
-    assert statuses == {k.value: v for k, v in by_status.items()}
+        assert r["herkomst"] in {"regel", "model", "persoon"}
+    assert statuses == {ASSIGNMENT_STATUS_LABELS[k]: v for k, v in by_status.items()}
+    # the demo's choices come out as labels, not as the stored codes that lose letters
+    chosen = [r["antwoord"] for r in rows["antwoorden.csv"] if r["vraag"] == "belangrijk"]
+    assert any("Eén vast aanspreekpunt" in a for a in chosen)
+    assert not [r for r in rows["antwoorden.csv"] if "e_n_vast" in r["antwoord"] or "soms_zwaar" in r["antwoord"]]
+    assert not [r for r in rows["antwoorden_breed.csv"] if "e_n_vast" in "".join(r.values())]
+    assert any("Eén vast aanspreekpunt" in r["belangrijk"] for r in rows["antwoorden_breed.csv"])
+    assert {r["label"] for r in rows["antwoordcodes.csv"] if r["code"] == "e_n_vast_aanspreekpunt"} == {
+        "Eén vast aanspreekpunt"}
     assert "receipt" not in everything.lower() and "@voorbeeld.nl" not in everything
     for pii in DEMO_PII:
         assert pii not in everything
@@ -69,8 +79,10 @@ def test_csv_and_xlsx_exports(demo_app, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(xpath, read_only=True)
-    assert wb.sheetnames == ["Reacties", "Antwoorden", "Segmenten", "Codes", "Codeboek"]
-    assert wb["Reacties"].max_row == 251 and wb["Codes"].max_row == n_assignments + 1
+    assert wb.sheetnames == ["Reacties", "Antwoorden", "Antwoorden breed", "Antwoordcodes", "Segmenten",
+                             "Coderingen", "Codeboek"]
+    assert wb["Reacties"].max_row == wb["Antwoorden breed"].max_row == 251
+    assert wb["Coderingen"].max_row == n_assignments + 1
 
 
 def test_refi_qda_project_is_valid_and_complete(demo_app, tmp_path, schema):
