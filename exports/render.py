@@ -14,17 +14,51 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from exports.model import Chart, Report, Table, protect
-from exports.report import dutch_date, pct
+from exports.report import MONTHS, dutch_date, pct
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("docx", "pdf", "html", "md")
+#: At most this many columns next to the first one fit an A4 portrait page; wider tables
+#: (themes by neighbourhood or group) are split into parts that repeat the first column.
+MAX_VALUE_COLUMNS = 5
+#: Tables with at most this many rows are kept on one page (longer ones may break between rows).
+SHORT_TABLE_ROWS = 15
+DATE = re.compile(r"\b\d{1,2} (?:" + "|".join(MONTHS) + r") \d{4}\b")
+
+
+def split_wide(t: Table, max_values: int = MAX_VALUE_COLUMNS) -> list[Table]:
+    """``t`` as parts of at most ``max_values`` columns besides the first, spread evenly."""
+    n_values = len(t.headers) - 1
+    if n_values <= max_values:
+        return [t]
+    n_parts = -(-n_values // max_values)
+    per = -(-n_values // n_parts)
+    parts = []
+    for k, start in enumerate(range(1, n_values + 1, per), 1):
+        cols = [0] + list(range(start, min(start + per, n_values + 1)))
+        parts.append(Table(caption=f"{t.caption} (deel {k} van {n_parts})",
+                           headers=[t.headers[i] for i in cols],
+                           rows=[[row[i] for i in cols] for row in t.rows]))
+    return parts
+
+
+def _nowrap_dates(text) -> Markup:
+    """Escaped ``text`` where dates ("10 september 2019") do not break across lines."""
+    out, last = [], 0
+    text = str(text or "")
+    for m in DATE.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        out.append(Markup('<span class="date">') + escape(m.group()) + Markup("</span>"))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(table=_html_table, chart=_html_chart, paras=_html_paras, protect=protect,
-                       pct=pct, date=dutch_date)
+                       pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates)
     return env
 
 
@@ -34,11 +68,19 @@ def _html_paras(text: str) -> Markup:
 
 
 def _html_table(t: Table) -> Markup:
+    return Markup("").join(_html_one_table(part) for part in split_wide(t))
+
+
+def _html_one_table(t: Table) -> Markup:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in t.headers)
     body = "".join("<tr>" + "".join(
-        (f'<th scope="row">{escape(c)}</th>' if i == 0 else f"<td>{escape(c)}</td>") for i, c in enumerate(row))
-        + "</tr>" for row in t.rows)
-    return Markup(f"<table><caption>{escape(t.caption)}</caption><thead><tr>{head}</tr></thead>"
+        (f'<th scope="row">{_nowrap_dates(c)}</th>' if i == 0 else f"<td>{_nowrap_dates(c)}</td>")
+        for i, c in enumerate(row)) + "</tr>" for row in t.rows)
+    classes = ["short"] if len(t.rows) <= SHORT_TABLE_ROWS else []
+    if len(t.headers) >= 4 and all(len(c) <= 8 for row in t.rows for c in row[1:]):
+        classes.append("matrix")  # a label column and short figures: the figures share the width evenly
+    cls = f' class="{" ".join(classes)}"' if classes else ""
+    return Markup(f"<table{cls}><caption>{escape(t.caption)}</caption><thead><tr>{head}</tr></thead>"
                   f"<tbody>{body}</tbody></table>")
 
 
@@ -49,9 +91,10 @@ def _data_uri(png: bytes) -> str:
 def _html_chart(c: Chart) -> Markup:
     details = ""
     if c.table is not None:
-        details = (f"<details><summary>De cijfers bij deze grafiek</summary>{_html_table(c.table)}</details>")
+        details = (f'<details class="chart-data"><summary>De cijfers bij deze grafiek</summary>'
+                   f"{_html_table(c.table)}</details>")
     return Markup(f'<figure class="chart" id="grafiek-{escape(c.key)}"><img src="{_data_uri(c.png)}" '
-                  f'alt="{escape(c.alt)}"><figcaption>{escape(c.title)}</figcaption>{details}</figure>')
+                  f'alt="{escape(c.alt)}"><figcaption>{escape(c.title)}</figcaption></figure>{details}')
 
 
 def render_html(report: Report, *, print_css: bool = False) -> str:
