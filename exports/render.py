@@ -296,7 +296,10 @@ def render_docx(report: Report) -> bytes:
     style.font.size = Pt(10.5)
     doc.core_properties.title = report.title
     doc.core_properties.subject = report.subtitle
+    doc.core_properties.author = report.organisation
+    doc.core_properties.last_modified_by = report.organisation
     doc.core_properties.language = "nl-NL"
+    _a4_with_page_numbers(doc)
     r = report
 
     def paras(text: str) -> None:
@@ -305,22 +308,30 @@ def render_docx(report: Report) -> bytes:
                 doc.add_paragraph(p.strip())
 
     def table(t: Table) -> None:
+        for part in split_wide(t):
+            one_table(part)
+
+    def one_table(t: Table) -> None:
         cap = doc.add_paragraph(t.caption)
         cap.style = doc.styles["Caption"]
+        cap.paragraph_format.keep_with_next = True
         tbl = doc.add_table(rows=1, cols=len(t.headers))
         tbl.style = "Table Grid"
+        _repeat_header_row(tbl.rows[0])
         for cell, h in zip(tbl.rows[0].cells, t.headers):
             cell.text = h
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
             for run in cell.paragraphs[0].runs:
                 run.bold = True
         for row in t.rows:
             cells = tbl.add_row().cells
             for cell, value in zip(cells, row):
-                cell.text = str(value)
+                cell.text = DATE.sub(lambda m: m.group().replace(" ", "\u00a0"), str(value))
         doc.add_paragraph()
 
     def chart(c: Chart, width_cm: float = 15.5) -> None:
         doc.add_picture(io.BytesIO(c.png), width=Cm(width_cm))
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the picture stays with its caption
         set_alt_text(doc.inline_shapes[-1], c.alt, c.title)
         cap = doc.add_paragraph(c.title)
         cap.style = doc.styles["Caption"]
@@ -337,6 +348,10 @@ def render_docx(report: Report) -> bytes:
     if r.period:
         doc.add_paragraph(f"Periode: {r.period}")
     doc.add_paragraph(f"Gemaakt op {r.generated_on}")
+    doc.add_paragraph("Inhoud", style="TOC Heading")
+    _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
+           "Klik met de rechtermuisknop en kies 'Veld bijwerken' om de inhoudsopgave te maken.")
+    doc.add_page_break()
     doc.add_heading("1. Inleiding", 1)
     paras(r.introduction)
     doc.add_heading("2. Aanleiding", 1)
@@ -441,6 +456,56 @@ def render_docx(report: Report) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _a4_with_page_numbers(doc) -> None:
+    """A4 portrait with the margins of the PDF, and the page number centred in the footer."""
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.top_margin = section.bottom_margin = Cm(2.0)
+        section.left_margin = section.right_margin = Cm(1.8)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _field(footer, "PAGE", "1")
+
+
+def _field(paragraph, instruction: str, placeholder: str) -> None:
+    """A Word field (``PAGE``, ``TOC``) that Word computes; ``placeholder`` until it does."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def fld_char(kind: str):
+        run = paragraph.add_run()
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        if kind == "begin":
+            el.set(qn("w:dirty"), "true")  # Word updates the field when the document opens
+        run._r.append(el)
+
+    fld_char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    paragraph.add_run()._r.append(instr)
+    fld_char("separate")
+    paragraph.add_run(placeholder)
+    fld_char("end")
+
+
+def _repeat_header_row(row) -> None:
+    """Word repeats this row at the top of every page the table runs onto."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
 
 
 def set_alt_text(inline_shape, description: str, title: str = "") -> None:
