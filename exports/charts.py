@@ -12,6 +12,9 @@ plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype
 
 DPI = 110
 BAR = "#1f5f8b"
+GREY = "#dddddd"
+#: The width (inches) charts are printed at: the text width of an A4 page with 1.8 cm margins.
+PRINT_WIDTH = 6.8
 
 
 def _png(fig) -> bytes:
@@ -23,7 +26,7 @@ def _png(fig) -> bytes:
 
 def bar_chart(labels: list[str], values: list[int], *, xlabel: str) -> bytes:
     height = max(2.0, 0.32 * len(labels) + 0.8)
-    fig, ax = plt.subplots(figsize=(6.5, height))
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH, height))
     y = range(len(labels))
     ax.barh(list(y), values, color=BAR)
     ax.set_yticks(list(y), labels)
@@ -35,25 +38,37 @@ def bar_chart(labels: list[str], values: list[int], *, xlabel: str) -> bytes:
     return _png(fig)
 
 
-def heat_map(rows: list[str], cols: list[str], shares: list[list[float | None]], *, title: str) -> bytes:
-    """``shares`` in 0..1; ``None`` cells (small groups) are grey and empty."""
+def heat_map(rows: list[str], cols: list[str], shares: list[list[float | None]], *, title: str,
+             grey_note: str | None = None) -> bytes:
+    """``shares`` in 0..1; ``None`` cells (small groups) are grey and empty, explained by
+    ``grey_note`` under the chart. Drawn at the width it is printed (:data:`PRINT_WIDTH`),
+    so the 9-point labels and 8-point numbers stay that size on paper."""
+    import textwrap
+
     import numpy as np
+    from matplotlib.patches import Patch
 
     data = np.array([[np.nan if v is None else v * 100 for v in r] for r in shares], dtype=float)
-    fig, ax = plt.subplots(figsize=(max(5.0, 0.7 * len(cols) + 2.5), max(2.5, 0.32 * len(rows) + 1.2)))
-    cmap = plt.get_cmap("Blues").with_extremes(bad="#dddddd")
+    labels = ["\n".join(textwrap.wrap(r, 30)) or r for r in rows]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH, min(9.0, max(2.5, 0.15 * lines + 0.08 * len(rows) + 1.5))))
+    cmap = plt.get_cmap("Blues").with_extremes(bad=GREY)
     im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, aspect="auto", vmin=0,
                    vmax=max(10.0, float(np.nanmax(data)) if np.isfinite(data).any() else 10.0))
-    ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right")
-    ax.set_yticks(range(len(rows)), rows)
+    ax.set_xticks(range(len(cols)), cols, rotation=40, ha="right", fontsize=9)
+    ax.set_yticks(range(len(rows)), labels, fontsize=9)
     for i in range(len(rows)):
         for j in range(len(cols)):
             v = data[i, j]
             if np.isfinite(v):
-                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
                         color="white" if v > 0.6 * im.norm.vmax else "black")
-    ax.set_title(title, fontsize=9)
-    fig.colorbar(im, ax=ax, label="% van de deelnemers", shrink=0.8)
+    note = bool(grey_note) and not np.isfinite(data).all()
+    ax.set_title(title, fontsize=10, loc="left", pad=22 if note else 6)
+    if note:
+        ax.legend(handles=[Patch(facecolor=GREY, edgecolor="#999999", label=grey_note)], loc="lower left",
+                  bbox_to_anchor=(0.0, 1.0), frameon=False, fontsize=9, borderaxespad=0.1, handlelength=1.2)
+    fig.colorbar(im, ax=ax, label="% van de deelnemers", shrink=0.8, pad=0.02)
     return _png(fig)
 
 

@@ -14,17 +14,51 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from exports.model import Chart, Report, Table, protect
-from exports.report import dutch_date, pct
+from exports.report import MONTHS, dutch_date, pct
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("docx", "pdf", "html", "md")
+#: At most this many columns next to the first one fit an A4 portrait page; wider tables
+#: (themes by neighbourhood or group) are split into parts that repeat the first column.
+MAX_VALUE_COLUMNS = 5
+#: Tables with at most this many rows are kept on one page (longer ones may break between rows).
+SHORT_TABLE_ROWS = 15
+DATE = re.compile(r"\b\d{1,2} (?:" + "|".join(MONTHS) + r") \d{4}\b")
+
+
+def split_wide(t: Table, max_values: int = MAX_VALUE_COLUMNS) -> list[Table]:
+    """``t`` as parts of at most ``max_values`` columns besides the first, spread evenly."""
+    n_values = len(t.headers) - 1
+    if n_values <= max_values:
+        return [t]
+    n_parts = -(-n_values // max_values)
+    per = -(-n_values // n_parts)
+    parts = []
+    for k, start in enumerate(range(1, n_values + 1, per), 1):
+        cols = [0] + list(range(start, min(start + per, n_values + 1)))
+        parts.append(Table(caption=f"{t.caption} (deel {k} van {n_parts})",
+                           headers=[t.headers[i] for i in cols],
+                           rows=[[row[i] for i in cols] for row in t.rows]))
+    return parts
+
+
+def _nowrap_dates(text) -> Markup:
+    """Escaped ``text`` where dates ("10 september 2019") do not break across lines."""
+    out, last = [], 0
+    text = str(text or "")
+    for m in DATE.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        out.append(Markup('<span class="date">') + escape(m.group()) + Markup("</span>"))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(table=_html_table, chart=_html_chart, paras=_html_paras, protect=protect,
-                       pct=pct, date=dutch_date)
+                       pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates)
     return env
 
 
@@ -34,11 +68,19 @@ def _html_paras(text: str) -> Markup:
 
 
 def _html_table(t: Table) -> Markup:
+    return Markup("").join(_html_one_table(part) for part in split_wide(t))
+
+
+def _html_one_table(t: Table) -> Markup:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in t.headers)
     body = "".join("<tr>" + "".join(
-        (f'<th scope="row">{escape(c)}</th>' if i == 0 else f"<td>{escape(c)}</td>") for i, c in enumerate(row))
-        + "</tr>" for row in t.rows)
-    return Markup(f"<table><caption>{escape(t.caption)}</caption><thead><tr>{head}</tr></thead>"
+        (f'<th scope="row">{_nowrap_dates(c)}</th>' if i == 0 else f"<td>{_nowrap_dates(c)}</td>")
+        for i, c in enumerate(row)) + "</tr>" for row in t.rows)
+    classes = ["short"] if len(t.rows) <= SHORT_TABLE_ROWS else []
+    if len(t.headers) >= 4 and all(len(c) <= 8 for row in t.rows for c in row[1:]):
+        classes.append("matrix")  # a label column and short figures: the figures share the width evenly
+    cls = f' class="{" ".join(classes)}"' if classes else ""
+    return Markup(f"<table{cls}><caption>{escape(t.caption)}</caption><thead><tr>{head}</tr></thead>"
                   f"<tbody>{body}</tbody></table>")
 
 
@@ -49,9 +91,10 @@ def _data_uri(png: bytes) -> str:
 def _html_chart(c: Chart) -> Markup:
     details = ""
     if c.table is not None:
-        details = (f"<details><summary>De cijfers bij deze grafiek</summary>{_html_table(c.table)}</details>")
+        details = (f'<details class="chart-data"><summary>De cijfers bij deze grafiek</summary>'
+                   f"{_html_table(c.table)}</details>")
     return Markup(f'<figure class="chart" id="grafiek-{escape(c.key)}"><img src="{_data_uri(c.png)}" '
-                  f'alt="{escape(c.alt)}"><figcaption>{escape(c.title)}</figcaption>{details}</figure>')
+                  f'alt="{escape(c.alt)}"><figcaption>{escape(c.title)}</figcaption></figure>{details}')
 
 
 def render_html(report: Report, *, print_css: bool = False) -> str:
@@ -253,7 +296,10 @@ def render_docx(report: Report) -> bytes:
     style.font.size = Pt(10.5)
     doc.core_properties.title = report.title
     doc.core_properties.subject = report.subtitle
+    doc.core_properties.author = report.organisation
+    doc.core_properties.last_modified_by = report.organisation
     doc.core_properties.language = "nl-NL"
+    _a4_with_page_numbers(doc)
     r = report
 
     def paras(text: str) -> None:
@@ -262,22 +308,30 @@ def render_docx(report: Report) -> bytes:
                 doc.add_paragraph(p.strip())
 
     def table(t: Table) -> None:
+        for part in split_wide(t):
+            one_table(part)
+
+    def one_table(t: Table) -> None:
         cap = doc.add_paragraph(t.caption)
         cap.style = doc.styles["Caption"]
+        cap.paragraph_format.keep_with_next = True
         tbl = doc.add_table(rows=1, cols=len(t.headers))
         tbl.style = "Table Grid"
+        _repeat_header_row(tbl.rows[0])
         for cell, h in zip(tbl.rows[0].cells, t.headers):
             cell.text = h
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
             for run in cell.paragraphs[0].runs:
                 run.bold = True
         for row in t.rows:
             cells = tbl.add_row().cells
             for cell, value in zip(cells, row):
-                cell.text = str(value)
+                cell.text = DATE.sub(lambda m: m.group().replace(" ", "\u00a0"), str(value))
         doc.add_paragraph()
 
     def chart(c: Chart, width_cm: float = 15.5) -> None:
         doc.add_picture(io.BytesIO(c.png), width=Cm(width_cm))
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the picture stays with its caption
         set_alt_text(doc.inline_shapes[-1], c.alt, c.title)
         cap = doc.add_paragraph(c.title)
         cap.style = doc.styles["Caption"]
@@ -294,6 +348,10 @@ def render_docx(report: Report) -> bytes:
     if r.period:
         doc.add_paragraph(f"Periode: {r.period}")
     doc.add_paragraph(f"Gemaakt op {r.generated_on}")
+    doc.add_paragraph("Inhoud", style="TOC Heading")
+    _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
+           "Klik met de rechtermuisknop en kies 'Veld bijwerken' om de inhoudsopgave te maken.")
+    doc.add_page_break()
     doc.add_heading("1. Inleiding", 1)
     paras(r.introduction)
     doc.add_heading("2. Aanleiding", 1)
@@ -398,6 +456,56 @@ def render_docx(report: Report) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _a4_with_page_numbers(doc) -> None:
+    """A4 portrait with the margins of the PDF, and the page number centred in the footer."""
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.top_margin = section.bottom_margin = Cm(2.0)
+        section.left_margin = section.right_margin = Cm(1.8)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _field(footer, "PAGE", "1")
+
+
+def _field(paragraph, instruction: str, placeholder: str) -> None:
+    """A Word field (``PAGE``, ``TOC``) that Word computes; ``placeholder`` until it does."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def fld_char(kind: str):
+        run = paragraph.add_run()
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        if kind == "begin":
+            el.set(qn("w:dirty"), "true")  # Word updates the field when the document opens
+        run._r.append(el)
+
+    fld_char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    paragraph.add_run()._r.append(instr)
+    fld_char("separate")
+    paragraph.add_run(placeholder)
+    fld_char("end")
+
+
+def _repeat_header_row(row) -> None:
+    """Word repeats this row at the top of every page the table runs onto."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
 
 
 def set_alt_text(inline_shape, description: str, title: str = "") -> None:

@@ -317,7 +317,8 @@ def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
             alt=(f"Heatmap: per thema (rijen) en {dim} (kolommen) het percentage deelnemers aan de vragenlijst "
                  f"dat het thema noemt. Grijze vakken: minder dan {MIN_CELL} deelnemers, niet getoond. "
                  f"De cijfers staan ook in de tabellen bij elk thema."),
-            png=charts.heat_map([t.label for t in themes], cols, shares, title=f"Thema's {title} (%)"),
+            png=charts.heat_map([t.label for t in themes], cols, shares, title=f"Thema's {title} (%)",
+                             grey_note=f"Grijs: minder dan {MIN_CELL} deelnemers, niet getoond"),
             table=Table(caption=f"Percentage deelnemers dat het thema noemt, {title}",
                         headers=["Thema"] + cols,
                         rows=[[t.label] + [pct(v) for v in row] for t, row in zip(themes, shares)])))
