@@ -177,7 +177,8 @@ def _codes(consultation: Consultation) -> list[CodeInfo]:
         return []
     by_id = {c.id: c.key for c in version.codes}
     return [CodeInfo(key=c.key, label=c.label, description=c.description, gloss=c.gloss,
-                     parent=by_id.get(c.parent_id), keywords=list(c.keywords)) for c in version.codes]
+                     parent=by_id.get(c.parent_id), keywords=list(c.keywords), reader_text=c.reader_text or "")
+            for c in version.codes]
 
 
 # ----------------------------------------------------------------------------- advice
