@@ -160,11 +160,7 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
         scenarios=scenarios,
         decisions=list(data.decisions),
         advice=list(data.advice),
-        codebook=Table(caption=f"Codeboek {data.codebook_name}"
-                               + (f", versie {data.codebook_version}" if data.codebook_version else ""),
-                       headers=["Code", "Thema", "Omschrijving", "Fragmenten"],
-                       rows=[[c.key, c.label, c.reader_text, str(len(by_code.get(c.key, [])))]
-                             for c in data.codes]),
+        codebook=_codebook_table(data, by_code),
         method=_method(data, n_tests),
         agreement=[], agreement_table=None,
         notice=_concept_notice(data),
@@ -174,6 +170,17 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     _agreement(report, data, codes)
     step("bijlagen")
     return report
+
+
+def _codebook_table(data: ReportInput, by_code) -> Table:
+    """Appendix A: the themes with their reader texts (a column only when a code has one;
+    the coder instructions are not for readers)."""
+    caption = f"Codeboek {data.codebook_name}" + (f", versie {data.codebook_version}" if data.codebook_version else "")
+    with_text = any(c.reader_text for c in data.codes)
+    headers = ["Code", "Thema"] + (["Omschrijving"] if with_text else []) + ["Fragmenten"]
+    rows = [[c.key, c.label] + ([c.reader_text] if with_text else []) + [str(len(by_code.get(c.key, [])))]
+            for c in data.codes]
+    return Table(caption=caption, headers=headers, rows=rows)
 
 
 def _ordered(counts: Counter, order: list[str]) -> Counter:
@@ -608,7 +615,10 @@ def _method(data: ReportInput, n_tests: int) -> list[str]:
         "inhoudswoorden, zonder stopwoorden, met het Nederlandse taalmodel van consult. Per thema "
         "berekenen we het gemiddelde (centroïde) van die woordprofielen (TF-IDF); de fragmenten die daar "
         "het meest op lijken, staan in de samenvatting en bij de citaten. Zo is de samenvatting letterlijk "
-        "wat deelnemers zeiden, niet een interpretatie.",
+        "wat deelnemers zeiden, niet een interpretatie. Die fragmenten komen zo mogelijk zowel uit de "
+        "verslagen van bijeenkomsten als uit de vragenlijst, en lijken niet te veel op elkaar. In de "
+        "samenvatting voorin staat bij elk hoofdthema de bevinding die bij dat thema is opgeschreven, of "
+        "anders het meest kenmerkende fragment.",
         "Citaten: we tonen alleen tekst waaruit persoonsgegevens zijn verwijderd. Een fragment met een "
         "e-mailadres of telefoonnummer gebruiken we niet als citaat. Bij een citaat staat alleen de soort "
         "bron (bijvoorbeeld ‘inwoner, vragenlijst’ of ‘deelnemer wijkbijeenkomst Keizerslanden’).",

@@ -161,6 +161,10 @@ def test_reader_text_not_coder_instructions_in_every_format():
     themes = {t.key: t for t in report.themes}
     assert themes["MANTELZORG"].description == "Over de zorg die naasten elkaar geven."
     assert themes["VERVOER"].description == ""
+    assert report.codebook.headers == ["Code", "Thema", "Omschrijving", "Fragmenten"]
+    assert report.codebook.rows[0][2] == "Over de zorg die naasten elkaar geven." and report.codebook.rows[1][2] == ""
+    assert build_report(small_input(), lemmatiser=simple_lemmatiser, with_charts=False).codebook.headers == [
+        "Code", "Thema", "Fragmenten"]
     docx = Document(io.BytesIO(render_docx(report)))
     docx_text = "\n".join(p.text for p in docx.paragraphs) + "\n".join(
         c.text for t in docx.tables for r in t.rows for c in r.cells)
