@@ -544,8 +544,8 @@ def _samenvatting(data: ReportInput, report: Report, n_respondents: int,
         paras.append(text)
     if data.decisions:
         for d in data.decisions:
-            when = f" op {dutch_date(d.taken_on)}" if d.taken_on else ""
-            paras.append(f"Besluit: {d.body}{when}: {_first_sentence(d.text)}")
+            when = f", {dutch_date(d.taken_on)}" if d.taken_on else ""
+            paras.append(f"Besluit ({d.body}{when}): {_first_sentence(d.text)}")
     else:
         paras.append("Er is nog geen besluit genomen.")
     if report.notice:

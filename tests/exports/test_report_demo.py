@@ -144,7 +144,7 @@ def test_samenvatting_up_front(demo_report):
     assert all(sentence.startswith("Genoemd ") for _, sentence in report.summary_themes)
     state = " ".join(report.summary_state)
     assert "11 punten" in state and "2 punten zijn nog niet beantwoord" in state
-    assert "Besluit: college van B&W op 21 januari 2020" in state
+    assert "Besluit (college van B&W, 21 januari 2020): Het college stelt de verkenning" in state
 
 
 def test_no_coder_instructions_in_the_report(demo_report):
