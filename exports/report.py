@@ -320,13 +320,7 @@ def _where_from(meeting_units: set[str], resp_units: set[str], meetings) -> str:
 
 def _plural(label: str) -> str:
     """Dutch plural of a meeting type label ("wijkbijeenkomst" -> "wijkbijeenkomsten")."""
-    if label.endswith("st"):
-        return label + "en"
-    if label.endswith("ing"):
-        return label + "en"
-    if label.endswith("kring"):
-        return label + "en"
-    return label + "s" if label.endswith(("e", "el", "er")) else label + "en"
+    return label + "s" if label.endswith(("e", "el", "er", "em")) else label + "en"
 
 
 def _divides_in_words(divides) -> str:
