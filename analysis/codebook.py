@@ -9,10 +9,14 @@ YAML (``.yaml``/``.yml``)
     The format of ``analysis/codebooks/wmo-codebook.yaml``: top-level ``name``,
     ``language``, ``version`` and ``themes`` (a list of mappings with ``code``,
     ``label``, ``gloss``, ``description``, ``keywords``, ``examples`` and the optional
-    ``colour`` and ``parent``).  ``codes`` is accepted as a synonym of ``themes``.
+    ``reader_text``, ``colour`` and ``parent``).  ``codes`` is accepted as a synonym of
+    ``themes``.  ``gloss`` and ``description`` are for coders; ``reader_text`` says in
+    plain Dutch what the theme is about for readers of a report (reports never print the
+    coder instructions; without a reader text they show the label alone).
 
 CSV (``.csv``)
-    One row per code, header ``code,label,gloss,description,keywords,examples,colour,parent``.
+    One row per code, header ``code,label,gloss,description,keywords,examples,colour,parent,reader_text``
+    (older files without the ``reader_text`` column are read as well).
     ``keywords`` are separated by ``;`` and ``examples`` by ``|`` (an example sentence
     may itself contain a semicolon).  Optional lines before the header of the form
     ``# name: ...``, ``# language: nl`` and ``# version: 2`` carry the codebook's
@@ -23,8 +27,8 @@ REFI-QDA codebook (``.qdc``)
     with ``<Description>`` and nested ``<Code>`` elements for the hierarchy, as exchanged
     by ATLAS.ti, NVivo, MAXQDA and QualCoder.  ``name`` is the label.  The schema has no
     place for the identifier, gloss, keywords and examples, so they are appended to the
-    description as labelled lines (``Code: ...``, ``Gloss: ...``, ``Keywords: a; b`` and
-    ``Example: ...``), which other programs simply show as text; on import they are read
+    description as labelled lines (``Code: ...``, ``Gloss: ...``, ``Keywords: a; b``,
+    ``Example: ...`` and ``Reader text: ...``), which other programs simply show as text; on import they are read
     back, and a code without them gets an identifier derived from its name.  GUIDs are
     derived from the codebook and code identifiers (UUID 5), so re-exports are stable.
 
@@ -59,7 +63,7 @@ QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 DEFAULT_CODEBOOK_PATH = Path(__file__).parent / "codebooks" / "wmo-codebook.yaml"
 CODE_RE = re.compile(r"^[A-Z0-9_]+$")
 COLOUR_RE = re.compile(r"^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
-CODE_FIELDS = ("code", "label", "gloss", "description", "keywords", "examples", "colour", "parent")
+CODE_FIELDS = ("code", "label", "gloss", "description", "keywords", "examples", "colour", "parent", "reader_text")
 REQUIRED_CODE_FIELDS = ("code", "label")
 
 
@@ -77,6 +81,8 @@ class Code:
     examples: tuple[str, ...] = ()
     colour: str | None = None
     parent: str | None = None
+    #: What the theme is about, for readers of a report (optional; not a coder instruction).
+    reader_text: str = ""
 
     def __post_init__(self):
         # Accept lists for convenience; store tuples so codes are hashable and comparable.
@@ -403,6 +409,7 @@ def _code_from_mapping(d: dict, where: str) -> Code:
         examples=_as_str_list(d.get("examples"), f"examples of code {code}", where),
         colour=str(colour).strip() if colour not in (None, "") else None,
         parent=str(parent).strip() if parent not in (None, "") else None,
+        reader_text=text("reader_text"),
     )
 
 
@@ -483,6 +490,8 @@ def codebook_to_yaml(cb: Codebook) -> str:
         d["description"] = c.description
         d["keywords"] = list(c.keywords)
         d["examples"] = list(c.examples)
+        if c.reader_text:
+            d["reader_text"] = c.reader_text
         if c.colour:
             d["colour"] = c.colour
         themes.append(d)
@@ -552,7 +561,7 @@ def codebook_to_csv(cb: Codebook) -> str:
     w.writerow(CODE_FIELDS)
     for c in cb.codes:
         w.writerow([c.code, c.label, c.gloss, c.description, ";".join(c.keywords),
-                    "|".join(c.examples), c.colour or "", c.parent or ""])
+                    "|".join(c.examples), c.colour or "", c.parent or "", c.reader_text])
     return out.getvalue()
 
 
@@ -561,7 +570,8 @@ def codebook_to_csv(cb: Codebook) -> str:
 # ---------------------------------------------------------------------------
 
 _GUID_NS = uuid.UUID("6f1c3d1e-52a4-4c47-9b7e-0c2f1d3a9e01")
-_QDC_FIELDS = {"code": "Code", "gloss": "Gloss", "keywords": "Keywords", "example": "Example"}
+_QDC_FIELDS = {"code": "Code", "gloss": "Gloss", "keywords": "Keywords", "example": "Example",
+               "reader_text": "Reader text"}
 
 
 def _guid(cb: Codebook, code: str) -> str:
@@ -576,6 +586,8 @@ def _qdc_description(c: Code) -> str:
     if c.keywords:
         parts.append("Keywords: " + "; ".join(c.keywords))
     parts.extend(f"Example: {e}" for e in c.examples)
+    if c.reader_text:
+        parts.append(f"Reader text: {c.reader_text}")
     return "\n".join(parts)
 
 
@@ -634,9 +646,9 @@ def codebook_from_qdc(text: str, *, name: str | None = None) -> Codebook:
             info: dict[str, Any] = {"example": []}
             body = []
             for line in lines_:
-                fm = re.match(r"(Code|Gloss|Keywords|Example): (.*)$", line)
+                fm = re.match(r"(Code|Gloss|Keywords|Example|Reader text): (.*)$", line)
                 if fm:
-                    k = fm.group(1).lower()
+                    k = fm.group(1).lower().replace(" ", "_")
                     if k == "example":
                         info["example"].append(fm.group(2))
                     else:
@@ -652,6 +664,7 @@ def codebook_from_qdc(text: str, *, name: str | None = None) -> Codebook:
                 "description": " ".join(" ".join(body).split()),
                 "keywords": [k.strip() for k in info.get("keywords", "").split(";") if k.strip()],
                 "examples": info["example"], "colour": child.get("color"), "parent": parent,
+                "reader_text": info.get("reader_text", ""),
             }, f"code {label!r}: "))
             walk(child, ident)
 

@@ -35,7 +35,7 @@ def version_to_definition(version: CodebookVersion) -> CodebookDef:
         codes=tuple(
             CodeDef(code=c.key, label=c.label, gloss=c.gloss, description=c.description,
                     keywords=tuple(c.keywords), examples=tuple(c.examples), colour=c.colour,
-                    parent=by_id.get(c.parent_id))
+                    parent=by_id.get(c.parent_id), reader_text=c.reader_text or "")
             for c in version.codes))
 
 
@@ -63,7 +63,8 @@ def store_codebook(session: Session, definition: CodebookDef, *, slug: str | Non
     for position, c in enumerate(definition.codes):
         rows[c.code] = Code(version=version, key=c.code, label=c.label, gloss=c.gloss,
                             description=c.description, keywords=list(c.keywords),
-                            examples=list(c.examples), colour=c.colour, position=position)
+                            examples=list(c.examples), colour=c.colour, position=position,
+                            reader_text=c.reader_text)
     for c in definition.codes:  # codebook.validate() guarantees parents exist
         if c.parent:
             rows[c.code].parent = rows[c.parent]

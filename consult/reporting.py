@@ -130,6 +130,12 @@ def segment_rows(session: Session, consultation: Consultation, *, accepted_only:
     for sid, key in session.execute(stmt):
         if key not in codes_by_segment[sid]:
             codes_by_segment[sid].append(key)
+    open_by_segment: dict[int, int] = defaultdict(int)   # suggestions nobody decided on yet
+    for (sid,) in session.execute(
+            select(CodeAssignment.segment_id).join(Segment, Segment.id == CodeAssignment.segment_id)
+            .where(Segment.consultation_id == consultation.id,
+                   CodeAssignment.status == AssignmentStatus.SUGGESTED)):
+        open_by_segment[sid] += 1
     meetings = {m.id: m for m in consultation.meetings}
     doc_meeting = dict(session.execute(
         select(Document.id, Document.meeting_id).where(Document.consultation_id == consultation.id)).all())
@@ -150,7 +156,8 @@ def segment_rows(session: Session, consultation: Consultation, *, accepted_only:
             rows.append(SegmentRow(
                 id=s.id, text=public_text(s), source="answer", unit=f"response:{rid}",
                 source_label=_source_label("answer", group, None, hood), codes=codes_by_segment.get(s.id, []),
-                group=group, neighbourhood=hood, question=question.key if question else None))
+                group=group, neighbourhood=hood, question=question.key if question else None,
+                open_suggestions=open_by_segment.get(s.id, 0)))
         else:
             meeting = meetings.get(doc_meeting.get(s.document_id))
             hood = meeting.neighbourhood.name if meeting is not None and meeting.neighbourhood else None
@@ -159,7 +166,8 @@ def segment_rows(session: Session, consultation: Consultation, *, accepted_only:
             rows.append(SegmentRow(
                 id=s.id, text=public_text(s), source="document", unit=unit,
                 source_label=_source_label("document", group, meeting, hood),
-                codes=codes_by_segment.get(s.id, []), group=group, neighbourhood=hood))
+                codes=codes_by_segment.get(s.id, []), group=group, neighbourhood=hood,
+                open_suggestions=open_by_segment.get(s.id, 0)))
     return _SegmentContext(rows, {r.id: r for r in rows})
 
 
@@ -169,7 +177,8 @@ def _codes(consultation: Consultation) -> list[CodeInfo]:
         return []
     by_id = {c.id: c.key for c in version.codes}
     return [CodeInfo(key=c.key, label=c.label, description=c.description, gloss=c.gloss,
-                     parent=by_id.get(c.parent_id), keywords=list(c.keywords)) for c in version.codes]
+                     parent=by_id.get(c.parent_id), keywords=list(c.keywords), reader_text=c.reader_text or "")
+            for c in version.codes]
 
 
 # ----------------------------------------------------------------------------- advice
@@ -242,7 +251,8 @@ def report_input(session: Session, consultation: Consultation) -> ReportInput:
     meetings = [MeetingInfo(title=m.title, type_label=m.type_label, held_on=m.held_on,
                             neighbourhood=m.neighbourhood.name if m.neighbourhood else None,
                             attendance={a.stakeholder_group.label: a.count for a in
-                                        sorted(m.attendance, key=lambda a: a.stakeholder_group.position)})
+                                        sorted(m.attendance, key=lambda a: a.stakeholder_group.position)},
+                            unit=f"meeting:{m.id}")
                 for m in consultation.meetings]
     findings = [FindingInfo(kind=f.kind.value, title=f.title, statement=f.statement,
                             codes=[c.key for c in f.codes], evidence=[s.id for s in f.evidence],

@@ -35,6 +35,7 @@ class SegmentRow:
     group: str | None = None        # stakeholder group label
     neighbourhood: str | None = None
     question: str | None = None     # question key for answers
+    open_suggestions: int = 0       # automatic suggestions on it that nobody accepted or rejected yet
 
 
 @dataclass
@@ -45,6 +46,9 @@ class CodeInfo:
     gloss: str = ""
     parent: str | None = None
     keywords: list[str] = field(default_factory=list)
+    #: What the theme is about in words for readers of the report (optional). The
+    #: description and gloss are coder instructions and never appear in a report.
+    reader_text: str = ""
 
 
 @dataclass
@@ -54,6 +58,7 @@ class MeetingInfo:
     held_on: date | None
     neighbourhood: str | None
     attendance: dict[str, int] = field(default_factory=dict)  # group label -> count
+    unit: str = ""           # "meeting:3", as in SegmentRow.unit
 
     @property
     def total(self) -> int:
@@ -195,7 +200,7 @@ class Quote:
 class ThemeSection:
     key: str
     label: str
-    description: str
+    description: str         # the code's reader-facing text ("" without one), never coder instructions
     n_segments: int
     n_respondents: int
     n_meetings: int
@@ -206,6 +211,8 @@ class ThemeSection:
     by_neighbourhood: Table
     by_group: Table
     wordcloud: Chart | None = None
+    origin: str = ""                                       # "Genoemd in 4 van de 6 wijkbijeenkomsten en ..."
+    highlights: list[str] = field(default_factory=list)   # the representative segments in the summary
 
 
 @dataclass
@@ -261,3 +268,10 @@ class Report:
     method: list[str]
     agreement: list[str]
     agreement_table: Table | None
+    #: Shown above everything while the review of the computer's suggestions is not finished.
+    notice: str = ""
+    #: Samenvatting: who took part (paragraphs), the main themes with one sentence each, then
+    #: findings, advice, decisions and the state of the review (paragraphs).
+    summary: list[str] = field(default_factory=list)
+    summary_themes: list[tuple[str, str]] = field(default_factory=list)
+    summary_state: list[str] = field(default_factory=list)

@@ -184,6 +184,13 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
     if r.period:
         out += [f"Periode: {m(r.period)}", ""]
     out += [f"Gemaakt op {m(r.generated_on)}", ""]
+    if r.notice:
+        out += [f"> **{m(r.notice)}**", ""]
+    if r.summary:
+        out += ["## Samenvatting", ""]
+        out += [x for p in r.summary for x in (m(p, inline=False), "")]
+        out += [f"- **{m(label)}.** {m(sentence)}" for label, sentence in r.summary_themes] + [""]
+        out += [x for p in r.summary_state for x in (m(p, inline=False), "")]
     out += ["## 1. Inleiding", ""]
     paras(r.introduction)
     out += ["## 2. Aanleiding", ""]
@@ -348,10 +355,22 @@ def render_docx(report: Report) -> bytes:
     if r.period:
         doc.add_paragraph(f"Periode: {r.period}")
     doc.add_paragraph(f"Gemaakt op {r.generated_on}")
+    if r.notice:
+        doc.add_paragraph().add_run(r.notice).bold = True
     doc.add_paragraph("Inhoud", style="TOC Heading")
     _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
            "Klik met de rechtermuisknop en kies 'Veld bijwerken' om de inhoudsopgave te maken.")
     doc.add_page_break()
+    if r.summary:
+        doc.add_heading("Samenvatting", 1)
+        for p in r.summary:
+            doc.add_paragraph(p)
+        for label, sentence in r.summary_themes:
+            item = doc.add_paragraph(style="List Bullet")
+            item.add_run(f"{label}. ").bold = True
+            item.add_run(sentence)
+        for p in r.summary_state:
+            doc.add_paragraph(p)
     doc.add_heading("1. Inleiding", 1)
     paras(r.introduction)
     doc.add_heading("2. Aanleiding", 1)

@@ -25,7 +25,7 @@ ALPHA = 0.05
 #: A difference must also be at least this many percentage points to be reported.
 MIN_DIFFERENCE = 0.10
 QUOTES_PER_THEME = 4
-SUMMARY_SEGMENTS = 2
+SUMMARY_SEGMENTS = 3
 #: Quotes this similar (cosine of lemma vectors) to one already chosen are skipped.
 NEAR_DUPLICATE = 0.7
 
@@ -94,7 +94,7 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     themes: list[ThemeSection] = []
     for key, segs in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), codes[kv[0]].label)):
         themes.append(_theme(codes[key], segs, respondents, n_respondents, hood_base, group_base,
-                             vectors, index, lemmas))
+                             vectors, index, lemmas, data.meetings))
     step("thema's")
 
     overview: list[Chart] = []
@@ -113,6 +113,8 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     step("woordwolken")
 
     divides = _divides(themes, by_code, respondents, codes)
+    for t in themes:
+        t.summary += _divides_in_words([d for d in divides if d.theme == t.label])
     n_tests = _n_tests(themes, hood_base, group_base)
     divides_note = (
         f"We vergelijken per thema het aandeel deelnemers aan de vragenlijst uit een groep of wijk dat het "
@@ -158,17 +160,27 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
         scenarios=scenarios,
         decisions=list(data.decisions),
         advice=list(data.advice),
-        codebook=Table(caption=f"Codeboek {data.codebook_name}"
-                               + (f", versie {data.codebook_version}" if data.codebook_version else ""),
-                       headers=["Code", "Thema", "Omschrijving", "Fragmenten"],
-                       rows=[[c.key, c.label, c.description or c.gloss, str(len(by_code.get(c.key, [])))]
-                             for c in data.codes]),
+        codebook=_codebook_table(data, by_code),
         method=_method(data, n_tests),
         agreement=[], agreement_table=None,
+        notice=_concept_notice(data),
     )
+    report.approach.append(_review_text(data))
+    report.summary, report.summary_themes, report.summary_state = _samenvatting(data, report, n_respondents)
     _agreement(report, data, codes)
     step("bijlagen")
     return report
+
+
+def _codebook_table(data: ReportInput, by_code) -> Table:
+    """Appendix A: the themes with their reader texts (a column only when a code has one;
+    the coder instructions are not for readers)."""
+    caption = f"Codeboek {data.codebook_name}" + (f", versie {data.codebook_version}" if data.codebook_version else "")
+    with_text = any(c.reader_text for c in data.codes)
+    headers = ["Code", "Thema"] + (["Omschrijving"] if with_text else []) + ["Fragmenten"]
+    rows = [[c.key, c.label] + ([c.reader_text] if with_text else []) + [str(len(by_code.get(c.key, [])))]
+            for c in data.codes]
+    return Table(caption=caption, headers=headers, rows=rows)
 
 
 def _ordered(counts: Counter, order: list[str]) -> Counter:
@@ -192,7 +204,8 @@ def _quote(s, *, max_chars: int = 320) -> Quote | None:
     return Quote(text=scrub(text), source=s.source_label)
 
 
-def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vectors, index, lemmas):
+def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vectors, index, lemmas,
+           meetings=()):
     units = {s.unit for s in segs}
     resp_units = {u for u in units if u in respondents}
     meeting_units = {u for u in units if u.startswith("meeting:")}
@@ -237,40 +250,92 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
         if len(quotes) >= QUOTES_PER_THEME:
             break
 
+    # summary: the most typical segments, not near-duplicates, from meetings and survey alike
     summary_parts, summary_idx = [], []
-    for i, _score in ranked:
-        if any(similarity(i, j) >= NEAR_DUPLICATE for j in summary_idx):
-            continue
-        q = _quote(by_index[i], max_chars=220)
-        if q and q.text not in summary_parts:
-            summary_parts.append(q.text)
-            summary_idx.append(i)
+    sources_used: Counter = Counter()
+    for pass_ in (0, 1):
+        for i, _score in ranked:
+            s = by_index[i]
+            if i in summary_idx or any(similarity(i, j) >= NEAR_DUPLICATE for j in summary_idx):
+                continue
+            if pass_ == 0 and sources_used[s.source] >= SUMMARY_SEGMENTS - 1:
+                continue
+            q = _quote(s, max_chars=220)
+            if q and len(q.text) >= 25 and q.text not in summary_parts:
+                summary_parts.append(q.text)
+                summary_idx.append(i)
+                sources_used[s.source] += 1
+            if len(summary_parts) >= SUMMARY_SEGMENTS:
+                break
         if len(summary_parts) >= SUMMARY_SEGMENTS:
             break
     words = Counter()
     for s in segs:
         words.update(lemmas(s.text))
     top_words = words.most_common(40)
-    lead = (f"Het thema {code.label.lower()} kwam aan de orde in {len(segs)} fragmenten: "
-            f"{_n(len(resp_units), 'reactie', 'reacties')} op de vragenlijst en "
-            f"{_n(len(meeting_units), 'bijeenkomst', 'bijeenkomsten')}.")
+    lead = f"{code.label} kwam aan de orde in {_n(len(segs), 'fragment', 'fragmenten')}. "
+    origin = _where_from(meeting_units, resp_units, meetings)
+    lead += origin + "."
     if summary_parts:
-        lead += " Wat het meest kenmerkend is: " + " ".join(f"“{p}”" for p in summary_parts)
-    if top_words:
-        lead += " Veel gebruikte woorden: " + _list([w for w, _ in top_words[:6]]) + "."
+        lead += " Deelnemers zeiden onder meer: " + _list([f"“{p.rstrip('.')}”" for p in summary_parts]) + "."
 
     hood_count = Counter(respondents[u].neighbourhood for u in resp_units if respondents[u].neighbourhood)
     group_count = Counter(respondents[u].group for u in resp_units if respondents[u].group)
     return ThemeSection(
-        key=code.key, label=code.label, description=code.description or code.gloss,
+        key=code.key, label=code.label, description=code.reader_text,
         n_segments=len(segs), n_respondents=len(resp_units), n_meetings=len(meeting_units),
         share_respondents=(len(resp_units) / n_respondents) if n_respondents else None,
-        summary=lead, top_words=top_words, quotes=quotes,
+        summary=lead, top_words=top_words, quotes=quotes, origin=origin, highlights=summary_parts,
         by_neighbourhood=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per wijk", "Wijk of dorp",
                                     hood_count, hood_base),
         by_group=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per groep", "Groep",
                             group_count, group_base),
     )
+
+
+def _where_from(meeting_units: set[str], resp_units: set[str], meetings) -> str:
+    """"Genoemd in 4 van de 6 wijkbijeenkomsten, 1 van de 2 andere bijeenkomsten en door 58
+    deelnemers aan de vragenlijst" (meetings per type, in the order they were held)."""
+    by_type: dict[str, list] = {}
+    for m in meetings:
+        by_type.setdefault(m.type_label.lower(), []).append(m)
+    parts = []
+    for label, ms in by_type.items():
+        n = sum(1 for m in ms if m.unit in meeting_units)
+        if n:
+            plural = label if len(ms) == 1 else _plural(label)
+            parts.append(f"{n} van de {len(ms)} {plural}" if len(ms) > 1 else f"de {label}")
+    known = {m.unit for m in meetings}
+    other = len(meeting_units - known)
+    if other:
+        parts.append(_n(other, "ander verslag", "andere verslagen"))
+    if resp_units:
+        parts.append(f"door {protect(len(resp_units))} "
+                     f"{'deelnemer' if len(resp_units) == 1 else 'deelnemers'} aan de vragenlijst")
+    if not parts:
+        return "Nog niet genoemd in bevestigde fragmenten"
+    text = _list(parts)
+    return ("Genoemd " + text) if text.startswith("door ") else ("Genoemd in " + text)
+
+
+def _plural(label: str) -> str:
+    """Dutch plural of a meeting type label ("wijkbijeenkomst" -> "wijkbijeenkomsten")."""
+    return label + "s" if label.endswith(("e", "el", "er", "em")) else label + "en"
+
+
+def _divides_in_words(divides) -> str:
+    """What divides opinion on one theme, as a sentence (empty without clear differences)."""
+    if not divides:
+        return ""
+    def who(d) -> str:
+        name = f"de groep {d.group.lower()}" if d.dimension == "groep" else f"deelnemers uit {d.group}"
+        return f"{name} ({pct(d.share_group)}, tegenover {pct(d.share_others)} van de anderen)"
+
+    more = [who(d) for d in divides if d.direction == "vaker"]
+    less = [who(d) for d in divides if d.direction != "vaker"]
+    parts = ([f"vaker genoemd door {_list(more)}"] if more else []) + (
+        [f"minder vaak door {_list(less)}"] if less else [])
+    return " Waar de meningen verschillen: dit thema wordt in de vragenlijst " + "; ".join(parts) + "."
 
 
 def _n(n: int, one: str, many: str) -> str:
@@ -375,6 +440,114 @@ def _divides(themes, by_code, respondents, codes) -> list[Divide]:
     return sorted(out, key=lambda d: (d.p_value, d.theme))
 
 
+def _open_review(data: ReportInput) -> tuple[int, int, int, int]:
+    """Suggestions nobody decided on yet: (suggestions, segments, of which in meeting notes,
+    of which in the survey) - segments counted."""
+    open_segs = [s for s in data.segments if s.open_suggestions]
+    return (sum(s.open_suggestions for s in open_segs), len(open_segs),
+            sum(1 for s in open_segs if s.source == "document"), sum(1 for s in open_segs if s.source == "answer"))
+
+
+def _concept_notice(data: ReportInput) -> str:
+    n, segs, _, _ = _open_review(data)
+    if not n:
+        return ""
+    return (f"Concept. Nog niet alle voorstellen van de computer zijn beoordeeld: "
+            f"{_n(n, 'voorstel', 'voorstellen')} bij {_n(segs, 'fragment', 'fragmenten')}. "
+            "Alleen beoordeelde thema's tellen mee; de aantallen en citaten kunnen nog veranderen.")
+
+
+def _review_text(data: ReportInput) -> str:
+    n, segs, in_notes, in_survey = _open_review(data)
+    coded = sum(1 for s in data.segments if s.codes)
+    text = (f"Van de {len(data.segments)} fragmenten hebben er {coded} minstens één thema dat een medewerker "
+            "heeft bevestigd. ")
+    if not n:
+        return text + "Alle voorstellen van de computer zijn beoordeeld."
+    return text + (f"Nog niet beoordeeld: {_n(n, 'voorstel', 'voorstellen')} van de computer bij "
+                   f"{_n(segs, 'fragment', 'fragmenten')} ({in_notes} uit verslagen van bijeenkomsten, "
+                   f"{in_survey} uit de vragenlijst). Die tellen in dit rapport niet mee.")
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join((text or "").split())
+    for i, ch in enumerate(text):
+        if ch in ".!?" and (i + 1 == len(text) or text[i + 1] == " ") and i > 20:
+            return text[:i + 1]
+    return text
+
+
+def _samenvatting(data: ReportInput, report: Report, n_respondents: int,
+                  main_themes: int = 6) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+    """The samenvatting up front: who took part, the main themes with one sentence each,
+    findings, and the state of advice and decisions."""
+    paras = []
+    attendees = sum(m.total for m in data.meetings)
+    who = []
+    if data.meetings:
+        kinds = _list([f"{n} {label if n == 1 else _plural(label)}" for label, n in
+                       Counter(m.type_label.lower() for m in data.meetings).items()])
+        who.append(f"{attendees} mensen kwamen naar {_n(len(data.meetings), 'bijeenkomst', 'bijeenkomsten')} "
+                   f"({kinds})")
+    if n_respondents:
+        channels = Counter(r.channel for r in data.respondents)
+        how = _list([f"{protect(n)} {label}" for label, n in channels.most_common()])
+        who.append(f"{n_respondents} mensen vulden de vragenlijst in ({how})")
+    if who:
+        opening = (f"Van {report.period} haalde {data.organisation} op" if report.period
+                   else f"{data.organisation} haalde op")
+        paras.append(f"{opening} wat inwoners en partners vinden. " + _list(who).capitalize()[0]
+                     + _list(who)[1:] + ".")
+    else:
+        paras.append("Er is nog geen inbreng: geen bijeenkomsten en geen ingevulde vragenlijsten.")
+    themes = report.themes[:main_themes]
+    if themes:
+        paras.append(f"De inbreng is verdeeld in {len(data.segments)} fragmenten. Die gaan over "
+                     f"{_n(len(report.themes), 'thema', 'thema’s')}; de {len(themes)} die het vaakst "
+                     "terugkomen:")
+    statements = {}
+    for f in data.findings:
+        if f.kind == "finding":
+            for k in f.codes:
+                statements.setdefault(k, _first_sentence(f.statement))
+    lines = []
+    for t in themes:
+        sentence = statements.get(t.key) or (f"Bijvoorbeeld: “{t.highlights[0]}”" if t.highlights else "")
+        lines.append((t.label, f"{t.origin}. {sentence}".strip()))
+    kinds = Counter(f.kind for f in data.findings)
+    intro, paras = paras, []
+    if data.findings:
+        paras.append("Daaruit volgen " + _list([
+            _n(kinds[k], one, many) for k, one, many in (("finding", "bevinding", "bevindingen"),
+                                                          ("principle", "uitgangspunt", "uitgangspunten"),
+                                                          ("scenario", "scenario", "scenario’s")) if kinds[k]])
+            + " (hoofdstuk 6).")
+    for a in data.advice:
+        answered = [p for p in a.points if p.answered]
+        stances = Counter(p.stance for p in a.points if p.stance)
+        text = (f"{a.advisory_body} gaf {'gevraagd' if a.requested else 'ongevraagd'} advies"
+                + (f" op {dutch_date(a.received_on)}" if a.received_on else "")
+                + f" met {_n(len(a.points), 'punt', 'punten')}. ")
+        if a.reaction_sender or answered:
+            text += (f"De reactie beantwoordt er {len(answered)}"
+                     + (f" ({_list([f'{n} {s.lower()}' for s, n in stances.most_common()])})" if stances else "")
+                     + ".")
+            if a.unanswered:
+                text += f" {_n(len(a.unanswered), 'punt is', 'punten zijn')} nog niet beantwoord."
+        else:
+            text += "Er is nog geen reactie."
+        paras.append(text)
+    if data.decisions:
+        for d in data.decisions:
+            when = f", {dutch_date(d.taken_on)}" if d.taken_on else ""
+            paras.append(f"Besluit ({d.body}{when}): {_first_sentence(d.text)}")
+    else:
+        paras.append("Er is nog geen besluit genomen.")
+    if report.notice:
+        paras.append(_review_text(data))
+    return intro, lines, paras
+
+
 def _approach_text(data: ReportInput, n_respondents: int) -> list[str]:
     paras = []
     types = Counter(m.type_label.lower() for m in data.meetings)
@@ -437,7 +610,10 @@ def _method(data: ReportInput, n_tests: int) -> list[str]:
         "inhoudswoorden, zonder stopwoorden, met het Nederlandse taalmodel van consult. Per thema "
         "berekenen we het gemiddelde (centroïde) van die woordprofielen (TF-IDF); de fragmenten die daar "
         "het meest op lijken, staan in de samenvatting en bij de citaten. Zo is de samenvatting letterlijk "
-        "wat deelnemers zeiden, niet een interpretatie.",
+        "wat deelnemers zeiden, niet een interpretatie. Die fragmenten komen zo mogelijk zowel uit de "
+        "verslagen van bijeenkomsten als uit de vragenlijst, en lijken niet te veel op elkaar. In de "
+        "samenvatting voorin staat bij elk hoofdthema de bevinding die bij dat thema is opgeschreven, of "
+        "anders het meest kenmerkende fragment.",
         "Citaten: we tonen alleen tekst waaruit persoonsgegevens zijn verwijderd. Een fragment met een "
         "e-mailadres of telefoonnummer gebruiken we niet als citaat. Bij een citaat staat alleen de soort "
         "bron (bijvoorbeeld ‘inwoner, vragenlijst’ of ‘deelnemer wijkbijeenkomst Keizerslanden’).",

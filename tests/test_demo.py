@@ -1,12 +1,12 @@
 """The demo: what it builds, idempotency, and that it is what the web shows."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from consult.db import session_scope
 from consult.demo import DEMO_SLUG, N_RESPONSES, build_demo, demo_counts
 from consult.models import (
-    AssignmentStatus, CodeAssignment, Segment, AdvicePoint, Answer, Channel, Consultation, Meeting, MeetingAttendance, MeetingType, Participant,
+    AssignmentStatus, CodeAssignment, Document, Segment, AdvicePoint, Answer, Channel, Consultation, Meeting, MeetingAttendance, MeetingType, Participant,
     Response, StakeholderGroup, Stance,
 )
 
@@ -58,9 +58,22 @@ def test_demo_contents(demo_app):
         assert counts["accepted_codes"] > 600 and counts["suggested_codes"] > 100
         coders = set(s.scalars(select(CodeAssignment.coder).distinct()))
         assert "demo" in coders and any(c.startswith(("model:", "rule:")) for c in coders)
-        notes_accepted = s.scalar(select(func.count(CodeAssignment.id)).join(Segment).where(
-            Segment.document_id.is_not(None), CodeAssignment.status == AssignmentStatus.ACCEPTED))
-        assert notes_accepted == 0
+        # Meeting notes reviewed as a team would: most suggestions accepted, some rejected,
+        # a few themes added by a person, a few headings left unreviewed.
+        notes = dict(s.execute(select(CodeAssignment.status, func.count(CodeAssignment.id)).join(Segment).where(
+            Segment.consultation_id == c.id, Segment.document_id.is_not(None)).group_by(CodeAssignment.status)).all())
+        assert notes[AssignmentStatus.ACCEPTED] > 80 and 0 < notes[AssignmentStatus.REJECTED] < 20
+        assert 0 < notes[AssignmentStatus.SUGGESTED] < 10
+        added = s.scalar(select(func.count(CodeAssignment.id)).join(Segment).where(
+            Segment.document_id.is_not(None), CodeAssignment.coder == "demo"))
+        assert added > 10
+        decided = s.scalars(select(CodeAssignment).join(Segment).where(
+            Segment.document_id.is_not(None), CodeAssignment.status != AssignmentStatus.SUGGESTED)).all()
+        assert all(a.decided_at is not None for a in decided)
+        meetings_coded = s.scalar(select(func.count(distinct(Meeting.id))).select_from(CodeAssignment)
+                                  .join(Segment).join(Document, Document.id == Segment.document_id).join(Meeting)
+                                  .where(CodeAssignment.status == AssignmentStatus.ACCEPTED))
+        assert meetings_coded == 8
 
 
 def test_demo_is_idempotent(demo_app):

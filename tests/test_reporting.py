@@ -65,3 +65,24 @@ def test_public_text_is_the_masked_text_and_the_export_says_what_was_masked(sess
 def test_unknown_slug(session):
     with pytest.raises(NotFound, match="bestaat-niet"):
         get_consultation(session, "bestaat-niet")
+
+
+def test_reader_text_is_stored_with_the_codebook_and_reaches_the_report_input(session):
+    from analysis.codebook import Code as CodeDef, Codebook as CodebookDef
+    from consult.codebooks import store_codebook, version_to_definition
+    from consult.reporting import _codes
+
+    c, _ids, _unfinished, _answer = _small(session)
+    definition = CodebookDef(name="Met lezerstekst", codes=(
+        CodeDef("ZORG", "Zorg", description="Coderen als ...", reader_text="Wat inwoners over zorg zeggen."),
+        CodeDef("WONEN", "Wonen", description="Niet voor zorg.")))
+    version, created = store_codebook(session, definition)
+    assert created and version_to_definition(version) == definition
+    # a changed reader text is a new version
+    changed = CodebookDef(name="Met lezerstekst", codes=(
+        CodeDef("ZORG", "Zorg", description="Coderen als ...", reader_text="Over zorg."), definition.codes[1]))
+    assert store_codebook(session, changed)[1] is True
+    c.codebook_version = version
+    session.flush()
+    infos = {i.key: i for i in _codes(c)}
+    assert infos["ZORG"].reader_text == "Wat inwoners over zorg zeggen." and infos["WONEN"].reader_text == ""

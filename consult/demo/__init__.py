@@ -31,6 +31,7 @@ from analysis.codebook import load_default_codebook
 from consult.audit import record
 from consult.codebooks import store_codebook
 from consult.coding import code_consultation, segment_consultation
+from consult.db import utcnow
 from consult.models import (
     DEFAULT_STAKEHOLDER_GROUPS, AdviceDocument, AdviceLink, AdvicePoint, AdviceResponse, Answer,
     AssignmentStatus, Channel, CodeAssignment, Origin, Segment, Consultation, ConsultationStatus, Decision, Document, Finding, FindingKind,
@@ -242,6 +243,7 @@ def build_demo(session: Session, *, reset: bool = False, code: bool = True) -> D
         segment_consultation(session, consultation)
         _accept_generated_themes(session, consultation, version)
         code_consultation(session, consultation, actor="demo")
+        _review_meeting_notes(session, consultation, version)
     record(session, "create_demo", consultation, actor="demo",
            details={"seed": SEED, "responses": N_RESPONSES, "coded": code})
     session.flush()
@@ -253,7 +255,8 @@ def _accept_generated_themes(session, consultation, version) -> None:
 
     These play the part of a human coder's accepted codes (coder ``demo``), so the
     demo has reviewed material to train the learning coder on and to report from.
-    Meeting notes get no such codes: they are left to the automatic coders and review.
+    Meeting notes are coded by the automatic coders first and then reviewed
+    (:func:`_review_meeting_notes`).
     """
     blocks = _data("answers.yaml")
     by_sentence = {sentence: theme for part in ("goed", "beter")
@@ -270,6 +273,35 @@ def _accept_generated_themes(session, consultation, version) -> None:
                 code=codes[theme], origin=Origin.PERSON, coder="demo", confidence=None,
                 status=AssignmentStatus.ACCEPTED,
                 evidence={"note": "thema waaruit de demo dit antwoord samenstelde"}))
+    session.flush()
+
+
+def _review_meeting_notes(session, consultation, version) -> None:
+    """Review the automatic suggestions on the meeting notes as the demo team did
+    (``notes-coding.yaml``): a suggestion for one of the team's themes is accepted, any
+    other suggestion on the segment is rejected, and a theme no coder suggested is added
+    by a person (coder ``demo``). Segments the file does not list stay unreviewed, so the
+    report shows what a review in progress looks like."""
+    decisions = _data("notes-coding.yaml")
+    codes = {c.key: c for c in version.codes}
+    now = utcnow()
+    segments = session.scalars(select(Segment).where(
+        Segment.consultation_id == consultation.id, Segment.document_id.is_not(None))
+        .order_by(Segment.id)).all()
+    for segment in segments:
+        team = next((set(d["codes"]) for d in decisions if d["text"] in segment.text), None)
+        if team is None:
+            continue
+        for a in segment.assignments:
+            if a.status == AssignmentStatus.SUGGESTED:
+                a.status = AssignmentStatus.ACCEPTED if a.code.key in team else AssignmentStatus.REJECTED
+                a.decided_at = now
+        have = {a.code.key for a in segment.assignments}
+        for key in sorted(team - have):
+            segment.assignments.append(CodeAssignment(
+                code=codes[key], origin=Origin.PERSON, coder="demo", confidence=None,
+                status=AssignmentStatus.ACCEPTED, decided_at=now,
+                evidence={"note": "thema dat het demoteam bij het verslag toevoegde"}))
     session.flush()
 
 

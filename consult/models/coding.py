@@ -107,6 +107,8 @@ class Code(Base):
     label: Mapped[str] = mapped_column(String(200))
     gloss: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    #: What the theme is about for readers of a report; gloss and description are for coders.
+    reader_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     examples: Mapped[list[str]] = mapped_column(JSON, default=list)
     colour: Mapped[str | None] = mapped_column(String(9))

@@ -21,7 +21,8 @@ def wmo():
 def tree():
     return Codebook(name="Test; boek", version=3, codes=(
         Code("ZORG", "Zorg", gloss="Care", description="Alles over zorg.", keywords=("zorg", "hulp"),
-             examples=("De zorg is goed.", "Hulp; snel geregeld."), colour="#AA3300"),
+             examples=("De zorg is goed.", "Hulp; snel geregeld."), colour="#AA3300",
+             reader_text="Hoe inwoners de zorg en ondersteuning ervaren."),
         Code("ZORG_THUIS", "Zorg thuis", parent="ZORG", keywords=("thuiszorg",)),
         Code("WONEN", "Wonen", keywords=("woning",)),
     ))
@@ -53,6 +54,25 @@ def test_round_trip_hierarchy_via_files(tree, tmp_path, suffix):
     assert again == tree
     assert again.children("ZORG") == [again["ZORG_THUIS"]]
     assert again.ancestors("ZORG_THUIS") == ["ZORG"]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "csv", "qdc"])
+def test_reader_text_is_carried_by_every_format(tree, fmt):
+    """The reader-facing text is separate from the coder instructions in every format."""
+    to = {"yaml": codebook_to_yaml, "csv": codebook_to_csv, "qdc": codebook_to_qdc}[fmt]
+    frm = {"yaml": codebook_from_yaml, "csv": codebook_from_csv, "qdc": codebook_from_qdc}[fmt]
+    again = frm(to(tree))
+    assert again["ZORG"].reader_text == "Hoe inwoners de zorg en ondersteuning ervaren."
+    assert again["ZORG"].description == "Alles over zorg." and again["ZORG"].gloss == "Care"
+    assert again["WONEN"].reader_text == ""
+
+
+def test_codebook_files_without_reader_text_still_import():
+    old_csv = "code,label,gloss,description,keywords,examples,colour,parent\nZORG,Zorg,Care,Alles over zorg.,zorg,,,\n"
+    cb = codebook_from_csv(old_csv, name="oud")
+    assert cb["ZORG"].reader_text == "" and cb["ZORG"].description == "Alles over zorg."
+    yaml_text = "name: Nieuw\nthemes:\n  - code: ZORG\n    label: Zorg\n    reader_text: Over zorg thuis.\n"
+    assert codebook_from_yaml(yaml_text)["ZORG"].reader_text == "Over zorg thuis."
 
 
 def test_qdc_is_valid_refi_qda_with_nested_codes(tree):

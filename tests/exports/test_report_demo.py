@@ -9,8 +9,8 @@ from sqlalchemy import and_, distinct, func, select
 
 from consult.demo import DEMO_SLUG
 from consult.models import (
-    AssignmentStatus, Code, CodeAssignment, Consultation, Meeting, MeetingAttendance, Participant, Response,
-    ResponseStatus, Segment, StakeholderGroup, Survey, Answer, Neighbourhood,
+    AssignmentStatus, Code, CodeAssignment, Consultation, Document, Meeting, MeetingAttendance, MeetingType,
+    Participant, Response, ResponseStatus, Segment, StakeholderGroup, Survey, Answer, Neighbourhood,
 )
 from consult.reporting import get_consultation, report_input
 from tests.exports.pii import EMAIL, PHONE
@@ -63,6 +63,19 @@ def test_report_numbers_match_sql(demo_app, demo_report):
             .select_from(CodeAssignment).join(Code).join(Segment).join(Answer, Answer.id == Segment.answer_id)
             .join(Response, Response.id == Answer.response_id).join(Survey)
             .where(submitted, CodeAssignment.status == AssignmentStatus.ACCEPTED).group_by(Code.key)).all())
+        theme_meetings = dict(s.execute(
+            select(Code.key, func.count(distinct(Meeting.id)))
+            .select_from(CodeAssignment).join(Code).join(Segment).join(Document, Document.id == Segment.document_id)
+            .join(Meeting, Meeting.id == Document.meeting_id)
+            .where(Segment.consultation_id == c.id, CodeAssignment.status == AssignmentStatus.ACCEPTED)
+            .group_by(Code.key)).all())
+        wijk_meetings = s.scalar(select(func.count(Meeting.id)).where(
+            Meeting.consultation_id == c.id, Meeting.type == MeetingType.WIJKBIJEENKOMST))
+        open_suggestions = s.scalar(
+            select(func.count(CodeAssignment.id)).join(Segment)
+            .outerjoin(Answer, Answer.id == Segment.answer_id).outerjoin(Response, Response.id == Answer.response_id)
+            .where(Segment.consultation_id == c.id, CodeAssignment.status == AssignmentStatus.SUGGESTED,
+                   (Segment.document_id.is_not(None)) | (Response.status == ResponseStatus.SUBMITTED)))
     finally:
         s.close()
 
@@ -91,13 +104,61 @@ def test_report_numbers_match_sql(demo_app, demo_report):
         if all(c.isdigit() for c in cells):
             assert sum(int(c) for c in cells) == t.n_respondents
         assert not any(c in {"1", "2", "3", "4"} for r in t.by_group.rows for c in r[1:3])
-        assert 2 <= len(t.quotes) <= 4
+        assert min(2, t.n_segments) <= len(t.quotes) <= 4
+
+    # meetings counted per theme as in SQL: distinct meetings whose notes have an accepted code
+    assert {t.key: t.n_meetings for t in report.themes} == {k: theme_meetings.get(k, 0) for k in theme_segments}
+    assert sum(1 for t in report.themes if t.n_meetings) >= 10
+    top = report.themes[0]
+    assert f"van de {wijk_meetings} wijkbijeenkomsten" in top.summary and str(top.n_respondents) in top.summary
+
+    # what is still unreviewed, as in SQL, and the concept notice while it is not zero
+    assert open_suggestions > 0
+    assert f"{open_suggestions} voorstellen" in report.notice and report.notice.startswith("Concept")
+    assert any(f"{open_suggestions} voorstellen van de computer" in p for p in report.approach)
 
     # advice: 11 points, A4 and A8 unanswered; findings and the scenario
     advice = report.advice[0]
     assert len(advice.points) == 11 and [p.label for p in advice.unanswered] == ["A4", "A8"]
     assert len(report.findings) == 8 and len(report.scenarios) == 1
     assert report.decisions and report.decisions[0].reference == "2019-002451"
+
+
+def test_meetings_are_quoted_in_the_theme_sections(demo_report):
+    data, report = demo_report
+    meeting_quotes = [q for t in report.themes for q in t.quotes if "vragenlijst" not in q.source]
+    assert len(meeting_quotes) >= 20
+    # the main themes quote both the meetings and the survey
+    for t in report.themes[:5]:
+        sources = {"vragenlijst" in q.source for q in t.quotes}
+        assert sources == {True, False}, t.key
+
+
+def test_samenvatting_up_front(demo_report):
+    data, report = demo_report
+    first = report.summary[0]
+    attendees = sum(m.total for m in data.meetings)
+    assert f"{attendees} mensen kwamen naar 8 bijeenkomsten" in first and "250 mensen vulden de vragenlijst in" in first
+    assert "6 wijkbijeenkomsten" in first and "online" in first
+    assert [label for label, _ in report.summary_themes] == [t.label for t in report.themes[:6]]
+    assert all(sentence.startswith("Genoemd ") for _, sentence in report.summary_themes)
+    state = " ".join(report.summary_state)
+    assert "11 punten" in state and "2 punten zijn nog niet beantwoord" in state
+    assert "Besluit (college van B&W, 21 januari 2020): Het college stelt de verkenning" in state
+
+
+def test_no_coder_instructions_in_the_report(demo_report):
+    """The codebook's description and gloss are for coders; without a reader-facing text
+    a theme shows its label alone."""
+    data, report = demo_report
+    from exports.render import render_markdown
+
+    md = " ".join(render_markdown(report).split())
+    instructions = [x for c in data.codes for x in (c.description, c.gloss) if x]
+    assert instructions
+    for text in instructions:
+        assert " ".join(text.split())[:60] not in md, text
+    assert all(t.description == "" for t in report.themes)
 
 
 def test_report_quotes_never_hold_personal_data(demo_report):
@@ -142,7 +203,8 @@ def test_report_files_in_every_format(demo_app, tmp_path):
         flat = " ".join(text.split())
         for needle in ("Inleiding", "Aanleiding", "Aanpak", "Wat is opgehaald", "Waar verschillen de meningen",
                        "Bevindingen", "Advies en reactie", "Codeboek", "Werkwijze", "Overeenstemming",
-                       top.label, "250 mensen vulden de vragenlijst in", "Niet beantwoord"):
+                       top.label, "250 mensen vulden de vragenlijst in", "Niet beantwoord", "Samenvatting",
+                       "Concept. Nog niet alle voorstellen"):
             assert needle in flat, (name, needle)
         for pii in DEMO_PII:
             assert pii not in flat, (name, pii)

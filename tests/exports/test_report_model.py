@@ -144,3 +144,57 @@ def test_every_format_says_the_same():
               if el.tag.endswith("}docPr")]
     assert len(descrs) == 5 and all(d and len(d) > 20 for d in descrs)
     assert "<script" not in html.lower()
+
+
+def test_reader_text_not_coder_instructions_in_every_format():
+    """A theme opens with its reader-facing text; the coder instructions (description and
+    gloss) never appear. Without a reader text the label stands alone."""
+    import io
+
+    from docx import Document
+
+    data = small_input()
+    data.codes = [CodeInfo("MANTELZORG", "Mantelzorg", description="Codeer hier NIET de financiering (FINANCIERING).",
+                           gloss="Informal care.", reader_text="Over de zorg die naasten elkaar geven."),
+                  CodeInfo("VERVOER", "Vervoer", description="Alleen als het vervoer zelf ter sprake komt.")]
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=False)
+    themes = {t.key: t for t in report.themes}
+    assert themes["MANTELZORG"].description == "Over de zorg die naasten elkaar geven."
+    assert themes["VERVOER"].description == ""
+    assert report.codebook.headers == ["Code", "Thema", "Omschrijving", "Fragmenten"]
+    assert report.codebook.rows[0][2] == "Over de zorg die naasten elkaar geven." and report.codebook.rows[1][2] == ""
+    assert build_report(small_input(), lemmatiser=simple_lemmatiser, with_charts=False).codebook.headers == [
+        "Code", "Thema", "Fragmenten"]
+    docx = Document(io.BytesIO(render_docx(report)))
+    docx_text = "\n".join(p.text for p in docx.paragraphs) + "\n".join(
+        c.text for t in docx.tables for r in t.rows for c in r.cells)
+    for text in (render_html(report), render_markdown(report), docx_text):
+        assert "Over de zorg die naasten elkaar geven." in text
+        for instruction in ("FINANCIERING", "Informal care", "Alleen als het vervoer zelf"):
+            assert instruction not in text
+
+
+def test_concept_notice_while_suggestions_are_unreviewed_and_the_samenvatting():
+    data = small_input()
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=False)
+    assert report.notice == "" and "Alle voorstellen van de computer zijn beoordeeld." in report.approach[-1]
+    data.segments[0].open_suggestions = 2
+    data.segments[-1].open_suggestions = 1
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=False)
+    assert report.notice.startswith("Concept.") and "3 voorstellen bij 2 fragmenten" in report.notice
+    assert "(1 uit verslagen van bijeenkomsten, 1 uit de vragenlijst)" in report.approach[-1]
+    # samenvatting: who took part, the main themes with one sentence each, advice and decisions
+    assert report.summary[0].startswith("Van 1 mei 2019 tot en met 1 juni 2019 haalde Gemeente Test op")
+    assert "15 mensen kwamen naar 1 bijeenkomst" in report.summary[0]
+    assert "60 mensen vulden de vragenlijst in (60 online)" in report.summary[0]
+    assert [label for label, _ in report.summary_themes] == ["Vervoer", "Mantelzorg"]
+    mantelzorg = dict(report.summary_themes)["Mantelzorg"]
+    assert mantelzorg.startswith("Genoemd in 1 ander verslag en door 24 deelnemers aan de vragenlijst.")
+    state = " ".join(report.summary_state)
+    assert "Adviesraad gaf gevraagd advies op 1 juli 2019 met 2 punten." in state
+    assert "De reactie beantwoordt er 1 (1 overgenomen). 1 punt is nog niet beantwoord." in state
+    assert "Er is nog geen besluit genomen." in state
+    for text in (render_html(report), render_markdown(report)):
+        assert "Samenvatting" in text and "Concept. Nog niet alle voorstellen" in text
+    # what divides opinion, in words, in the theme's summary
+    assert "vaker genoemd door de groep mantelzorger" in {t.key: t for t in report.themes}["MANTELZORG"].summary
