@@ -17,21 +17,26 @@ from sqlalchemy.orm import Session, selectinload
 
 from analysis.agreement import agreement
 from analysis.codebook import serialise_codebook
-from analysis.privacy import scrub
+from analysis.privacy import mask, scrub
 from consult.codebooks import version_to_definition
 from consult.findings import lines, response_label
 from consult.models import (
     CHANNEL_LABELS, FINDING_KIND_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint,
     Answer, AssignmentStatus, Code, CodeAssignment, Consultation, Document, Meeting, Origin, Participant,
-    Question, Response, ResponseStatus, Segment, Survey,
+    Question, QuestionType, Response, ResponseStatus, Segment, Survey,
 )
-from exports.data import DataTable, ExtraFile, mask_same_length
+from consult.models.coding import ASSIGNMENT_STATUS_LABELS, ORIGIN_LABELS
+from exports.data import (
+    OTHER, OTHER_LABEL, DataTable, ExtraFile, SurveyData, SurveyQuestion, SurveyResponse, answer_codes_table,
+    long_table, mask_same_length, wide_table,
+)
 from exports.model import (
     AdviceInfo, AdvicePointInfo, AgreementInfo, CodeInfo, DecisionInfo, FindingInfo, MeetingInfo,
     ParagraphInfo, ReportInput, RespondentInfo, SegmentRow,
 )
 from exports.qdpx import QdaCode, QdaCoding, QdaProject, QdaSelection, QdaSource
 from exports.trace_matrix import TraceMatrix
+from surveys.rules import question_choices
 
 
 class NotFound(LookupError):
@@ -279,14 +284,6 @@ def report_input(session: Session, consultation: Consultation) -> ReportInput:
 
 # ----------------------------------------------------------------------------- data exports
 
-# data exports (names used only here)
-from analysis.privacy import mask  # noqa: E402
-from consult.models import QuestionType  # noqa: E402
-from consult.models.coding import ASSIGNMENT_STATUS_LABELS, ORIGIN_LABELS  # noqa: E402
-from exports.data import (  # noqa: E402
-    OTHER, OTHER_LABEL, SurveyData, SurveyQuestion, SurveyResponse, answer_codes_table, long_table, wide_table,
-)
-from surveys.rules import question_choices  # noqa: E402
 
 _RESPONSE_STATUS = {ResponseStatus.SUBMITTED: "ingediend", ResponseStatus.IN_PROGRESS: "niet afgerond"}
 
@@ -415,7 +412,8 @@ def qda_project(session: Session, consultation: Consultation, *, masked: bool = 
     """The consultation as a REFI-QDA project: one text source per set of meeting notes and
     one per survey response (its open answers one after the other), accepted codes as
     codings on the segments' character ranges."""
-    text_of = mask_same_length if masked else (lambda t: t or "")
+    # masked: every kind of personal data (names too), same length so the offsets stay valid
+    text_of = (lambda t: mask_same_length(t, kinds=None)) if masked else (lambda t: t or "")
     codes = [QdaCode(key=c.key, label=c.label, description=c.description or c.gloss, parent=c.parent,
                      colour=None) for c in _codes(consultation)]
     colours = {c.key: c.colour for c in (consultation.codebook_version.codes if consultation.codebook_version else [])}

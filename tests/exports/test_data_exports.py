@@ -119,6 +119,7 @@ def test_refi_qda_project_is_valid_and_complete(demo_app, tmp_path, schema):
     # personal data is masked with the same length, so offsets stay right
     for text in sources.values():
         assert not EMAIL.search(text) and not PHONE.search(text)
+        assert "De Wit" not in text  # names too (the demo's notes mention "mevrouw De Wit")
     assert mask_same_length("bel 06-12345678 nu") == "bel xxxxxxxxxxx nu"
 
 
@@ -133,7 +134,8 @@ def test_refi_qda_selection_text_matches_segment(app, tmp_path, schema):
     try:
         c = s.get(Consultation, ids["consultation"])
         project = qda_project(s, c)
-        seg_texts = {s.get(Segment, i).text for i in ids["coded_segments"]}
+        # masked like the source: every kind of personal data, same length
+        seg_texts = {mask_same_length(s.get(Segment, i).text, kinds=None) for i in ids["coded_segments"]}
     finally:
         s.close()
     path = write_qdpx(project, tmp_path / "small.qdpx")
