@@ -360,7 +360,8 @@ def test_a_whole_consultation_from_the_browser(cycle, fresh_browser, axe_source,
     report = docx.Document(io.BytesIO(download(d, link.get_attribute("href"))))
     headings = {p.text: p.style.name for p in report.paragraphs if p.style.name.startswith(("Heading", "Title"))}
     text = "\n".join(p.text for p in report.paragraphs)
-    rows = [[cell.text for cell in row.cells] for table in report.tables for row in table.rows]
+    rows = [[cell.text.replace("\u00a0", " ") for cell in row.cells]  # dates hold non-breaking spaces
+            for table in report.tables for row in table.rows]
     with session_of(app) as s:
         c = Consultation.by_slug(s, SLUG)
         assert c.status == ConsultationStatus.REPORTED and c.reported_on is not None

@@ -93,6 +93,12 @@ def test_policy_writer_sets_up_a_consultation(server, fresh_browser, screenshots
     navigates(d, d.find_element(By.XPATH, "//button[normalize-space()='Toevoegen']").click)
     last = d.find_elements(By.CSS_SELECTOR, ".manage-item")[-1]
     assert last.find_element(By.TAG_NAME, "h3").text.startswith("Zandweerd")
+    # the list belongs to the organisation: only an administrator renames, merges or moves
+    assert "Alleen een beheerder" in d.page_source and not last.find_elements(By.CSS_SELECTOR, "select[name=target]")
+    assert run_axe(d, axe_source) == []
+    log_in(d, server.url, "admin@test.nl")
+    d.get(server.url + "/beheer/c/samen-wonen-in-deventer/instellingen/wijken")
+    last = d.find_elements(By.CSS_SELECTOR, ".manage-item")[-1]
     Select(last.find_element(By.CSS_SELECTOR, "select[name=target]")).select_by_visible_text("Keizerslanden")
     navigates(d, last.find_element(By.XPATH, ".//button[starts-with(normalize-space(), 'Samenvoegen')]").click)
     assert "Zandweerd is samengevoegd met Keizerslanden" in notice(d)

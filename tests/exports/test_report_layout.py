@@ -65,7 +65,9 @@ def _captions(report) -> set[str]:
 
 def test_pdf_is_a4_and_no_text_outside_the_text_area(demo):
     report, pdf = demo
-    assert len(pdf.pages) < 60  # 66 before tables stopped forcing page breaks
+    # 66 before tables stopped forcing page breaks (55 then); the samenvatting and two
+    # themes that only meetings raise add a few; padding is caught by the nearly-empty test
+    assert len(pdf.pages) < 66
     for number, page in enumerate(pdf.pages, 1):
         assert (round(page.width, 1), round(page.height, 1)) == pytest.approx(A4, abs=0.5), number
         outside_page = [c["text"] for c in page.chars
