@@ -239,12 +239,6 @@ def unarchive(session: Session, c: Consultation, *, actor: User) -> bool:
     return True
 
 
-def split_archived(consultations: list[Consultation]) -> tuple[list[Consultation], list[Consultation]]:
-    """(active, archived) for the workspace lists."""
-    return ([c for c in consultations if c.archived_at is None],
-            [c for c in consultations if c.archived_at is not None])
-
-
 # -- stakeholder groups -------------------------------------------------------------------
 
 def _check_label(c: Consultation, label: str, exclude: StakeholderGroup | None = None) -> str:
