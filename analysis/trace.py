@@ -457,7 +457,7 @@ class Link:
     stance_evidence: str = ""
     reference: str = ""     # the explicit reference that made the link ("Ad 1 en 2")
     order: str = ""         # how the letter's order supports the link (Dutch, for the UI)
-    basis: str = "gelijkenis"  # verwijzing | gelijkenis | beste match
+    basis: str = "gelijkenis"  # verwijzing | gelijkenis | beste match | volgorde
     stance_cue: str = ""
 
 
@@ -620,9 +620,12 @@ def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
     links: list[Link] = []
     scores: dict[tuple[str, str], float] = {}
     general: list[str] = []
+    plan: dict[int, list[tuple[int, str]]] = {}
+    windows: dict[int, tuple[int, int, str]] = {}
+    rows: dict[int, dict[int, float]] = {}
     for ri, ((rl, rtext), rdoc) in enumerate(zip(prs, rdocs)):
-        lo, hi, order_words = window(ri)
-        row = {}
+        lo, hi, order_words = windows[ri] = window(ri)
+        row = rows[ri] = {}
         for pi in range(len(pts)):
             in_order = lo <= pi <= hi
             row[pi] = (base[(ri, pi)] + ORDER_BONUS if base[(ri, pi)] > 0 else 0.0) if in_order \
@@ -633,22 +636,36 @@ def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
         if kind[ri] in ("courtesy", "general"):
             continue
         if kind[ri] == "explicit":
-            chosen = [(pi, "verwijzing") for pi in explicit[ri]]
-        else:
-            best = max(row.values())
-            picked = {pi for pi in range(len(pts)) if row[pi] >= min_score and row[pi] >= relative * best}
-            # a sentence that is clearly about one point (where the order expects it) links it too
-            if sentence_sims[ri] is not None:
-                for si in range(len(rdoc.sentences)):
-                    inside = [pi for pi in range(lo, hi + 1)]
-                    top = max(inside, key=lambda pi: sentence_sims[ri][si][pi])
-                    if sentence_sims[ri][si][top] >= SENTENCE_MIN and row[top] >= min_score:
-                        picked.add(top)
-            chosen = [(pi, "gelijkenis") for pi in sorted(picked)]
-            if not chosen and best > 0:
-                chosen = [(max(row, key=row.get), "beste match")]
+            plan[ri] = [(pi, "verwijzing") for pi in explicit[ri]]
+            continue
+        best = max(row.values())
+        picked = {pi for pi in range(len(pts)) if row[pi] >= min_score and row[pi] >= relative * best}
+        # a sentence that is clearly about one point (where the order expects it) links it too
+        if sentence_sims[ri] is not None:
+            for si in range(len(rdoc.sentences)):
+                top = max(range(lo, hi + 1), key=lambda pi: sentence_sims[ri][si][pi])
+                if sentence_sims[ri][si][top] >= SENTENCE_MIN and row[top] >= min_score:
+                    picked.add(top)
+        chosen = [(pi, "gelijkenis") for pi in sorted(picked)]
+        if not chosen and best > 0:
+            chosen = [(max(row, key=row.get), "beste match")]
+        plan[ri] = chosen
+    # a paragraph that shares no words with any point answers the one point the order leaves
+    # for it: the only unanswered point between the answers around it
+    answered_idx = {pi for chosen in plan.values() for pi, _ in chosen}
+    for ri, k in enumerate(kind):
+        if k == "content" and not plan.get(ri):
+            lo, hi, order_words = windows[ri]
+            free = [pi for pi in range(lo, hi + 1) if pi not in answered_idx]
+            if len(free) == 1 and order_words:
+                plan[ri] = [(free[0], "volgorde")]
+                answered_idx.add(free[0])
+
+    for ri, chosen in sorted(plan.items()):
         if not chosen:
             continue
+        rl, rdoc, row = prs[ri][0], rdocs[ri], rows[ri]
+        lo, hi, order_words = windows[ri]
         # each sentence is about the chosen point it is most similar to
         sent_sims = sentence_sims[ri]
         chosen_idx = [pi for pi, _ in chosen]
@@ -658,6 +675,11 @@ def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
                 sims = {pi: sent_sims[si][pi] for pi in chosen_idx}
                 top = max(sims, key=sims.get)
                 owner[si] = top if sims[top] > 0 else None
+            # a point no sentence of the paragraph is mostly about is not what it answers
+            owned = set(owner.values())
+            if len(chosen) > 1 and all(b == "gelijkenis" for _, b in chosen) and owned - {None}:
+                chosen = [(pi, b) for pi, b in chosen if pi in owned]
+                chosen_idx = [pi for pi, _ in chosen]
         for pi, basis in chosen:
             lexical, cues, shared = details[(ri, pi)]
             if len(chosen_idx) == 1 or sent_sims is None:

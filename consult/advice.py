@@ -93,7 +93,8 @@ def propose_links(session: Session, advice: AdviceDocument, *, actor: Actor = "s
     proposals = []
     for l in result.links:
         point, paragraph = points[l.point], paragraphs[l.paragraph]
-        evidence = {"shared": l.shared, "cues": l.cues, "stance_evidence": l.stance_evidence[:300]}
+        evidence = {"shared": l.shared, "cues": l.cues, "stance_evidence": l.stance_evidence[:300],
+                    "reference": l.reference, "order": l.order, "basis": l.basis, "stance_cue": l.stance_cue}
         proposals.append({"point_id": point.id, "paragraph_id": paragraph.id, "score": l.score,
                           "stance": l.stance, **evidence})
         if (point.id, paragraph.id) not in existing:
@@ -102,6 +103,7 @@ def propose_links(session: Session, advice: AdviceDocument, *, actor: Actor = "s
     session.flush()
     record(session, "propose_links", advice, actor=actor,
            details={"links": proposals, "unanswered": [int(k) for k in result.unanswered],
+                    "general": [int(k) for k in result.general],
                     "min_score": result.min_score, "relative": result.relative})
     return proposals
 
@@ -111,6 +113,20 @@ def latest_proposals(advice: AdviceDocument) -> dict[tuple[int, int], dict]:
     return {(l.point_id, l.paragraph_id): {"point_id": l.point_id, "paragraph_id": l.paragraph_id,
                                            "score": l.score, "stance": l.proposed_stance, **l.evidence}
             for p in advice.points for l in p.links if l.evidence is not None}
+
+
+def general_paragraphs(session: Session, advice: AdviceDocument) -> list[ReactionParagraph]:
+    """The reaction paragraphs the linker's last run read as a general acknowledgement of the
+    advice as a whole ("De bovengenoemde adviezen worden zeer serieus genomen"): points
+    without a specific answer were answered only by these."""
+    letter = advice.reactions[0] if advice.reactions else None
+    if letter is None:
+        return []
+    entry = session.scalar(select(AuditLog).where(AuditLog.action == "propose_links",
+                                                  AuditLog.entity_type == "advice_document",
+                                                  AuditLog.entity_id == advice.id).order_by(AuditLog.id.desc()))
+    ids = set((entry.details or {}).get("general") or []) if entry is not None else set()
+    return [p for p in letter.paragraphs if p.id in ids]
 
 
 def _delete_link(session: Session, link: AdviceLink) -> None:

@@ -18,7 +18,8 @@ trace_group = click.Group("trace", help="Link advice points to response paragrap
               help="Minimum share of a paragraph's best score (default: the linker's).")
 def evaluate_command(gold: Path, as_json: bool, min_score: float | None, relative: float | None):
     """Run the linker on a gold file and report link precision/recall/F1, stance accuracy
-    on correct links and how many unanswered points it flagged correctly."""
+    on correct links (overall and per stance), the unanswered points found and missed,
+    and the paragraphs read as a general acknowledgement."""
     from analysis import trace
 
     try:
@@ -40,8 +41,16 @@ def evaluate_command(gold: Path, as_json: bool, min_score: float | None, relativ
                f"proposed correct, {result['gold_links']} in gold)")
     acc = result["stance_accuracy"]
     click.echo(f"stance:     accuracy {acc:.3f} on correct links" if acc is not None else "stance:     -")
+    for stance, s in result["stance_per_stance"].items():
+        click.echo(f"  {stance:<18} {s['correct']} of {s['total']} right ({s['accuracy']:.3f})")
     click.echo(f"unanswered: {result['unanswered_correct']} of {result['unanswered_gold']} found, "
                f"{result['unanswered_flagged']} flagged")
+    click.echo("  found: " + (", ".join(result["unanswered_found"]) or "-")
+               + "; missed: " + (", ".join(result["unanswered_missed"]) or "-")
+               + "; flagged but answered: " + (", ".join(result["unanswered_wrongly_flagged"]) or "-"))
+    if result["general_responses"] or "general_gold" in result:
+        click.echo("general acknowledgements: " + (", ".join(result["general_responses"]) or "-")
+                   + (f" (gold: {', '.join(result['general_gold']) or '-'})" if "general_gold" in result else ""))
     for key, title in (("missed_links", "missed"), ("wrong_links", "wrong"), ("stance_errors", "stance errors")):
         if result[key]:
             click.echo(f"{title}: " + ", ".join(result[key]))

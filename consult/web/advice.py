@@ -143,7 +143,8 @@ def _detail_context(c, advice):
     unanswered = [p for p in advice.points if not p.links]
     # the label dicts are keyed by StrEnum members, so plain values look up too
     return dict(c=c, advice=advice, letter=letter, proposals=register.latest_proposals(advice),
-                unanswered=unanswered, stance_labels=STANCE_LABELS, follow_up_labels=FOLLOW_UP_LABELS)
+                unanswered=unanswered, general=register.general_paragraphs(db(), advice),
+                stance_labels=STANCE_LABELS, follow_up_labels=FOLLOW_UP_LABELS)
 
 
 @bp.get("/<int:advice_id>")
@@ -270,5 +271,6 @@ def point(slug: str, advice_id: int, point_id: int):
     return render_template("advice/point.html", c=c, advice=advice, point=p, letter=letter,
                            point_form=point_form, response_form=response_form, errors=errors,
                            history=register.point_history(s, p), proposals=register.latest_proposals(advice),
+                           general=register.general_paragraphs(s, advice) if not p.links else [],
                            stance_labels=STANCE_LABELS, follow_up_labels=FOLLOW_UP_LABELS,
                            field_labels=ADVICE_FIELD_LABELS), (422 if errors else 200)
