@@ -498,8 +498,12 @@ def _resolve(number: str, labels: Sequence[str]) -> str | None:
 
 def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
          paragraphs: Sequence[TextPart] | Sequence[tuple[str, str]], *, nlp=None,
-         min_score: float = DEFAULT_MIN_SCORE, relative: float = DEFAULT_RELATIVE) -> LinkResult:
+         min_score: float = DEFAULT_MIN_SCORE, relative: float = DEFAULT_RELATIVE,
+         point_numbers: Sequence[str] | None = None) -> LinkResult:
     """Propose links from reaction paragraphs to the advice points they answer.
+
+    ``point_numbers`` are the points' numbers as the letter writes them (for resolving
+    "Ad 3"); by default the points' labels.
 
     1. A paragraph that names points ("Ad 1 en 2", "punt 3") answers exactly those.
     2. Otherwise points and paragraphs are compared as TF-IDF bags of content lemmas
@@ -557,7 +561,8 @@ def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
     kind: list[str] = []
     explicit: dict[int, list[int]] = {}
     for ri, ((rl, rtext), rdoc) in enumerate(zip(prs, rdocs)):
-        resolved = [labels.index(l) for l in (_resolve(n, labels) for n in rdoc.references) if l is not None]
+        numbers = [str(x) for x in point_numbers] if point_numbers is not None else labels
+        resolved = [numbers.index(l) for l in (_resolve(n, numbers) for n in rdoc.references) if l is not None]
         best_lex = max(float(lexical_of[ri][pi]) for pi in range(len(pts)))
         if resolved:
             explicit[ri] = sorted(set(resolved))

@@ -83,7 +83,7 @@ def propose_links(session: Session, advice: AdviceDocument, *, actor: Actor = "s
     points = {str(p.id): p for p in advice.points}
     paragraphs = {str(r.id): r for r in letter.paragraphs}
     result = run_linker([(k, p.text) for k, p in points.items()], [(k, r.text) for k, r in paragraphs.items()],
-                        nlp=nlp)
+                        nlp=nlp, point_numbers=[p.label for p in points.values()])
     existing = {(l.point_id, l.paragraph_id): l for p in advice.points for l in p.links}
     for key, l in list(existing.items()):
         if l.origin == "linker" and not l.confirmed:

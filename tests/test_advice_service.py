@@ -94,3 +94,23 @@ def test_points_and_responses_keep_their_history(session):
     assert history[1].details == {"before": {"label": "4", "text": "Zorg voor goede informatie."},
                                   "after": {"label": "4a", "text": "Zorg voor heldere informatie."}}
     assert added.response.stance == Stance.OVERGENOMEN and added.response.status == FollowUpStatus.DONE
+
+
+def test_references_use_the_letters_numbers_and_general_paragraphs_are_kept(session):
+    """"Ad 2" means the point numbered 2 in the letter, whatever its database id; the
+    paragraphs read as a general acknowledgement are kept with the linker's run."""
+    from tests.web.test_advice import GROUPED_ADVICE, GROUPED_REACTION
+
+    _advice(session)  # other points first, so ids and numbers differ
+    advice = register.register_advice(session, None, advisory_body="Adviesraad", subject="Preventie",
+                                      received_on=None, requested=True, letter_text=GROUPED_ADVICE)
+    register.register_reaction(session, advice, sender="college", sent_on=None, letter_text=GROUPED_REACTION,
+                               propose=True)
+    session.commit()
+    pairs = {(l.point.label, l.paragraph.label) for p in advice.points for l in p.links}
+    assert pairs == {("1", "R2"), ("2", "R2"), ("3", "R3")}
+    assert [p.label for p in register.general_paragraphs(session, advice)] == ["R4"]
+    entry = session.scalar(select(AuditLog).where(AuditLog.action == "propose_links").order_by(AuditLog.id.desc()))
+    assert entry.details["general"] == [register.general_paragraphs(session, advice)[0].id]
+    proposals = register.latest_proposals(advice)
+    assert {p["basis"] for p in proposals.values()} == {"verwijzing"}

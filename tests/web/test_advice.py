@@ -233,3 +233,60 @@ def submit(browser, selector: str) -> None:
     page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, selector).click()
     WebDriverWait(browser, 15).until(EC.staleness_of(page))
+
+
+GROUPED_ADVICE = """Geachte college,
+
+Hierbij ons advies over de nota Preventie.
+
+1. Meet de resultaten van preventie ook per wijk.
+2. Stel concrete doelen voor het bereik van preventieve activiteiten.
+3. Noem jongeren uitdrukkelijk als doelgroep in de nota.
+4. Verhoog de vergoeding voor vrijwilligers in de buurthuizen.
+
+Met vriendelijke groet,
+de adviesraad
+"""
+
+GROUPED_REACTION = """Beste adviesraad,
+
+Wij danken u voor uw advies over de nota Preventie.
+
+Ad 1 en 2. Wij nemen deze adviezen over. De monitor laat de cijfers per wijk zien.
+
+Ad 3. In de uitvoeringsagenda krijgen jongeren een eigen paragraaf; dit wordt meegenomen.
+
+De bovengenoemde adviezen worden zeer serieus genomen.
+
+Met vriendelijke groet,
+het college van burgemeester en wethouders
+"""
+
+
+def test_the_register_shows_why_a_link_was_proposed_and_general_answers(client, world, db_session):
+    """Grouped points ("Ad 1 en 2") are linked by their reference; the page says why each
+    link was proposed, and a point that only got the blanket sentence shows as such."""
+    login(client, "beleid@test.nl")
+    r = register(client, letter_text=GROUPED_ADVICE)
+    detail = r.headers["Location"]
+    token = csrf_token(client, detail)
+    r = client.post(f"{detail}/reactie", data={"csrf_token": token, "sender": "college van B&W",
+                                               "letter_text": GROUPED_REACTION})
+    assert r.status_code == 302
+    db_session.expire_all()
+    links = {(l.point.label, l.paragraph.label): l for l in db_session.scalars(select(AdviceLink))}
+    assert set(links) == {("1", "R2"), ("2", "R2"), ("3", "R3")}
+    assert links[("1", "R2")].evidence["reference"] == "Ad 1 en 2"
+    assert links[("3", "R3")].proposed_stance == "overgenomen"
+    html = client.get(detail).get_data(as_text=True)
+    assert "Waarom dit voorstel?" in html
+    assert "De reactie noemt het punt zelf: ‘Ad 1 en 2’" in html
+    assert "algemeen beantwoord, geen specifiek antwoord" in html
+    assert "Deze adviespunten krijgen geen specifiek antwoord" in html and "punt 4</a>" in html
+    assert "Deze alinea beantwoordt het advies alleen in het algemeen" in html
+    point4 = db_session.scalar(select(AdvicePoint).where(AdvicePoint.label == "4"))
+    html = client.get(f"{detail}/punten/{point4.id}").get_data(as_text=True)
+    assert "Dit punt is alleen algemeen beantwoord (alinea R4), geen specifiek antwoord." in html
+    point3 = db_session.scalar(select(AdvicePoint).where(AdvicePoint.label == "3"))
+    html = client.get(f"{detail}/punten/{point3.id}").get_data(as_text=True)
+    assert "Waarom dit voorstel?" in html and "signaal: meenemen" in html
