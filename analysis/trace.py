@@ -203,7 +203,7 @@ class _Doc:
 _QUOTE = re.compile(r"[\"“”„'‘’]([^\"“”„'‘’]{6,200})[\"“”„'‘’]")
 _MONTHS = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
            "jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec")
-_NUM_LIST = r"\d{1,2}[a-z]?(?:\s*(?:,|en|t/m|tot en met|-|–)\s*\d{1,2}[a-z]?)*"
+_NUM_LIST = r"\d{1,2}(?!\d)[a-z]?(?:\s*(?:,|en|t/m|tot en met|-|–)\s*\d{1,2}(?!\d)[a-z]?)*"
 #: "Ad 1 en 2", "ad 3:", "punt 4", "adviespunten 5 en 7", "advies 3", "aanbeveling 2".
 _REFERENCE = re.compile(
     r"(?:^|(?<=[\s(]))(?:ad|(?:advies|advies)?punt(?:en)?|adviezen|advies|aanbeveling(?:en)?|"

@@ -183,6 +183,8 @@ def test_explicit_references_win_over_similarity():
     assert trace.references("Ad 1 en 2. Wij nemen dit over.")[0] == ["1", "2"]
     assert trace.references("Ad 3 t/m 5: akkoord.")[0] == ["3", "4", "5"]
     assert trace.references("In ons advies van 3 mei vroegen wij ...")[0] == []
+    assert trace.references("Advies 2020 over de Wmo.")[0] == []
+    assert trace.references("Uw adviezen 5 en 7 nemen wij over.")[0] == ["5", "7"]
     points = [("1", "Meet de resultaten per wijk."), ("2", "Stel doelen voor het bereik van preventie."),
               ("3", "Betrek de adviesraad bij de uitvoeringsagenda."), ("4", "Noem jongeren als doelgroep.")]
     paras = [("R1", "Ad 1 en 2. Wij nemen deze adviezen over."),
