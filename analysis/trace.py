@@ -687,7 +687,9 @@ def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
                 chosen_idx = [pi for pi, _ in chosen]
         for pi, basis in chosen:
             lexical, cues, shared = details[(ri, pi)]
-            if len(chosen_idx) == 1 or sent_sims is None:
+            # a paragraph that names its points answers each of them as a whole ("Ad 5 en 7.
+            # Deze punten worden meegenomen")
+            if len(chosen_idx) == 1 or sent_sims is None or basis == "verwijzing":
                 mine = list(range(len(rdoc.sentences)))
                 mine.sort(key=lambda si: -(sent_sims[si][pi] if sent_sims is not None else 0))
             else:

@@ -104,6 +104,7 @@ class Reading:
     reasons: list[str]
     negated: bool = False      # the main clause is negated (any verb)
     wel_action: bool = False   # a "wel"-clause with an action
+    wel_clause: bool = False   # a "wel"-clause with a verb that is not negated ("Wel gaat er ...")
 
 
 def read_sentence(sent) -> Reading:
@@ -113,7 +114,7 @@ def read_sentence(sent) -> Reading:
     lemmas = [_lemma(t) for t in toks]
     lemma_set = set(lemmas)
     negated_any = False
-    wel_action = False
+    wel_action = wel_clause = False
     has_wel = "wel" in lemma_set
     for tok in toks:
         if not _is_verb(tok):
@@ -131,6 +132,9 @@ def read_sentence(sent) -> Reading:
                 found.setdefault("overgenomen", key)
         if key in ACTION_VERBS and not neg and has_wel:
             wel_action = True
+        if not neg and tok.pos_ in ("VERB", "AUX") and any(_lemma(c) == "wel" and c.dep_ == "advmod"
+                                                          for c in tok.children):
+            wel_clause = True
         if key == "nemen" and any(_lemma(c) == "serieus" for c in tok.children):
             found.setdefault("onderschreven", "serieus nemen")
         if key == "nemen" and any(_lemma(c) == "kennis" for c in tok.children):
@@ -174,7 +178,7 @@ def read_sentence(sent) -> Reading:
     if "niet_overgenomen" in found and "overgenomen" in found:
         del found["overgenomen"]
     stances = [s for s in PRIORITY if s in found]
-    return Reading(stances, [found[s] for s in stances], negated_any, wel_action and has_wel)
+    return Reading(stances, [found[s] for s in stances], negated_any, wel_action and has_wel, wel_clause)
 
 
 def _ten_dele(lemmas: Sequence[str]) -> bool:
@@ -200,9 +204,11 @@ def classify(sentences: Sequence, paragraph: Iterable) -> tuple[str, str, str]:
 
     ``sentences`` are the parsed sentences of the paragraph that are about the point, best
     first; ``paragraph`` all parsed sentences of the paragraph. The first sentence with a
-    cue decides, with two paragraph-level corrections: an endorsement of a *that*-clause
-    is an adoption when the paragraph acts on it, and a rejection elsewhere in the
-    paragraph turns a *wel*-clause with an action into ``deels_overgenomen``.
+    cue decides, with three paragraph-level corrections: an endorsement of a *that*-clause
+    is an adoption when the paragraph acts on it; a rejection elsewhere in the paragraph
+    turns a *wel*-clause with an action into ``deels_overgenomen``; and a rejection the
+    next sentence softens with *wel* ("Dit nemen wij niet over. Wel ...") is
+    ``deels_overgenomen`` too.
     """
     paragraph = list(paragraph)
     readings = {id(s): read_sentence(s) for s in paragraph}
@@ -222,6 +228,11 @@ def classify(sentences: Sequence, paragraph: Iterable) -> tuple[str, str, str]:
             return "overgenomen", s.text, f"{cue} + actie"
         if stance == "overgenomen" and r.wel_action and rejects:
             return "deels_overgenomen", s.text, "niet ... wel ..."
+        if stance == "niet_overgenomen":
+            here = next((i for i, p in enumerate(paragraph) if p is s), None)
+            follows = paragraph[here + 1] if here is not None and here + 1 < len(paragraph) else None
+            if follows is not None and readings[id(follows)].wel_clause:
+                return "deels_overgenomen", f"{s.text} {follows.text}", "niet ... wel ..."
         return stance, s.text, cue
     return "kennisgenomen", "", ""
 

@@ -78,7 +78,7 @@ def test_evaluate_on_the_deventer_reference():
     assert set(result["stance_per_stance"]) <= set(trace.STANCES)
 
 
-@pytest.mark.parametrize("name", ["trace-composed-reported.json"])
+@pytest.mark.parametrize("name", ["trace-composed-reported.json", "trace-composed-grouped.json"])
 def test_evaluate_on_the_composed_gold_files(name):
     """The two composed pairs (short letters in reported speech with a blanket sentence;
     grouped and reordered points): the issue's targets."""
@@ -163,6 +163,13 @@ def test_stance_priority_order():
     par = "Dit advies nemen wij niet over. Wel starten wij een werkgroep die de definities bepaalt."
     assert trace.classify_stance(["Wel starten wij een werkgroep die de definities bepaalt."], par)[0] \
         == "deels_overgenomen"
+    # ... also when the softening "wel" opens the next sentence and is no action verb
+    par = "Dit advies nemen wij niet over. Wel krijgt de adviesraad voortaan de conceptbrieven te zien."
+    assert trace.classify_stance(["Dit advies nemen wij niet over."], par)[0] == "deels_overgenomen"
+    # but not when the "wel" comes later and is about something else
+    par = ("Dit advies nemen wij niet over. De regeling blijft zoals zij is. "
+           "Wel krijgt de adviesraad voortaan de conceptbrieven te zien.")
+    assert trace.classify_stance(["Dit advies nemen wij niet over."], par)[0] == "niet_overgenomen"
     # a plain rejection stays a rejection
     assert trace.classify_stance(["Dit advies nemen wij niet over."], "Dit advies nemen wij niet over.")[0] \
         == "niet_overgenomen"
@@ -190,10 +197,15 @@ def test_explicit_references_win_over_similarity():
     paras = [("R1", "Ad 1 en 2. Wij nemen deze adviezen over."),
              ("R2", "Ad 4. In de uitvoeringsagenda krijgt preventie bij jongeren een eigen paragraaf; de "
                     "adviesraad leest mee met de uitvoeringsagenda."),
-             ("R3", "Ad 3. Dit punt wordt meegenomen.")]
+             ("R3", "Ad 3. Dit punt wordt meegenomen."),
+             ("R4", "Ad 5 en 6. Deze punten worden meegenomen bij de herziening van de verordening.")]
+    points += [("5", "Verlaag de eigen bijdrage voor huishoudelijke hulp."),
+               ("6", "Leg de herziening van de verordening voor aan de raad.")]
     result = trace.link(points, paras)
     pairs = {(l.point, l.paragraph): l for l in result.links}
-    assert set(pairs) == {("1", "R1"), ("2", "R1"), ("4", "R2"), ("3", "R3")}
+    assert set(pairs) == {("1", "R1"), ("2", "R1"), ("4", "R2"), ("3", "R3"), ("5", "R4"), ("6", "R4")}
+    # grouped points share the paragraph's answer, even the one its words are not about
+    assert pairs[("5", "R4")].stance == pairs[("6", "R4")].stance == "overgenomen"
     assert pairs[("4", "R2")].basis == "verwijzing" and pairs[("4", "R2")].reference == "Ad 4"
     assert pairs[("1", "R1")].stance == "overgenomen"
     # labels like A1, A2 resolve too
