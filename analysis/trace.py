@@ -11,19 +11,21 @@ Method (general, not fitted to one letter):
   item is left out; otherwise every paragraph is a point. Salutations, addresses, closing
   formulas and very short lines (headers, dates, signatures) are dropped. The result is a
   proposal a person edits.
-* **Linking.** Every point and paragraph becomes a bag of *content lemmas* (nouns, verbs,
-  adjectives, proper nouns, numbers; stop words removed) from the bundled Dutch pipeline;
-  compound nouns add their parts at half weight (``vraagverheldering`` -> ``vraag``,
-  ``verheldering``). Bags are weighted TF-IDF (sublinear tf; idf over all points and
-  paragraphs of this advice) and compared by cosine similarity. Two cues add to the score:
-  a phrase the paragraph quotes ("...") that occurs in the point (+0.15 each) and a number
-  both mention (+0.05 each). Because a paragraph tends to answer the point(s) it is most
-  similar to, a link is proposed when the score is at least ``min_score`` *and* at least
-  ``relative`` times the paragraph's best score. Points without any proposed link are
-  flagged as unanswered.
-* **Stance.** Within the paragraph, the sentences most similar to the point are read for
-  cue phrases (in this order: rejection, partial, adoption, endorsement, acknowledgement);
-  when they carry no cue, the whole paragraph is read; otherwise ``kennisgenomen``.
+* **Linking** (see :func:`link`). A paragraph that names points ("Ad 1 en 2", "punt 3")
+  answers exactly those. Otherwise points and paragraphs are bags of *content lemmas* from
+  the bundled Dutch pipeline (parser heads weigh more, adjectives and verbs less; compounds
+  add their parts, the last part most; doubled letters collapsed so ``accomodatie`` meets
+  ``accommodatie``), weighted TF-IDF and compared by cosine, half the paragraph as a whole and
+  half its best sentence. Shared quotes and shared advice numbers, article numbers and
+  amounts add to the score (never dates or years). The letter's order (a monotone path
+  through the paragraphs) favours points between the neighbouring paragraphs' answers. A
+  link is proposed when the score is at least ``min_score`` *and* ``relative`` times the
+  paragraph's best, or when a sentence is clearly about the point; a paragraph without any
+  gets its best match. Courtesies and general acknowledgements ("De bovengenoemde adviezen
+  worden zeer serieus genomen") answer no point; points without a link are unanswered.
+* **Stance** (see :mod:`analysis.trace_stance`). Read on lemmas and the parse from the
+  paragraph's sentences about the point: partly adopted, not adopted, adopted, endorsed,
+  noted, in that priority; ``kennisgenomen`` when there is no cue.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from typing import Sequence
 
 from analysis.nlp.markers import BULLET_CLASS
 from analysis.tfidf import Tfidf
+from analysis.trace_stance import PRIORITY, classify, read_sentence
 
 STANCES = ("overgenomen", "deels_overgenomen", "niet_overgenomen", "onderschreven", "kennisgenomen")
 
@@ -206,7 +209,7 @@ _MONTHS = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktobe
 _NUM_LIST = r"\d{1,2}(?!\d)[a-z]?(?:\s*(?:,|en|t/m|tot en met|-|–)\s*\d{1,2}(?!\d)[a-z]?)*"
 #: "Ad 1 en 2", "ad 3:", "punt 4", "adviespunten 5 en 7", "advies 3", "aanbeveling 2".
 _REFERENCE = re.compile(
-    r"(?:^|(?<=[\s(]))(?:ad|(?:advies|advies)?punt(?:en)?|adviezen|advies|aanbeveling(?:en)?|"
+    r"(?:^|(?<=[\s(]))(?:ad|(?:advies)?punt(?:en)?|adviezen|advies|aanbeveling(?:en)?|"
     r"(?:uw\s+)?(?:eerste|tweede)?\s*vra(?:ag|gen))\s+(" + _NUM_LIST + r")(?![\d.,]*\s*(?:" + _MONTHS + r")\b)"
     r"(?![.,]\d)", re.IGNORECASE)
 _ARTICLE = re.compile(r"\b(?:artikel|art\.)\s*(\d+(?:[.:]\d+)*[a-z]?)", re.IGNORECASE)
@@ -359,15 +362,13 @@ def _parse(texts: Sequence[str], nlp=None) -> list:
 
 def stance_cues(text: str, *, nlp=None) -> list[str]:
     """The stances whose cues occur in ``text`` (parsed), in priority order."""
-    from analysis.trace_stance import read_sentence
-
     doc = _parse([text], nlp)[0]
     found: list[str] = []
     for sent in doc.sents:
         for s in read_sentence(sent).stances:
             if s not in found:
                 found.append(s)
-    return [s for s in STANCE_PRIORITY if s in found]
+    return [s for s in PRIORITY if s in found]
 
 
 def classify_stance(sentences: Sequence[str], paragraph: str, *, nlp=None) -> tuple[str, str]:
@@ -375,8 +376,6 @@ def classify_stance(sentences: Sequence[str], paragraph: str, *, nlp=None) -> tu
 
     ``sentences`` are the paragraph's sentences most about the advice point, best first
     (see :func:`analysis.trace_stance.classify`)."""
-    from analysis.trace_stance import classify
-
     docs = _parse([paragraph] + [s for s in sentences], nlp)
     par_sents = list(docs[0].sents)
     picked = []
@@ -442,7 +441,6 @@ SENTENCE_WEIGHT = 0.5
 SENTENCE_MIN = 0.12
 NUMBER_BONUS = 0.05
 QUOTE_BONUS = 0.15
-STANCE_PRIORITY = ("deels_overgenomen", "niet_overgenomen", "overgenomen", "onderschreven", "kennisgenomen")
 
 
 @dataclass
@@ -517,8 +515,6 @@ def link(points: Sequence[TextPart] | Sequence[tuple[str, str]],
        (on short letters an absolute threshold is arbitrary). Courtesies and general
        acknowledgements answer no point; points without a link are unanswered.
     """
-    from analysis.trace_stance import classify
-
     pts = [_as_pair(p) for p in points]
     prs = [_as_pair(p) for p in paragraphs]
     labels = [pl for pl, _ in pts]
