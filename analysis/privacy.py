@@ -279,6 +279,13 @@ def _adjectives() -> frozenset[str]:
         return frozenset()
 
 
+def _possessive(word: str) -> bool:
+    """"Jansens", "Ahmeds": a listed first name or surname with a genitive -s, no Dutch word."""
+    base = word[:-1]
+    return len(word) >= 5 and word.endswith("s") and not word.endswith("ss") \
+        and (base in _FIRST or base in _LAST) and word.lower() not in _lexicon() and not _dutch_word(word)
+
+
 def _plural_s(word: str) -> bool:
     """"Koopmans": a Dutch word only as the plural or genitive -s of one ("koopman")."""
     low = word.lower()
@@ -374,7 +381,9 @@ BIRTH_DATE_RE = re.compile(
     rf"\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar)(?:\s+(?:op|is|in|d\.d\.|cliënt|client|"
     rf"van \w+ \w+|aanvrager|partner))?\s*:?\s*"
     rf"({_DATE}|(?<=in )(?:19|20)\d{{2}}|(?<=geboortejaar )(?:19|20)\d{{2}})(?!\d)"
-    rf"|\bik ben van ((?:19[0-9]|200)\d)\b", re.IGNORECASE)
+    rf"|\bik ben van ((?:19[0-9]|200)\d)\b"
+    # "die in 1939 geboren is", "ik ben op 3 mei 1950 geboren"
+    rf"|\b(?:in|op)\s({_DATE}|(?:19|20)\d{{2}})\s+geboren\b", re.IGNORECASE)
 
 _AGE_REL = (r"buurman|buurvrouw|buurjongen|buurmeisje|moeder|vader|zoon|dochter|man|vrouw|partner|"
             r"echtgenoot|echtgenote|oma|opa|broer|zus|schoonmoeder|schoonvader|kleinzoon|kleindochter|"
@@ -492,7 +501,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     def tussen_then_cap(j: int, lower_ok: bool) -> int:
         """Index after "van der" + a surname starting at ``j``, or -1."""
         k = j
-        while k < n and toks[k].lower in _TUSSEN_WORDS and gaps[k] in (" ", "") and k - j < 3:
+        while k < n and k - j < 3 and (toks[k].lower in _TUSSEN_WORDS and gaps[k] in (" ", "") or (
+                k > j and toks[k].lower == "t" and gaps[k] in (" '", " ’"))):   # "van 't Hof": 't is "t"
             k += 1
         if k == j or k >= n or gaps[k] != " " or toks[k].dot and toks[k].initial:
             return -1
@@ -537,6 +547,38 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 return -1
             j = end = j + 1
         return end
+
+    def lower_tussen_name(j: int) -> int:
+        """"van Dijk opende", "Volgens van den Broek", "ter Beek vroeg": a tussenvoegsel in
+        lower case (no first name or title before it) and a surname. Index after the name,
+        or -1 ("op de Brink", "van Deventer", "ten Noorden", "van der Valkstraat")."""
+        k = tussen_then_cap(j, False)
+        if k < 0:
+            return -1
+        chain = [toks[x].lower for x in range(j, k - 1)]
+        sur = toks[k - 1]
+        if sur.case != "T" or sur.norm in _TOWNS or sur.lower in _COMMON or sur.lower in _COMPASS \
+                or _STRONG_STREET.fullmatch(sur.word) or _NAMED_AFTER_RE.fullmatch(sur.word) \
+                or _ANY_STREET.fullmatch(sur.word) and _NUMBER_AFTER_RE.match(text, sur.end) \
+                or sur.lower in _NO_NAME_WORDS:
+            return -1
+        listed = _in(sur.norm, _LAST)
+        p = toks[j - 1] if j else None
+        verb_after = k < n and gaps[k] == " " and toks[k].lower in _AFTER_NAME
+        if chain == ["de"]:        # "de Graaf vond", not "aan de Brink", "bij de Bakker"
+            ok = listed and not (p is not None and gaps[j] == " " and (
+                p.lower in _PLACE_PREPS or p.lower in _NOT_BEFORE_NAME or p.lower in ("aan", "op", "over", "langs")))
+        elif chain[0] in ("de", "het", "te", "in", "op") and "t" not in chain and chain != ["de", "la"]:
+            ok = False             # "in de Linde", "op het Plein"
+        elif chain == ["van"]:     # "een brief van Jansen"; "van Wijk belde"
+            ok = listed or (starts[j] or verb_after) and (sur.norm in _LAST_AMBIGUOUS or unknown(sur))
+        else:                      # van der, van den, van de, van 't, in 't, ter, ten
+            ok = listed or sur.norm in _LAST_AMBIGUOUS or unknown(sur) or (
+                len(chain) > 1 and chain[-1] in ("der", "den", "t") and cap(sur))
+        if not ok:
+            return -1
+        e2 = extend(k - 1, False)
+        return -1 if e2 < 0 else max(k, e2)
 
     def tussen_surname_end(k: int) -> int:
         """Index after "Van" / "Ter" + any capitalised word ("Van Wijk", "Van Hulst"), or -1."""
@@ -651,6 +693,12 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
 
         start_ok = False
         lower = t.case == "L"
+        if lower and not kind and t.lower in _TUSSEN_WORDS:
+            end = lower_tussen_name(i)
+            if end > 0:
+                spans.append((t.start, toks[end - 1].end))
+                i = end
+                continue
         if t.initial:
             k = i
             while k < n and toks[k].initial and (k == i or len(gaps[k]) <= 1 and not gaps[k].strip()):
@@ -676,6 +724,9 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 public.append((t.start, toks[j - 1].end))
                 i = j
                 continue
+        if kind == "strong" and (p.lower in _BUILDING_TITLES or p2 is not None and p2.lower in ("het", "'t", "t")) \
+                and _NAMED_AFTER_RE.fullmatch(t.word) and not _in(t.norm, _LAST):
+            kind = "building"      # "het Dr. Schaepmanhuis", "de St. Jozefkerk"
         if kind == "strong":
             start_ok = cap(t) or t.lower in _TUSSEN_WORDS or (lower and (
                 _in(t.norm, _LAST) or _in(t.norm, _FIRST) or t.norm in _LAST_AMBIGUOUS))
@@ -705,6 +756,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 start_ok = True
             elif _in(t.norm, _LAST):
                 start_ok = not after_article or speech
+            elif t.case == "T" and _possessive(t.word):   # "Jansens voorstel", "Ahmeds dochter"
+                start_ok = not after_article
             elif t.norm in _LAST_AMBIGUOUS and t.case == "T" and not starts[i] and p is not None \
                     and gaps[i] == " " and p.lower in _SPEECH_VERBS:   # "Daarna sprak Prins"
                 start_ok = True
@@ -712,7 +765,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 start_ok = next_surname or (t.case == "T" and not starts[i] and not after_article and not (
                     q is not None and gaps[i + 1] == " " and q.case == "T"))   # "Kader Sociaal Domein"
             elif q is not None and gaps[i + 1] == " " and q.lower in _REPORT_VERBS and t.case == "T" and (
-                    t.norm in _LAST_AMBIGUOUS or q.lower in _SPEECH_VERBS):
+                    t.norm in _LAST_AMBIGUOUS or q.lower in _SPEECH_VERBS) and not (
+                    p is not None and p.lower == "een" and gaps[i] == " ") and not t.lower.endswith(_DEMONYM_END):
                 start_ok = True
             elif t.case == "T" and i + 3 < n and toks[i + 1].lower == "en" and gaps[i + 1] == " " \
                     and toks[i + 2].lower in ("zijn", "haar", "hun") and gaps[i + 2] == " " \
@@ -805,7 +859,10 @@ _NOT_BEFORE_NAME = _words("""de het een 't deze dit in naar te uit richting nabi
 genaamd noemen noemt cursus project programma training app website methode regeling krant
 festival actie platform merk""")
 _NAME_SHAPE_RE = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:['’-][{_UPPER}{_LOWER}][{_LOWER}]+)*")
-_DEMONYM_END = ("ërs", "ïers", "ïners", "iërs", "ianen", "ezen", "ijnen", "anen")
+_DEMONYM_END = ("ërs", "ïers", "ïners", "iërs", "ianen", "ezen", "ijnen", "anen",
+                "ër", "ïer", "ïner", "aans", "aams", "aamse")   # Eritreeër, Oekraïner, Surinaams
+_COMPASS = _words("noorden zuiden oosten westen noordoosten noordwesten zuidoosten zuidwesten")
+_BUILDING_TITLES = _words("dr prof mr ir drs ds st")
 _NO_NAME_WORDS = _PUBLIC_ROLES | _ROLES | _STRONG_TITLES | _ABBREVIATIONS | _TUSSEN_WORDS
 _SURNAME_PREFIXES = _words("oude olde klein groot")
 _SINGULAR_VERBS = _words("""zei zegt vertelde vertelt vroeg vraagt vond vindt belde belt mailde
@@ -883,7 +940,7 @@ def detect(text: str, kinds: Iterable[str] | None = None) -> list[Span]:
             if m.group(1).split()[0] not in _ADDRESS_NOT and m.group(1).split()[0].lower() not in _COMMON:
                 add(m.start(1), m.end(1), "address")
     for m in BIRTH_DATE_RE.finditer(text) if "birth_date" in want else ():
-        g = 1 if m.group(1) else 2
+        g = next(k for k in (1, 2, 3) if m.group(k))
         add(m.start(g), m.end(g), "birth_date")
     for m in AGE_RE.finditer(text) if "age" in want else ():
         g = next(k for k in range(1, 6) if m.group(k))
