@@ -580,6 +580,13 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         e2 = extend(k - 1, False)
         return -1 if e2 < 0 else max(k, e2)
 
+    def van_is_preposition(j: int) -> bool:
+        """"Het idee van Hendriks": "van" after a noun is the preposition, so only the
+        surname is masked; "Volgens van Dalen", "met van Dijk": the tussenvoegsel."""
+        p = toks[j - 1] if j else None
+        return toks[j].lower == "van" and not starts[j] and p is not None and gaps[j] == " " \
+            and p.lower not in _BEFORE_SURNAME and toks[j + 1].lower not in _TUSSEN_WORDS
+
     def tussen_surname_end(k: int) -> int:
         """Index after "Van" / "Ter" + any capitalised word ("Van Wijk", "Van Hulst"), or -1."""
         j = k
@@ -696,7 +703,7 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         if lower and not kind and t.lower in _TUSSEN_WORDS:
             end = lower_tussen_name(i)
             if end > 0:
-                spans.append((t.start, toks[end - 1].end))
+                spans.append((toks[i + 1].start if van_is_preposition(i) else t.start, toks[end - 1].end))
                 i = end
                 continue
         if t.initial:
@@ -862,6 +869,10 @@ _NAME_SHAPE_RE = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:['’-][{_UPPER}{_LOWER}]
 _DEMONYM_END = ("ërs", "ïers", "ïners", "iërs", "ianen", "ezen", "ijnen", "anen",
                 "ër", "ïer", "ïner", "aans", "aams", "aamse")   # Eritreeër, Oekraïner, Surinaams
 _COMPASS = _words("noorden zuiden oosten westen noordoosten noordwesten zuidoosten zuidwesten")
+#: Words after which a lower-case "van" starts a surname ("Volgens van Dalen", "met van Dijk").
+_BEFORE_SURNAME = _words("""volgens met door voor namens aan bij en of dat ook zei zegt vroeg vraagt
+sprak spreekt belde belt gaf heeft had is was zijn waren werd wordt dan maar want toen nu mevrouw
+meneer heer zoals als tegen over via""")
 _BUILDING_TITLES = _words("dr prof mr ir drs ds st")
 _NO_NAME_WORDS = _PUBLIC_ROLES | _ROLES | _STRONG_TITLES | _ABBREVIATIONS | _TUSSEN_WORDS
 _SURNAME_PREFIXES = _words("oude olde klein groot")
