@@ -281,6 +281,8 @@ def _adjectives() -> frozenset[str]:
 
 def _possessive(word: str) -> bool:
     """"Jansens", "Ahmeds": a listed first name or surname with a genitive -s, no Dutch word."""
+    if word.endswith(("'s", "’s")):                # "Fatima's moeder"
+        return word[:-2] in _FIRST or word[:-2] in _LAST
     base = word[:-1]
     return len(word) >= 5 and word.endswith("s") and not word.endswith("ss") \
         and (base in _FIRST or base in _LAST) and word.lower() not in _lexicon() and not _dutch_word(word)
@@ -421,12 +423,16 @@ _LONG_INITIALS = _words("Th Ch Ph Chr Joh Wm Fr Gerh Jac Corn Hk")
 _STRONG_STREET = re.compile(r"[\w'-]{2,}(?:straat|straatweg|laan|weg|plein|singel|gracht|kade|steeg|dreef|"
                             r"boulevard|plantsoen|allee|promenade|dijk|markt)", re.IGNORECASE)
 _ANY_STREET = re.compile(rf"[\w'-]{{2,}}(?:{_STREET_SUFFIX})", re.IGNORECASE)
-_NATIONALITY_END = ("s", "se", "isch", "ische", "ees", "ese", "aan", "aanse", "er", "ster", "ling")
+_NATIONALITY_END = ("s", "se", "isch", "ische", "ees", "ese", "aan", "aanse", "er", "ster", "ling", "ër", "ïer")
 _ORG_NOUNS = _words("""woningcorporatie corporatie voetbalclub club moskee kerk wijkteam gemeente
 bewonerscommissie huurdersvereniging buurthuis dagbesteding thuiszorg bibliotheek school
 jongerenwerk welzijnsorganisatie stichting vereniging zorggroep huisartsenpraktijk apotheek
 ouderenbond buurtteam voedselbank inloophuis zorgcentrum verzorgingshuis wijkvereniging""")
 _NUMBER_AFTER_RE = re.compile(r" \d")
+_INSTITUTION_AFTER_RE = re.compile(
+    r" (?:[Zz]iekenhuis|[Ss]chool|[Bb]asisschool|[Cc]ollege|[Ll]yceum|[Hh]uis|[Ii]nstituut|[Ss]tichting|[Ff]onds|"
+    r"[Mm]useum|[Tt]heater|[Cc]entrum|[Zz]aal|[Aa]cademie|[Kk]liniek|[Pp]rijs|[Bb]rug|[Tt]unnel|[Pp]ark|[Pp]lein|"
+    r"[Ss]tadion|[Aa]rena|[Hh]ofje|[Kk]erk|[Mm]oskee|[Ll]eerstoel)\b(?!-)")
 #: Buildings and institutions named after a person: the name is part of theirs.
 _NAMED_AFTER_RE = re.compile(r"[\w'-]{3,}(?:school|college|kerk|centrum|huis|ziekenhuis|zaal|theater|museum|"
                              r"bibliotheek|stichting|fonds|prijs|brug|tunnel|gebouw|kliniek|academie|lyceum)",
@@ -534,6 +540,10 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                     return end if m and _street_stem(m.group(1)) else -1
                 j = end = k
                 continue
+            joined = "-" in toks[j - 1].word and toks[j - 1].lower.rsplit("-", 1)[1] in _TUSSEN_WORDS
+            if joined and t.case in ("T", "L"):      # "Linden-de Groot", "Jansen-van Dijk"
+                j = end = j + 1
+                continue
             if lower:
                 ok = t.case == "L" and _in(t.word.capitalize(), _LAST)
             else:
@@ -570,8 +580,9 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 p.lower in _PLACE_PREPS or p.lower in _NOT_BEFORE_NAME or p.lower in ("aan", "op", "over", "langs")))
         elif chain[0] in ("de", "het", "te", "in", "op") and "t" not in chain and chain != ["de", "la"]:
             ok = False             # "in de Linde", "op het Plein"
-        elif chain == ["van"]:     # "een brief van Jansen"; "van Wijk belde"
-            ok = listed or (starts[j] or verb_after) and (sur.norm in _LAST_AMBIGUOUS or unknown(sur))
+        elif chain == ["van"]:     # "een brief van Jansen"; "van Wijk belde"; "Volgens van Dalen"
+            ok = listed or (starts[j] or verb_after) and (sur.norm in _LAST_AMBIGUOUS or unknown(sur)) or (
+                p is not None and gaps[j] == " " and p.lower in _NO_VAN_AFTER and cap(sur))
         else:                      # van der, van den, van de, van 't, in 't, ter, ten
             ok = listed or sur.norm in _LAST_AMBIGUOUS or unknown(sur) or (
                 len(chain) > 1 and chain[-1] in ("der", "den", "t") and cap(sur))
@@ -683,7 +694,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         after_trigger = p is not None and _TRIGGER_GAP_RE.fullmatch(gaps[i]) is not None
         kind = ""
         if after_trigger and (p.lower in _PUBLIC_ROLES or (
-                p.lower in _STRONG_TITLES and p2 is not None and p2.lower in _PUBLIC_ROLES)):
+                (p.lower in _STRONG_TITLES or p.lower in _ACADEMIC_TITLES) and p2 is not None
+                and p2.lower in _PUBLIC_ROLES)):   # "wethouder mevrouw Bos", "Wethouder mr. E.M. Jansen"
             kind = "public"
         elif after_trigger and p.lower in _STRONG_TITLES and p.lower not in ("fam", "familie", "dokter", "dr") \
                 or after_trigger and p.lower in ("fam", "familie", "dokter", "dr") and cap(t):
@@ -735,7 +747,9 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 and _NAMED_AFTER_RE.fullmatch(t.word) and not _in(t.norm, _LAST):
             kind = "building"      # "het Dr. Schaepmanhuis", "de St. Jozefkerk"
         if kind == "strong":
-            start_ok = cap(t) or t.lower in _TUSSEN_WORDS or (lower and (
+            start_ok = cap(t) or t.lower in _TUSSEN_WORDS or (
+                t.lower in _SURNAME_PREFIXES and t.case == "T" and i + 1 < n and gaps[i + 1] == " "
+                and toks[i + 1].case == "T") or (lower and (
                 _in(t.norm, _LAST) or _in(t.norm, _FIRST) or t.norm in _LAST_AMBIGUOUS))
         elif kind == "role":   # not "mijn man Litouws": an adjective in no name list
             start_ok = not (t.case == "T" and not _in(t.norm, _FIRST) and not _in(t.norm, _LAST)
@@ -808,7 +822,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                         and not (_in(q.norm, _LAST) or _in(q.norm, _FIRST) or unknown(q)
                                  or q.norm in _LAST_AMBIGUOUS or q.norm in _FIRST_AMBIGUOUS):
                     start_ok = False
-        elif lower and len(t.word) >= 4 and t.lower not in _COMMON and t.word.capitalize() in _FIRST:
+        elif lower and len(t.word) >= 4 and t.lower not in _COMMON and (t.word.capitalize() in _FIRST or (
+                "-" in t.word and t.norm in _FIRST)):
             start_ok = True
         if start_ok and not kind and t.norm in _TOWNS and (starts[i] or p is None or p.lower in _PLACE_PREPS) \
                 and not (i + 1 < n and toks[i + 1].lower in _SPEECH_VERBS):
@@ -851,6 +866,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         spans = people_list(spans)
     if spans:
         spans = coordinated(spans)
+        # "het Albert Schweitzer ziekenhuis", "Het Titus Brandsma Huis": named after a person
+        spans = [(s, e) for s, e in spans if not _INSTITUTION_AFTER_RE.match(text, e)]
     return spans, public
 
 
@@ -873,6 +890,9 @@ _COMPASS = _words("noorden zuiden oosten westen noordoosten noordwesten zuidoost
 _BEFORE_SURNAME = _words("""volgens met door voor namens aan bij en of dat ook zei zegt vroeg vraagt
 sprak spreekt belde belt gaf heeft had is was zijn waren werd wordt dan maar want toen nu mevrouw
 meneer heer zoals als tegen over via""")
+_ACADEMIC_TITLES = _words("mr dr drs ir ing prof ds bc ma msc")
+#: Words never followed by the preposition "van", so "van" after them starts a surname.
+_NO_VAN_AFTER = _words("volgens namens door met tegen via zei vroeg sprak belde mevrouw meneer heer")
 _BUILDING_TITLES = _words("dr prof mr ir drs ds st")
 _NO_NAME_WORDS = _PUBLIC_ROLES | _ROLES | _STRONG_TITLES | _ABBREVIATIONS | _TUSSEN_WORDS
 _SURNAME_PREFIXES = _words("oude olde klein groot")
