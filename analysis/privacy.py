@@ -496,6 +496,17 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             and not (t.dot and text[t.stop:t.stop + 1].isalpha()) \
             and not _STRONG_STREET.fullmatch(t.word) and not _dutch_word(t.word) and not _common_elsewhere(t.lower)
 
+    def _named_after(t: _Tok) -> bool:
+        """"Grooteschool", "Thorbeckebrug", "Frankhuis": a building named after a person;
+        not a surname ending in -huis ("Luttikhuis", "Nijhuis") unless its stem is a name."""
+        m = _NAMED_AFTER_RE.fullmatch(t.word)
+        if not m or _in(t.norm, _LAST):
+            return False
+        if t.lower.endswith("huis") and not t.lower.endswith(("ziekenhuis", "wijkhuis", "buurthuis")):
+            stem = t.word[:-4].rstrip("-")
+            return stem in _FIRST or stem in _LAST or stem.endswith("s") and stem[:-1] in _LAST
+        return True
+
     def surname_after_tussen(j: int) -> bool:
         """Whether "van der" + a surname (not an ordinary word) starts at token ``j``."""
         if toks[j].lower not in _TUSSEN_WORDS:
@@ -553,7 +564,7 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 break
             if _STRONG_STREET.fullmatch(t.word) or (_ANY_STREET.fullmatch(t.word) and len(t.word) > 6
                                                      and _NUMBER_AFTER_RE.match(text, t.end)) \
-                    or _NAMED_AFTER_RE.fullmatch(t.word):   # "Geert Grooteschool", "Thorbeckebrug"
+                    or _named_after(t):   # "Geert Grooteschool", "Thorbeckebrug"
                 return -1
             j = end = j + 1
         return end
@@ -567,8 +578,9 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             return -1
         chain = [toks[x].lower for x in range(j, k - 1)]
         sur = toks[k - 1]
-        if sur.case != "T" or sur.norm in _TOWNS or sur.lower in _COMMON or sur.lower in _COMPASS \
-                or _STRONG_STREET.fullmatch(sur.word) or _NAMED_AFTER_RE.fullmatch(sur.word) \
+        strong = len(chain) > 1 and chain[-1] in ("der", "den", "t")   # "van der Meer", "van 't Zand"
+        if sur.case != "T" or sur.norm in _TOWNS or (sur.lower in _COMMON and not strong) or sur.lower in _COMPASS \
+                or _STRONG_STREET.fullmatch(sur.word) or _named_after(sur) \
                 or _ANY_STREET.fullmatch(sur.word) and _NUMBER_AFTER_RE.match(text, sur.end) \
                 or sur.lower in _NO_NAME_WORDS:
             return -1
@@ -581,11 +593,10 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         elif chain[0] in ("de", "het", "te", "in", "op") and "t" not in chain and chain != ["de", "la"]:
             ok = False             # "in de Linde", "op het Plein"
         elif chain == ["van"]:     # "een brief van Jansen"; "van Wijk belde"; "Volgens van Dalen"
-            ok = listed or (starts[j] or verb_after) and (sur.norm in _LAST_AMBIGUOUS or unknown(sur)) or (
+            ok = listed or starts[j] and cap(sur) or verb_after and (sur.norm in _LAST_AMBIGUOUS or unknown(sur)) or (
                 p is not None and gaps[j] == " " and p.lower in _NO_VAN_AFTER and cap(sur))
         else:                      # van der, van den, van de, van 't, in 't, ter, ten
-            ok = listed or sur.norm in _LAST_AMBIGUOUS or unknown(sur) or (
-                len(chain) > 1 and chain[-1] in ("der", "den", "t") and cap(sur))
+            ok = listed or strong or sur.norm in _LAST_AMBIGUOUS or unknown(sur)
         if not ok:
             return -1
         e2 = extend(k - 1, False)
@@ -596,7 +607,7 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         surname is masked; "Volgens van Dalen", "met van Dijk": the tussenvoegsel."""
         p = toks[j - 1] if j else None
         return toks[j].lower == "van" and not starts[j] and p is not None and gaps[j] == " " \
-            and p.lower not in _BEFORE_SURNAME and toks[j + 1].lower not in _TUSSEN_WORDS
+            and p.lower not in _BEFORE_SURNAME and toks[j + 1].lower not in _TUSSEN_WORDS and toks[j + 1].lower != "t"
 
     def tussen_surname_end(k: int) -> int:
         """Index after "Van" / "Ter" + any capitalised word ("Van Wijk", "Van Hulst"), or -1."""
@@ -823,7 +834,7 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                                  or q.norm in _LAST_AMBIGUOUS or q.norm in _FIRST_AMBIGUOUS):
                     start_ok = False
         elif lower and len(t.word) >= 4 and t.lower not in _COMMON and (t.word.capitalize() in _FIRST or (
-                "-" in t.word and t.norm in _FIRST)):
+                "-" in t.word and _in(t.norm, _FIRST))):
             start_ok = True
         if start_ok and not kind and t.norm in _TOWNS and (starts[i] or p is None or p.lower in _PLACE_PREPS) \
                 and not (i + 1 < n and toks[i + 1].lower in _SPEECH_VERBS):

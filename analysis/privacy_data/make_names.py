@@ -91,6 +91,7 @@ Pieter Pim Rachel Renate René Rens Rianne Richard Rik Rinus Rob Robert Roel Roe
 Roy Ruud Saskia Sander Sandra Sanne Siebe Simone Sjaan Sjef Sjoerd Sofie Stefan Stephan Suzanne
 Sybren Teun Thea Theo Thom Tijs Tim Tineke Tjitske Tom Tonny Trees Truus Ursula Vera Victor
 Wendy Wessel Wietse Wijnand Willem Willemijn Willemien Wilma Wim Wouter Yvonne Yvette Zwaan
+Ans Ank Anky Bets Dien Fem Gre Lien Lies Riek Rie Wiep Jop Ko Lot Dinand Gerke Hieke Jeltje
 """.split()
 
 EXTRA_LAST = """
