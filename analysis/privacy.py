@@ -279,6 +279,15 @@ def _adjectives() -> frozenset[str]:
         return frozenset()
 
 
+_NEXT_WORD_RE = re.compile(r" ([^\W\d_]+)")
+
+
+def _venue_place(text: str, end: int) -> bool:
+    """Whether a town or district follows ``end`` ("Villa Voorstad", "Hof Bathmen")."""
+    m = _NEXT_WORD_RE.match(text, end)
+    return m is not None and m.group(1) in _TOWNS
+
+
 def _possessive(word: str) -> bool:
     """"Jansens", "Ahmeds": a listed first name or surname with a genitive -s, no Dutch word."""
     if word.endswith(("'s", "’s")):                # "Fatima's moeder"
@@ -877,8 +886,10 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         spans = people_list(spans)
     if spans:
         spans = coordinated(spans)
-        # "het Albert Schweitzer ziekenhuis", "Het Titus Brandsma Huis": named after a person
-        spans = [(s, e) for s, e in spans if not _INSTITUTION_AFTER_RE.match(text, e)]
+        # "het Albert Schweitzer ziekenhuis", "Het Titus Brandsma Huis": named after a person;
+        # "Villa Voorstad": a word that is also a surname, before a town or district
+        spans = [(s, e) for s, e in spans if not _INSTITUTION_AFTER_RE.match(text, e) and not (
+            " " not in text[s:e] and text[s:e].lower() in _lexicon() and _venue_place(text, e))]
     return spans, public
 
 
