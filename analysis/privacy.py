@@ -732,7 +732,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
 
         start_ok = False
         lower = t.case == "L"
-        if lower and not kind and t.lower in _TUSSEN_WORDS:
+        if lower and not kind and t.lower in _TUSSEN_WORDS and not (
+                p is not None and gaps[i] == " " and p.lower in _TUSSEN_WORDS):   # not "Van [den Broek]"
             end = lower_tussen_name(i)
             if end > 0:
                 spans.append((toks[i + 1].start if van_is_preposition(i) else t.start, toks[end - 1].end))
