@@ -438,6 +438,10 @@ bewonerscommissie huurdersvereniging buurthuis dagbesteding thuiszorg bibliothee
 jongerenwerk welzijnsorganisatie stichting vereniging zorggroep huisartsenpraktijk apotheek
 ouderenbond buurtteam voedselbank inloophuis zorgcentrum verzorgingshuis wijkvereniging""")
 _NUMBER_AFTER_RE = re.compile(r" \d")
+#: "Thomas a Kempis College", "Jan van Nassau School": capitalised words, then the institution.
+_INSTITUTION_LATER_RE = re.compile(
+    r" (?:(?:[A-Z][\w'-]*|a|à|van|de|der|den|von|la|le) ){1,3}(?:College|School|Lyceum|Ziekenhuis|Huis|"
+    r"Instituut|Stichting|Fonds|Museum|Theater|Centrum|Kerk|Academie|Kliniek|Prijs)\b")
 _INSTITUTION_AFTER_RE = re.compile(
     r" (?:[Zz]iekenhuis|[Ss]chool|[Bb]asisschool|[Cc]ollege|[Ll]yceum|[Hh]uis|[Ii]nstituut|[Ss]tichting|[Ff]onds|"
     r"[Mm]useum|[Tt]heater|[Cc]entrum|[Zz]aal|[Aa]cademie|[Kk]liniek|[Pp]rijs|[Bb]rug|[Tt]unnel|[Pp]ark|[Pp]lein|"
@@ -598,7 +602,9 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         verb_after = k < n and gaps[k] == " " and toks[k].lower in _AFTER_NAME
         if chain == ["de"]:        # "de Graaf vond", not "aan de Brink", "bij de Bakker"
             ok = listed and not (p is not None and gaps[j] == " " and (
-                p.lower in _PLACE_PREPS or p.lower in _NOT_BEFORE_NAME or p.lower in ("aan", "op", "over", "langs")))
+                p.lower in _PLACE_PREPS or p.lower in _NOT_BEFORE_NAME or p.lower in ("aan", "op", "over", "langs"))) \
+                or sur.norm in _LAST_AMBIGUOUS and p is not None and gaps[j] == " " and p.lower in _NO_VAN_AFTER
+            # "Volgens de Boer": a capital after "volgens de" is no noun
         elif chain[0] in ("de", "het", "te", "in", "op") and "t" not in chain and chain != ["de", "la"]:
             ok = False             # "in de Linde", "op het Plein"
         elif chain == ["van"]:     # "een brief van Jansen"; "van Wijk belde"; "Volgens van Dalen"
@@ -889,7 +895,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         spans = coordinated(spans)
         # "het Albert Schweitzer ziekenhuis", "Het Titus Brandsma Huis": named after a person;
         # "Villa Voorstad": a word that is also a surname, before a town or district
-        spans = [(s, e) for s, e in spans if not _INSTITUTION_AFTER_RE.match(text, e) and not (
+        spans = [(s, e) for s, e in spans if not _INSTITUTION_AFTER_RE.match(text, e)
+                 and not _INSTITUTION_LATER_RE.match(text, e) and not (
             " " not in text[s:e] and text[s:e].lower() in _lexicon() and _venue_place(text, e))]
     return spans, public
 
