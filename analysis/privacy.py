@@ -19,6 +19,10 @@ split with :mod:`analysis.nlp.compounds`, ``wordfreq`` for frequent Dutch and En
 loaded once per process, on the first text with such a word) and no town, language or
 organisation (``privacy_data/non_names.txt``); not after an article or a place preposition
 ("in Snippeling", "het Trefpunt") nor inside a run of capitalised words ("Hanze Wonen").
+Tussenvoegsels in lower case start a name too ("van Dijk opende", "Volgens van den Broek",
+"van 't Hof"), as do possessives ("Jansens voorstel", "Fatima's moeder"); nationality words
+("Eritreeër", "Surinaams") and names before "ziekenhuis", "College" or "Huis" ("het Albert
+Schweitzer ziekenhuis") are not names.
 Officials in their public role
 ("wethouder Grijsen"), shops ("Albert Heijn") and streets named after people ("Jan van
 Galenstraat") are not masked as persons; case numbers ("zaaknummer ..."), the municipality's
