@@ -742,7 +742,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
 
         start_ok = False
         lower = t.case == "L"
-        if lower and not kind and t.lower in _TUSSEN_WORDS and not (
+        if lower and not kind and t.lower in _TUSSEN_WORDS and i + 1 < n and (
+                toks[i + 1].case != "L" or toks[i + 1].lower in _TUSSEN_WORDS or toks[i + 1].lower == "t") and not (
                 p is not None and gaps[i] == " " and p.lower in _TUSSEN_WORDS):   # not "Van [den Broek]"
             end = lower_tussen_name(i)
             if end > 0:
