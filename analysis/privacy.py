@@ -19,6 +19,10 @@ split with :mod:`analysis.nlp.compounds`, ``wordfreq`` for frequent Dutch and En
 loaded once per process, on the first text with such a word) and no town, language or
 organisation (``privacy_data/non_names.txt``); not after an article or a place preposition
 ("in Snippeling", "het Trefpunt") nor inside a run of capitalised words ("Hanze Wonen").
+Tussenvoegsels in lower case start a name too ("van Dijk opende", "Volgens van den Broek",
+"van 't Hof"), as do possessives ("Jansens voorstel", "Fatima's moeder"); nationality words
+("Eritreeër", "Surinaams") and names before "ziekenhuis", "College" or "Huis" ("het Albert
+Schweitzer ziekenhuis") are not names.
 Officials in their public role
 ("wethouder Grijsen"), shops ("Albert Heijn") and streets named after people ("Jan van
 Galenstraat") are not masked as persons; case numbers ("zaaknummer ..."), the municipality's
@@ -279,6 +283,24 @@ def _adjectives() -> frozenset[str]:
         return frozenset()
 
 
+_NEXT_WORD_RE = re.compile(r" ([^\W\d_]+)")
+
+
+def _venue_place(text: str, end: int) -> bool:
+    """Whether a town or district follows ``end`` ("Villa Voorstad", "Hof Bathmen")."""
+    m = _NEXT_WORD_RE.match(text, end)
+    return m is not None and m.group(1) in _TOWNS
+
+
+def _possessive(word: str) -> bool:
+    """"Jansens", "Ahmeds": a listed first name or surname with a genitive -s, no Dutch word."""
+    if word.endswith(("'s", "’s")):                # "Fatima's moeder"
+        return word[:-2] in _FIRST or word[:-2] in _LAST
+    base = word[:-1]
+    return len(word) >= 5 and word.endswith("s") and not word.endswith("ss") \
+        and (base in _FIRST or base in _LAST) and word.lower() not in _lexicon() and not _dutch_word(word)
+
+
 def _plural_s(word: str) -> bool:
     """"Koopmans": a Dutch word only as the plural or genitive -s of one ("koopman")."""
     low = word.lower()
@@ -374,7 +396,9 @@ BIRTH_DATE_RE = re.compile(
     rf"\b(?:geboren|geb\.|geboortedatum|geb\.? ?datum|geboortejaar)(?:\s+(?:op|is|in|d\.d\.|cliënt|client|"
     rf"van \w+ \w+|aanvrager|partner))?\s*:?\s*"
     rf"({_DATE}|(?<=in )(?:19|20)\d{{2}}|(?<=geboortejaar )(?:19|20)\d{{2}})(?!\d)"
-    rf"|\bik ben van ((?:19[0-9]|200)\d)\b", re.IGNORECASE)
+    rf"|\bik ben van ((?:19[0-9]|200)\d)\b"
+    # "die in 1939 geboren is", "ik ben op 3 mei 1950 geboren"
+    rf"|\b(?:in|op)\s({_DATE}|(?:19|20)\d{{2}})\s+geboren\b", re.IGNORECASE)
 
 _AGE_REL = (r"buurman|buurvrouw|buurjongen|buurmeisje|moeder|vader|zoon|dochter|man|vrouw|partner|"
             r"echtgenoot|echtgenote|oma|opa|broer|zus|schoonmoeder|schoonvader|kleinzoon|kleindochter|"
@@ -412,12 +436,20 @@ _LONG_INITIALS = _words("Th Ch Ph Chr Joh Wm Fr Gerh Jac Corn Hk")
 _STRONG_STREET = re.compile(r"[\w'-]{2,}(?:straat|straatweg|laan|weg|plein|singel|gracht|kade|steeg|dreef|"
                             r"boulevard|plantsoen|allee|promenade|dijk|markt)", re.IGNORECASE)
 _ANY_STREET = re.compile(rf"[\w'-]{{2,}}(?:{_STREET_SUFFIX})", re.IGNORECASE)
-_NATIONALITY_END = ("s", "se", "isch", "ische", "ees", "ese", "aan", "aanse", "er", "ster", "ling")
+_NATIONALITY_END = ("s", "se", "isch", "ische", "ees", "ese", "aan", "aanse", "er", "ster", "ling", "ër", "ïer")
 _ORG_NOUNS = _words("""woningcorporatie corporatie voetbalclub club moskee kerk wijkteam gemeente
 bewonerscommissie huurdersvereniging buurthuis dagbesteding thuiszorg bibliotheek school
 jongerenwerk welzijnsorganisatie stichting vereniging zorggroep huisartsenpraktijk apotheek
 ouderenbond buurtteam voedselbank inloophuis zorgcentrum verzorgingshuis wijkvereniging""")
 _NUMBER_AFTER_RE = re.compile(r" \d")
+#: "Thomas a Kempis College", "Jan van Nassau School": capitalised words, then the institution.
+_INSTITUTION_LATER_RE = re.compile(
+    r" (?:(?:[A-Z][\w'-]*|a|à|van|de|der|den|von|la|le) ){1,3}(?:College|School|Lyceum|Ziekenhuis|Huis|"
+    r"Instituut|Stichting|Fonds|Museum|Theater|Centrum|Kerk|Academie|Kliniek|Prijs)\b")
+_INSTITUTION_AFTER_RE = re.compile(
+    r" (?:[Zz]iekenhuis|[Ss]chool|[Bb]asisschool|[Cc]ollege|[Ll]yceum|[Hh]uis|[Ii]nstituut|[Ss]tichting|[Ff]onds|"
+    r"[Mm]useum|[Tt]heater|[Cc]entrum|[Zz]aal|[Aa]cademie|[Kk]liniek|[Pp]rijs|[Bb]rug|[Tt]unnel|[Pp]ark|[Pp]lein|"
+    r"[Ss]tadion|[Aa]rena|[Hh]ofje|[Kk]erk|[Mm]oskee|[Ll]eerstoel)\b(?!-)")
 #: Buildings and institutions named after a person: the name is part of theirs.
 _NAMED_AFTER_RE = re.compile(r"[\w'-]{3,}(?:school|college|kerk|centrum|huis|ziekenhuis|zaal|theater|museum|"
                              r"bibliotheek|stichting|fonds|prijs|brug|tunnel|gebouw|kliniek|academie|lyceum)",
@@ -481,6 +513,17 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             and not (t.dot and text[t.stop:t.stop + 1].isalpha()) \
             and not _STRONG_STREET.fullmatch(t.word) and not _dutch_word(t.word) and not _common_elsewhere(t.lower)
 
+    def _named_after(t: _Tok) -> bool:
+        """"Grooteschool", "Thorbeckebrug", "Frankhuis": a building named after a person;
+        not a surname ending in -huis ("Luttikhuis", "Nijhuis") unless its stem is a name."""
+        m = _NAMED_AFTER_RE.fullmatch(t.word)
+        if not m or _in(t.norm, _LAST):
+            return False
+        if t.lower.endswith("huis") and not t.lower.endswith(("ziekenhuis", "wijkhuis", "buurthuis")):
+            stem = t.word[:-4].rstrip("-")
+            return stem in _FIRST or stem in _LAST or stem.endswith("s") and stem[:-1] in _LAST
+        return True
+
     def surname_after_tussen(j: int) -> bool:
         """Whether "van der" + a surname (not an ordinary word) starts at token ``j``."""
         if toks[j].lower not in _TUSSEN_WORDS:
@@ -492,7 +535,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     def tussen_then_cap(j: int, lower_ok: bool) -> int:
         """Index after "van der" + a surname starting at ``j``, or -1."""
         k = j
-        while k < n and toks[k].lower in _TUSSEN_WORDS and gaps[k] in (" ", "") and k - j < 3:
+        while k < n and k - j < 3 and (toks[k].lower in _TUSSEN_WORDS and gaps[k] in (" ", "") or (
+                k > j and toks[k].lower == "t" and gaps[k] in (" '", " ’"))):   # "van 't Hof": 't is "t"
             k += 1
         if k == j or k >= n or gaps[k] != " " or toks[k].dot and toks[k].initial:
             return -1
@@ -524,6 +568,10 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                     return end if m and _street_stem(m.group(1)) else -1
                 j = end = k
                 continue
+            joined = "-" in toks[j - 1].word and toks[j - 1].lower.rsplit("-", 1)[1] in _TUSSEN_WORDS
+            if joined and t.case in ("T", "L"):      # "Linden-de Groot", "Jansen-van Dijk"
+                j = end = j + 1
+                continue
             if lower:
                 ok = t.case == "L" and _in(t.word.capitalize(), _LAST)
             else:
@@ -533,10 +581,52 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 break
             if _STRONG_STREET.fullmatch(t.word) or (_ANY_STREET.fullmatch(t.word) and len(t.word) > 6
                                                      and _NUMBER_AFTER_RE.match(text, t.end)) \
-                    or _NAMED_AFTER_RE.fullmatch(t.word):   # "Geert Grooteschool", "Thorbeckebrug"
+                    or _named_after(t):   # "Geert Grooteschool", "Thorbeckebrug"
                 return -1
             j = end = j + 1
         return end
+
+    def lower_tussen_name(j: int) -> int:
+        """"van Dijk opende", "Volgens van den Broek", "ter Beek vroeg": a tussenvoegsel in
+        lower case (no first name or title before it) and a surname. Index after the name,
+        or -1 ("op de Brink", "van Deventer", "ten Noorden", "van der Valkstraat")."""
+        k = tussen_then_cap(j, False)
+        if k < 0:
+            return -1
+        chain = [toks[x].lower for x in range(j, k - 1)]
+        sur = toks[k - 1]
+        strong = len(chain) > 1 and chain[-1] in ("der", "den", "t")   # "van der Meer", "van 't Zand"
+        if sur.case != "T" or sur.norm in _TOWNS or (sur.lower in _COMMON and not strong) or sur.lower in _COMPASS \
+                or _STRONG_STREET.fullmatch(sur.word) or _named_after(sur) \
+                or _ANY_STREET.fullmatch(sur.word) and _NUMBER_AFTER_RE.match(text, sur.end) \
+                or sur.lower in _NO_NAME_WORDS:
+            return -1
+        listed = _in(sur.norm, _LAST)
+        p = toks[j - 1] if j else None
+        verb_after = k < n and gaps[k] == " " and toks[k].lower in _AFTER_NAME
+        if chain == ["de"]:        # "de Graaf vond", not "aan de Brink", "bij de Bakker"
+            ok = listed and not (p is not None and gaps[j] == " " and (
+                p.lower in _PLACE_PREPS or p.lower in _NOT_BEFORE_NAME or p.lower in ("aan", "op", "over", "langs"))) \
+                or sur.norm in _LAST_AMBIGUOUS and p is not None and gaps[j] == " " and p.lower in _NO_VAN_AFTER
+            # "Volgens de Boer": a capital after "volgens de" is no noun
+        elif chain[0] in ("de", "het", "te", "in", "op") and "t" not in chain and chain != ["de", "la"]:
+            ok = False             # "in de Linde", "op het Plein"
+        elif chain == ["van"]:     # "een brief van Jansen"; "van Wijk belde"; "Volgens van Dalen"
+            ok = listed or starts[j] and cap(sur) or verb_after and (sur.norm in _LAST_AMBIGUOUS or unknown(sur)) or (
+                p is not None and gaps[j] == " " and p.lower in _NO_VAN_AFTER and cap(sur))
+        else:                      # van der, van den, van de, van 't, in 't, ter, ten
+            ok = listed or strong or sur.norm in _LAST_AMBIGUOUS or unknown(sur)
+        if not ok:
+            return -1
+        e2 = extend(k - 1, False)
+        return -1 if e2 < 0 else max(k, e2)
+
+    def van_is_preposition(j: int) -> bool:
+        """"Het idee van Hendriks": "van" after a noun is the preposition, so only the
+        surname is masked; "Volgens van Dalen", "met van Dijk": the tussenvoegsel."""
+        p = toks[j - 1] if j else None
+        return toks[j].lower == "van" and not starts[j] and p is not None and gaps[j] == " " \
+            and p.lower not in _BEFORE_SURNAME and toks[j + 1].lower not in _TUSSEN_WORDS and toks[j + 1].lower != "t"
 
     def tussen_surname_end(k: int) -> int:
         """Index after "Van" / "Ter" + any capitalised word ("Van Wijk", "Van Hulst"), or -1."""
@@ -634,7 +724,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         after_trigger = p is not None and _TRIGGER_GAP_RE.fullmatch(gaps[i]) is not None
         kind = ""
         if after_trigger and (p.lower in _PUBLIC_ROLES or (
-                p.lower in _STRONG_TITLES and p2 is not None and p2.lower in _PUBLIC_ROLES)):
+                (p.lower in _STRONG_TITLES or p.lower in _ACADEMIC_TITLES) and p2 is not None
+                and p2.lower in _PUBLIC_ROLES)):   # "wethouder mevrouw Bos", "Wethouder mr. E.M. Jansen"
             kind = "public"
         elif after_trigger and p.lower in _STRONG_TITLES and p.lower not in ("fam", "familie", "dokter", "dr") \
                 or after_trigger and p.lower in ("fam", "familie", "dokter", "dr") and cap(t):
@@ -651,6 +742,14 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
 
         start_ok = False
         lower = t.case == "L"
+        if lower and not kind and t.lower in _TUSSEN_WORDS and i + 1 < n and (
+                toks[i + 1].case != "L" or toks[i + 1].lower in _TUSSEN_WORDS or toks[i + 1].lower == "t") and not (
+                p is not None and gaps[i] == " " and p.lower in _TUSSEN_WORDS):   # not "Van [den Broek]"
+            end = lower_tussen_name(i)
+            if end > 0:
+                spans.append((toks[i + 1].start if van_is_preposition(i) else t.start, toks[end - 1].end))
+                i = end
+                continue
         if t.initial:
             k = i
             while k < n and toks[k].initial and (k == i or len(gaps[k]) <= 1 and not gaps[k].strip()):
@@ -676,8 +775,13 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 public.append((t.start, toks[j - 1].end))
                 i = j
                 continue
+        if kind == "strong" and (p.lower in _BUILDING_TITLES or p2 is not None and p2.lower in ("het", "'t", "t")) \
+                and _NAMED_AFTER_RE.fullmatch(t.word) and not _in(t.norm, _LAST):
+            kind = "building"      # "het Dr. Schaepmanhuis", "de St. Jozefkerk"
         if kind == "strong":
-            start_ok = cap(t) or t.lower in _TUSSEN_WORDS or (lower and (
+            start_ok = cap(t) or t.lower in _TUSSEN_WORDS or (
+                t.lower in _SURNAME_PREFIXES and t.case == "T" and i + 1 < n and gaps[i + 1] == " "
+                and toks[i + 1].case == "T") or (lower and (
                 _in(t.norm, _LAST) or _in(t.norm, _FIRST) or t.norm in _LAST_AMBIGUOUS))
         elif kind == "role":   # not "mijn man Litouws": an adjective in no name list
             start_ok = not (t.case == "T" and not _in(t.norm, _FIRST) and not _in(t.norm, _LAST)
@@ -705,6 +809,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 start_ok = True
             elif _in(t.norm, _LAST):
                 start_ok = not after_article or speech
+            elif t.case == "T" and _possessive(t.word):   # "Jansens voorstel", "Ahmeds dochter"
+                start_ok = not after_article
             elif t.norm in _LAST_AMBIGUOUS and t.case == "T" and not starts[i] and p is not None \
                     and gaps[i] == " " and p.lower in _SPEECH_VERBS:   # "Daarna sprak Prins"
                 start_ok = True
@@ -712,7 +818,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 start_ok = next_surname or (t.case == "T" and not starts[i] and not after_article and not (
                     q is not None and gaps[i + 1] == " " and q.case == "T"))   # "Kader Sociaal Domein"
             elif q is not None and gaps[i + 1] == " " and q.lower in _REPORT_VERBS and t.case == "T" and (
-                    t.norm in _LAST_AMBIGUOUS or q.lower in _SPEECH_VERBS):
+                    t.norm in _LAST_AMBIGUOUS or q.lower in _SPEECH_VERBS) and not (
+                    p is not None and p.lower == "een" and gaps[i] == " ") and not t.lower.endswith(_DEMONYM_END):
                 start_ok = True
             elif t.case == "T" and i + 3 < n and toks[i + 1].lower == "en" and gaps[i + 1] == " " \
                     and toks[i + 2].lower in ("zijn", "haar", "hun") and gaps[i + 2] == " " \
@@ -747,7 +854,8 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                         and not (_in(q.norm, _LAST) or _in(q.norm, _FIRST) or unknown(q)
                                  or q.norm in _LAST_AMBIGUOUS or q.norm in _FIRST_AMBIGUOUS):
                     start_ok = False
-        elif lower and len(t.word) >= 4 and t.lower not in _COMMON and t.word.capitalize() in _FIRST:
+        elif lower and len(t.word) >= 4 and t.lower not in _COMMON and (t.word.capitalize() in _FIRST or (
+                "-" in t.word and _in(t.norm, _FIRST))):
             start_ok = True
         if start_ok and not kind and t.norm in _TOWNS and (starts[i] or p is None or p.lower in _PLACE_PREPS) \
                 and not (i + 1 < n and toks[i + 1].lower in _SPEECH_VERBS):
@@ -790,6 +898,11 @@ def _names(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         spans = people_list(spans)
     if spans:
         spans = coordinated(spans)
+        # "het Albert Schweitzer ziekenhuis", "Het Titus Brandsma Huis": named after a person;
+        # "Villa Voorstad": a word that is also a surname, before a town or district
+        spans = [(s, e) for s, e in spans if not _INSTITUTION_AFTER_RE.match(text, e)
+                 and not _INSTITUTION_LATER_RE.match(text, e) and not (
+            " " not in text[s:e] and text[s:e].lower() in _lexicon() and _venue_place(text, e))]
     return spans, public
 
 
@@ -805,7 +918,17 @@ _NOT_BEFORE_NAME = _words("""de het een 't deze dit in naar te uit richting nabi
 genaamd noemen noemt cursus project programma training app website methode regeling krant
 festival actie platform merk""")
 _NAME_SHAPE_RE = re.compile(rf"[{_UPPER}][{_LOWER}]+(?:['’-][{_UPPER}{_LOWER}][{_LOWER}]+)*")
-_DEMONYM_END = ("ërs", "ïers", "ïners", "iërs", "ianen", "ezen", "ijnen", "anen")
+_DEMONYM_END = ("ërs", "ïers", "ïners", "iërs", "ianen", "ezen", "ijnen", "anen",
+                "ër", "ïer", "ïner", "aans", "aams", "aamse")   # Eritreeër, Oekraïner, Surinaams
+_COMPASS = _words("noorden zuiden oosten westen noordoosten noordwesten zuidoosten zuidwesten")
+#: Words after which a lower-case "van" starts a surname ("Volgens van Dalen", "met van Dijk").
+_BEFORE_SURNAME = _words("""volgens met door voor namens aan bij en of dat ook zei zegt vroeg vraagt
+sprak spreekt belde belt gaf heeft had is was zijn waren werd wordt dan maar want toen nu mevrouw
+meneer heer zoals als tegen over via""")
+_ACADEMIC_TITLES = _words("mr dr drs ir ing prof ds bc ma msc")
+#: Words never followed by the preposition "van", so "van" after them starts a surname.
+_NO_VAN_AFTER = _words("volgens namens door met tegen via zei vroeg sprak belde mevrouw meneer heer")
+_BUILDING_TITLES = _words("dr prof mr ir drs ds st")
 _NO_NAME_WORDS = _PUBLIC_ROLES | _ROLES | _STRONG_TITLES | _ABBREVIATIONS | _TUSSEN_WORDS
 _SURNAME_PREFIXES = _words("oude olde klein groot")
 _SINGULAR_VERBS = _words("""zei zegt vertelde vertelt vroeg vraagt vond vindt belde belt mailde
@@ -883,7 +1006,7 @@ def detect(text: str, kinds: Iterable[str] | None = None) -> list[Span]:
             if m.group(1).split()[0] not in _ADDRESS_NOT and m.group(1).split()[0].lower() not in _COMMON:
                 add(m.start(1), m.end(1), "address")
     for m in BIRTH_DATE_RE.finditer(text) if "birth_date" in want else ():
-        g = 1 if m.group(1) else 2
+        g = next(k for k in (1, 2, 3) if m.group(k))
         add(m.start(g), m.end(g), "birth_date")
     for m in AGE_RE.finditer(text) if "age" in want else ():
         g = next(k for k in range(1, 6) if m.group(k))

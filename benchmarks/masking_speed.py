@@ -3,8 +3,9 @@
     python benchmarks/masking_speed.py [--chars N] [--json]
 
 Masks a synthetic Dutch text (ordinary sentences mixed with names, phone numbers,
-addresses and postcodes) and the seed documents in ../shared/seeds
-(``CONSULT_SHARED_DIR`` overrides ../shared). Prints characters per second, wall
+addresses and postcodes), the seed documents in ../shared/seeds (``CONSULT_SHARED_DIR``
+overrides ../shared) and the sentences of the masking benchmark
+(tests/analysis/data/privacy/*.jsonl: dense with names and numbers, every rule path). Prints characters per second, wall
 clock and per CPU second, since the machine may be shared.
 """
 from __future__ import annotations
@@ -58,11 +59,16 @@ def main(argv=None) -> int:
     seeds = sorted((shared_dir() / "seeds").glob("*.txt"))
     if seeds:
         result["seeds"] = measure("\n".join(p.read_text(encoding="utf-8") for p in seeds), args.repeat)
+    bench = sorted((REPO / "tests" / "analysis" / "data" / "privacy").glob("*.jsonl"))
+    if bench:
+        texts = [json.loads(line)["text"] for p in bench for line in p.read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+        result["benchmark"] = measure("\n".join(texts), args.repeat)
     result["load_average_1min"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(result))
         return 0
-    for name in ("synthetic", "seeds"):
+    for name in ("synthetic", "seeds", "benchmark"):
         if name in result:
             r = result[name]
             print(f"{name:9}: {r['chars']:>10,} chars in {r['seconds']:.2f} s = {r['chars_per_s']:>10,} chars/s "

@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from analysis.privacy import mask
 from consult import review
 from consult.audit import record
 from consult.models import (
@@ -348,7 +349,8 @@ def _rows(session: Session, consultation: Consultation, rows, chosen: set[int]) 
         if seg.answer_id is not None:
             bits = [f"Vragenlijst, vraag ‘{question}’" if question else "Vragenlijst", hoods.get(part_hood, "")]
         else:
-            bits = [f"Verslag: {meeting_title or doc_title or 'bijeenkomst'}", hoods.get(meeting_hood, "")]
+            # evidence is shown masked to everyone, titles as well as text
+            bits = [f"Verslag: {mask(meeting_title or doc_title or '') or 'bijeenkomst'}", hoods.get(meeting_hood, "")]
         group = groups.get(seg.stakeholder_group_id) or groups.get(part_group) or ""
         out.append(EvidenceRow(segment=seg, text=seg.masked_text, source=" · ".join(b for b in bits if b),
                                group=group, codes=codes.get(seg.id, []), chosen=seg.id in chosen))

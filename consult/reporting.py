@@ -253,7 +253,7 @@ def report_input(session: Session, consultation: Consultation) -> ReportInput:
     respondents = [RespondentInfo(unit=f"response:{rid}", group=r.group, neighbourhood=r.neighbourhood,
                                   channel=CHANNEL_LABELS[r.response.channel])
                    for rid, r in who.respondents.items() if r.submitted]
-    meetings = [MeetingInfo(title=m.title, type_label=m.type_label, held_on=m.held_on,
+    meetings = [MeetingInfo(title=m.masked_title, type_label=m.type_label, held_on=m.held_on,
                             neighbourhood=m.neighbourhood.name if m.neighbourhood else None,
                             attendance={a.stakeholder_group.label: a.count for a in
                                         sorted(m.attendance, key=lambda a: a.stakeholder_group.position)},
@@ -367,8 +367,8 @@ def data_tables(session: Session, consultation: Consultation, *, masked: bool = 
     segments = DataTable("segmenten", "Segmenten", [
         "segment_id", "bron", "reactie_id", "vraag", "document_id", "document", "positie", "begin", "einde",
         "tekst", "groep", "tafel_of_groep", "gemaskeerd"])
-    docs = dict(session.execute(select(Document.id, Document.title)
-                                .where(Document.consultation_id == consultation.id)).all())
+    docs = {doc_id: mask(title) if masked else title for doc_id, title in session.execute(
+        select(Document.id, Document.title).where(Document.consultation_id == consultation.id))}
     for s in session.scalars(select(Segment).where(Segment.consultation_id == consultation.id).order_by(Segment.id)):
         text = scrub(public_text(s)) if masked else s.text
         rid, qid = who.answers.get(s.answer_id, (None, None)) if s.answer_id else (None, None)
@@ -447,7 +447,8 @@ def qda_project(session: Session, consultation: Consultation, *, masked: bool = 
             variables = {"bron": "verslag", "soort bijeenkomst": m.type_label}
             if m.neighbourhood_id:
                 variables["wijk"] = who.neighbourhoods.get(m.neighbourhood_id, "")
-            sources.append(QdaSource(name=d.title, text=text_of(d.text), description=m.title,
+            sources.append(QdaSource(name=d.masked_title if masked else d.title, text=text_of(d.text),
+                                     description=m.masked_title if masked else m.title,
                                      selections=selections(segs_by_doc.get(d.id, []), 0, len(d.text)),
                                      variables=variables))
     questions = who.questions

@@ -199,7 +199,7 @@ def review_page(session: Session, c: Consultation, f: Filters, *, unmasked: bool
                                                              -(a.confidence or 0), a.id))
         first = next((a for a in assignments if a.status == AssignmentStatus.SUGGESTED), None)
         rows.append({"segment": seg, "html": highlight(shown, first, original=unmasked, query=f.q),
-                     "assignments": assignments, "source": source_label(seg), "group": group_label(seg),
+                     "assignments": assignments, "source": source_label(seg, unmasked=unmasked), "group": group_label(seg),
                      "context": contexts.get(seg.id), "open": first is not None})
     return Page(filters=f, total=total, pages=pages, rows=rows)
 
@@ -403,10 +403,13 @@ def explain(a: CodeAssignment) -> str:
     return " ".join(sentences)
 
 
-def source_label(seg: Segment) -> str:
+def source_label(seg: Segment, *, unmasked: bool = False) -> str:
+    """Where ``seg`` comes from; meeting and document titles masked unless ``unmasked``."""
     if seg.document is not None:
         m = seg.document.meeting
-        return f"Verslag: {m.title if m else seg.document.title}"
+        if m is not None:
+            return f"Verslag: {m.title if unmasked else m.masked_title}"
+        return f"Verslag: {seg.document.title if unmasked else seg.document.masked_title}"
     if seg.answer is not None:
         r = seg.answer.response
         hood = r.participant.neighbourhood.name if r.participant and r.participant.neighbourhood else ""

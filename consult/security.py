@@ -24,6 +24,7 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
+from analysis.privacy import mask
 from consult.context import db
 from consult.jobs import connect_redis
 from consult.models import Consultation, ConsultationMember, ConsultationStatus, Role, User
@@ -237,6 +238,16 @@ def consultation_for_staff(slug: str) -> Consultation:
 
 def sees_unmasked(user: User | None) -> bool:
     return user is not None and user.role in UNMASKED_ROLES
+
+
+def shown_text(text: str | None) -> str:
+    """``text`` as the signed-in user may see it: as written for facilitators and
+    administrators (they see and correct personal data), masked for policy writers and
+    the public. Templates use it as the ``afgeschermd`` filter (meeting titles and places,
+    document titles and file names)."""
+    if not text:
+        return ""
+    return text if sees_unmasked(current_user()) else mask(text)
 
 
 def is_safe_next(target: str | None) -> bool:

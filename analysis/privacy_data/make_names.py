@@ -69,6 +69,31 @@ Bertha Aleida Hillegonda Wilhelmina Geertruida Jacoba Pieternel Lisanne Esmée G
 Kwame Kofi Kwaku Ama Akosua Abena Yaw Kwabena Efua Adjoa Chidi Ngozi Emeka Oluwaseun
 """.split()
 
+#: Common Dutch first names of every generation (born 1920-2020) that Faker lacks, full
+#: forms and the short forms people go by, written from general knowledge.
+EXTRA_FIRST_DUTCH = """
+Aagje Aaltje Adrie Adrianus Adriana Agnes Albertus Alida Aline Anja Anke Anneke Annemieke Annette
+Annie Anouk Antoinette Antje Arend Arie Arjan Arjen Arnold Arnoud Astrid Ada Bart Bea Beppie
+Berend Bernadette Bert Berthe Bertus Betsie Bettie Bianca Bob Boukje Brigitte Carla Carolien
+Caroline Cas Charlotte Chantal Christiaan Cindy Claartje Coby Coen Conny Cor Corina Corné Daniëlle
+Dennis Desirée Dewi Diederik Dieuwke Dik Dina Dirk Dolf Dorien Dorine Dorothea Dries Eddy Edwin
+Eefje Eelco Egbert Eline Elly Els Elsbeth Emma Erik Erna Ester Esther Eva Evelien Ewout Femmy Ferry
+Fien Fleur Floris Francien Frank Frans Freddy Frederik Frida Gea Geert Gerard Gerben Gerda Gerdien
+Gerjan Gerlinde Gert Gertjan Gerwin Gido Gijs Gonny Greetje Gretha Guus Hanna Hannie Hans Harold
+Harry Hendrik Hendrika Henri Herman Hester Hilde Hilda Hilly Ida Ingrid Ingeborg Inge Inez Irene
+Jaap Jacco Jacqueline Jan Janneke Jannie Jantine Jantje Jasper Jeanet Jeanette Jeroen Jet Jetske
+Jikke Joanne Joep Johan Johanna Jolien Jonas Joost Joris Josje Jozef Judith Juul Karin Karel
+Kim Klaasje Koen Koos Kim Lammie Laura Leo Leon Lex Liesbeth Lisa Lisette Loes Lotte Lucas Luuk
+Maaike Maarten Machteld Margreet Margriet Maria Marian Marianne Marieke Mariëlle Marijn Marjan
+Marjolein Mark Marleen Marlies Marloes Marten Martijn Martin Martine Mathilde Matthijs Meike Mieke
+Mien Mirjam Monique Nanda Nathalie Nicole Nienke Niels Nina Noortje Olga Paul Pauline Peter Petra
+Pieter Pim Rachel Renate René Rens Rianne Richard Rik Rinus Rob Robert Roel Roelie Rolf Ronald
+Roy Ruud Saskia Sander Sandra Sanne Siebe Simone Sjaan Sjef Sjoerd Sofie Stefan Stephan Suzanne
+Sybren Teun Thea Theo Thom Tijs Tim Tineke Tjitske Tom Tonny Trees Truus Ursula Vera Victor
+Wendy Wessel Wietse Wijnand Willem Willemijn Willemien Wilma Wim Wouter Yvonne Yvette Zwaan
+Ans Ank Anky Bets Dien Fem Gre Lien Lies Riek Rie Wiep Jop Ko Lot Dinand Gerke Hieke Jeltje
+""".split()
+
 EXTRA_LAST = """
 El Amrani Bouzid Benali Ben Ali Aziz Bouali Boukhari Chaara Chaoui Daoudi El Idrissi Idrissi Haddou
 Hamdaoui Kaddouri Khattabi Lahlou Mansouri Moussaoui Ouali Rahmouni Tahiri Yahyaoui Zaoui Ziani Azzouzi
@@ -182,7 +207,7 @@ def lexicon_word(low: str) -> bool:
 
 def main(faker_root: str, ud_dir: str) -> None:
     root, words = Path(faker_root), dutch_words(Path(ud_dir))
-    firsts: set[str] = set(EXTRA_FIRST)
+    firsts: set[str] = set(EXTRA_FIRST + EXTRA_FIRST_DUTCH)
     for loc in FIRST_LOCALES:
         for name in provider_lists(root, loc, ("first_names_male", "first_names_female", "first_names")):
             name = translit(name) if loc in ("uk_UA", "ru_RU") else name

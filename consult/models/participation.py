@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from analysis.privacy import mask
 from consult.db import Base, utcnow
 from consult.models._types import Timestamped, enum_column, fk
 
@@ -286,6 +287,17 @@ class Meeting(Timestamped, Base):
         return MEETING_TYPE_LABELS[self.type]
 
     @property
+    def masked_title(self) -> str:
+        """The title with personal data masked ("Keukentafelgesprek bij [naam]"): what
+        policy writers, reports and exports show; facilitators see and correct the title."""
+        return mask(self.title or "")
+
+    @property
+    def masked_place(self) -> str:
+        """The place with personal data masked (a meeting at someone's home address)."""
+        return mask(self.place or "")
+
+    @property
     def attendance_total(self) -> int:
         return sum(a.count for a in self.attendance)
 
@@ -331,4 +343,14 @@ class Document(Base):
 
     consultation: Mapped[Consultation] = relationship()
     meeting: Mapped[Meeting | None] = relationship(back_populates="documents")
+
+    @property
+    def masked_title(self) -> str:
+        """The title with personal data masked, as :attr:`Meeting.masked_title`."""
+        return mask(self.title or "")
+
+    @property
+    def masked_filename(self) -> str:
+        """The uploaded file's name with personal data masked ("verslag_[naam].docx")."""
+        return mask(self.filename or "")
     segments: Mapped[list[Segment]] = relationship(back_populates="document", order_by="Segment.position")

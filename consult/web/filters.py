@@ -18,5 +18,8 @@ def dutch_number(value: int | float) -> str:
 
 
 def register(app) -> None:
+    from consult.security import shown_text
+
+    app.jinja_env.filters["afgeschermd"] = shown_text
     app.jinja_env.filters["datum"] = dutch_date
     app.jinja_env.filters["getal"] = dutch_number
