@@ -40,7 +40,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from analysis.codebook import Codebook, codebook_from_yaml, codebook_to_yaml
-from analysis.coding.base import Evidence, Suggestion, is_codable
+from analysis.coding.base import Candidate, Evidence, Suggestion, is_codable
 from analysis.coding.calibration import calibrate_thresholds
 from analysis.coding.learning import CodeProfiles, LinearModel, Sparse, Vectoriser, lemma_features
 from analysis.coding.rules import MATCH_KINDS, RuleCoder, prepare_docs
@@ -136,6 +136,21 @@ class CombinedCoder:
                 for j in np.nonzero(P[r] >= self.thresholds)[0]:
                     sugg.append(self._suggestion(rows[r], int(j), float(P[r, j]), f.rule_suggestions[r], nv))
             out.append(sorted(sugg, key=lambda s: -s.confidence))
+        return out
+
+    def rank(self, texts: Sequence[str], k: int = 3) -> list[list[Candidate]]:
+        """The ``k`` most probable codes of each text, best first, whether or not they reach
+        their threshold (``Candidate.suggested`` says whether :meth:`code` proposes them);
+        none for texts that are not codable."""
+        P = self.probabilities(texts)
+        out = []
+        for r in range(len(texts)):
+            if not P[r].any():
+                out.append([])
+                continue
+            order = np.argsort(-P[r], kind="stable")[:k]
+            out.append([Candidate(self.codes[j], round(float(P[r, j]), 4), bool(P[r, j] >= self.thresholds[j]))
+                        for j in order])
         return out
 
     def predict_codes(self, texts: Sequence[str]) -> list[list[str]]:

@@ -49,7 +49,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from analysis.codebook import Codebook
-from analysis.coding.base import Evidence, Suggestion, is_codable, lemma_key
+from analysis.coding.base import Candidate, Evidence, Suggestion, is_codable, lemma_key
 from analysis.nlp import get_nlp
 from analysis.nlp.compounds import compound_parts
 
@@ -59,6 +59,7 @@ NEGATORS = frozenset({"geen", "niet", "nooit", "zonder", "nergens", "niets", "no
 CLAUSE_BREAKS = frozenset({",", ";", ":", "maar", "en", "of", "want", "omdat", "terwijl", "("})
 MODALS = frozenset({"kunnen", "moeten", "willen", "zullen", "mogen", "helpen", "proberen"})
 CONF_WHOLE, CONF_PART, CONF_FAMILY, NEGATED_FACTOR = 0.9, 0.75, 0.6, 0.8
+RANK_SIMILARITY_SCALE = 0.5     # codes without a keyword match rank by codebook similarity below this
 
 
 # ---------------------------------------------------------------------------
@@ -361,6 +362,38 @@ class RuleCoder:
     def code(self, texts: Sequence[str]) -> list[list[Suggestion]]:
         """Suggestions for each text (empty or non-Dutch texts get none)."""
         return [self.suggest_doc(d) for d in prepare_docs(texts, self.nlp)]
+
+    @property
+    def profiles(self):
+        """The codebook's :class:`~analysis.coding.learning.CodeProfiles` (built on first use)."""
+        if getattr(self, "_profiles", None) is None:
+            from analysis.coding.learning import CodeProfiles
+            self._profiles = CodeProfiles(self.codebook, self.nlp)
+        return self._profiles
+
+    def rank(self, texts: Sequence[str], k: int = 3) -> list[list[Candidate]]:
+        """The ``k`` best codes of each text, best first (none for texts that are not codable).
+
+        Codes a keyword matched come first, by rule confidence (``suggested``); the others
+        follow by their similarity to the code's text in the codebook, scaled into
+        ``[0, RANK_SIMILARITY_SCALE]`` so that it never outranks a keyword match.
+        """
+        from analysis.coding.learning import lemma_features
+        docs = prepare_docs(texts, self.nlp)
+        codable = [is_codable(d.text) for d in docs]
+        sims = self.profiles.similarities([lemma_features(d) if ok else {} for d, ok in zip(docs, codable)])
+        out = []
+        for r, (d, ok) in enumerate(zip(docs, codable)):
+            if not ok:
+                out.append([])
+                continue
+            hits = {s.code: s.confidence for s in self.suggest_doc(d)}
+            cands = [Candidate(c, hits[c], True) if c in hits
+                     else Candidate(c, round(float(sims[r, j]) * RANK_SIMILARITY_SCALE, 4), False)
+                     for j, c in enumerate(self.codebook.code_ids)]
+            cands.sort(key=lambda c: (not c.suggested, -c.score))
+            out.append(cands[:k])
+        return out
 
 
 def _negated(doc: Doc, start: int) -> bool:
