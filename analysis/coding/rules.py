@@ -414,9 +414,9 @@ class RuleCoder:
                     if same_family(stem, kstem) and family_allowed(word, klemma, kpos, tok) \
                             and not any(f[2] == rid and f[0] == tok.i for f in found):
                         found.append((tok.i, tok.i + 1, rid, "family"))
-        if excluded:       # a code's own "not keywords" silence it where they occur
+        if excluded:       # a code's own "not keywords" silence its matches inside them
             found = [f for f in found if not any(
-                c == self.rules[f[2]][0] and f[0] < e and s < f[1] for s, e, c in excluded)]
+                c == self.rules[f[2]][0] and s <= f[0] and f[1] <= e for s, e, c in excluded)]
         # longest match wins where matches of different rules overlap; per rule and
         # position the strongest kind of match is kept
         rank = {k: i for i, k in enumerate(MATCH_KINDS)}

@@ -11,6 +11,7 @@ File-based (no database):
   [--baseline] [--json]``
 * ``consult codebook crossval --codebook FILE --data DATA.jsonl [--data MORE.jsonl] [--group-by source]
   [--folds 5] [--seed 0] [--baseline] [--json]`` (``--group-by source``: leave one document out)
+* ``consult codebook lint --codebook FILE [--json]``: description terms the rules miss
 * ``consult codebook convert IN OUT`` (``.yaml``/``.yml``, ``.csv``, ``.qdc`` by extension)
 
 JSON lines files hold one object per line with ``text`` and ``codes`` (and optionally ``id``).
@@ -225,6 +226,32 @@ def crossval_command(codebook_path, data_paths, group_by, folds, seed, as_json, 
         extra.update(_summary(results))
         results = {n: results[n] for n in CODERS}
     _report(results, extra, as_json)
+
+
+@codebook_group.command("lint")
+@click.option("--codebook", "codebook_path", required=True, type=click.Path(dir_okay=False),
+              help="Codebook file (.yaml, .csv or .qdc).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def lint_command(codebook_path, as_json):
+    """List terms a code's description names that its keyword rules miss.
+
+    Each finding is a term to add to the code's keywords or, when it does not by itself
+    mean the theme, to its 'exclude' list. Exits with status 1 when there are findings.
+    """
+    from analysis.coding.lint import lint_codebook
+    codebook, _ = _load_inputs(codebook_path)
+    _load_pipeline()
+    findings = lint_codebook(codebook)
+    if as_json:
+        click.echo(json.dumps({"codebook": codebook.name, "version": codebook.version,
+                               "findings": [{"code": f.code, "term": f.term, "lemma": f.lemma} for f in findings]},
+                              ensure_ascii=False))
+    else:
+        for f in findings:
+            click.echo(f.format())
+        click.echo(f"{len(findings)} finding(s) in {len(codebook.codes)} codes"
+                   + ("" if findings else ": every term the descriptions name is a keyword or excluded"))
+    sys.exit(1 if findings else 0)
 
 
 @codebook_group.command("convert")
