@@ -73,10 +73,11 @@ class Suggestion:
 class Candidate:
     """One code in a segment's ranking (:meth:`RuleCoder.rank` / :meth:`CombinedCoder.rank`).
 
-    ``score`` orders the codes of one segment (for the combined coder the model's
-    probability, for the rules their confidence, or a small codebook-similarity score for a
-    code no keyword matched); ``suggested`` says whether :meth:`code` proposes the code
-    (score at or above the threshold).  The best candidates with ``suggested`` false are the
+    ``score``: for the combined coder the model's probability (candidates are ordered by
+    ``suggested``, then by the probability lifted for codes the rules propose and nudged by
+    the codebook similarity, :func:`analysis.coding.combined.rank_scores`); for the rules
+    their confidence, or a small codebook-similarity score for a code no keyword matched.
+    ``suggested`` says whether :meth:`code` proposes the code.  The best candidates with ``suggested`` false are the
     near misses a reviewer can pick with one key.
     """
     code: str

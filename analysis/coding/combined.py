@@ -61,9 +61,11 @@ SHRINK = 5.0              # pull of rare codes' thresholds towards the global on
 
 @dataclass(frozen=True)
 class TrainingExample:
-    """A segment with the codes a person accepted for it."""
+    """A segment with the codes a person accepted for it; ``source`` optionally names the
+    document it comes from (training then judges itself document by document)."""
     text: str
     codes: tuple[str, ...] = ()
+    source: str | None = None
 
 
 def _as_examples(examples: Iterable) -> list[TrainingExample]:
@@ -72,12 +74,12 @@ def _as_examples(examples: Iterable) -> list[TrainingExample]:
         if isinstance(e, TrainingExample):
             out.append(e)
         elif isinstance(e, dict):
-            out.append(TrainingExample(e["text"], tuple(e.get("codes", ()))))
+            out.append(TrainingExample(e["text"], tuple(e.get("codes", ())), e.get("source")))
         elif hasattr(e, "text") and hasattr(e, "codes"):
-            out.append(TrainingExample(e.text, tuple(e.codes)))
+            out.append(TrainingExample(e.text, tuple(e.codes), getattr(e, "source", None)))
         else:
-            text, codes = e
-            out.append(TrainingExample(text, tuple(codes)))
+            text, codes, *rest = e
+            out.append(TrainingExample(text, tuple(codes), rest[0] if rest else None))
     return out
 
 
@@ -119,12 +121,32 @@ class CombinedCoder:
         P[~np.array(f.codable, dtype=bool)] = 0.0
         return P
 
+    # -- decisions ------------------------------------------------------------
+    @property
+    def gate(self) -> dict | None:
+        """``{"add": a, "remove": r}``: a code the rules propose is kept unless the model's
+        probability is below ``r``; a code the rules do not propose is added when it reaches
+        ``a`` (see :func:`choose_gate`).  ``None`` for coders trained before the gate: they
+        suggest every code whose probability reaches its threshold."""
+        g = self.meta.get("gate")
+        return dict(g) if isinstance(g, dict) else None
+
+    def _decide(self, P: np.ndarray, f: _Features) -> np.ndarray:
+        """(n, k) booleans: which codes are suggested."""
+        ok = np.array(f.codable, dtype=bool)[:, None]
+        gate = self.gate
+        if gate is None:
+            return (P >= self.thresholds) & ok
+        R = _rule_matrix(f, self.codes)
+        return gated(P, R, gate["add"], gate["remove"]) & ok
+
     # -- coding ---------------------------------------------------------------
     def code(self, texts: Sequence[str]) -> list[list[Suggestion]]:
         """Suggestions for each text, best first (empty or non-Dutch texts get none)."""
         f = self._features(texts)
         X = self._matrix(f)
         P = self.model.predict_proba(X)
+        D = self._decide(P, f)
         nv = len(self.vectoriser.vocab)
         rows: list[dict[int, float]] = [{} for _ in texts]
         for r, c, v in zip(X.rows.tolist(), X.cols.tolist(), X.vals.tolist()):
@@ -133,7 +155,7 @@ class CombinedCoder:
         for r in range(len(texts)):
             sugg = []
             if f.codable[r]:
-                for j in np.nonzero(P[r] >= self.thresholds)[0]:
+                for j in np.nonzero(D[r])[0]:
                     sugg.append(self._suggestion(rows[r], int(j), float(P[r, j]), f.rule_suggestions[r], nv))
             out.append(sorted(sugg, key=lambda s: -s.confidence))
         return out
@@ -142,15 +164,17 @@ class CombinedCoder:
         """The ``k`` most probable codes of each text, best first, whether or not they reach
         their threshold (``Candidate.suggested`` says whether :meth:`code` proposes them);
         none for texts that are not codable."""
-        P = self.probabilities(texts)
+        f = self._features(texts)
+        P = self.model.predict_proba(self._matrix(f))
+        D = self._decide(P, f)
+        S = rank_scores(P, _rule_matrix(f, self.codes), f.signals[:, len(MATCH_KINDS) * len(self.codes):])
         out = []
         for r in range(len(texts)):
-            if not P[r].any():
+            if not f.codable[r]:
                 out.append([])
                 continue
-            order = np.argsort(-P[r], kind="stable")[:k]
-            out.append([Candidate(self.codes[j], round(float(P[r, j]), 4), bool(P[r, j] >= self.thresholds[j]))
-                        for j in order])
+            order = sorted(range(len(self.codes)), key=lambda j: (not D[r, j], -S[r, j]))[:k]
+            out.append([Candidate(self.codes[j], round(float(P[r, j]), 4), bool(D[r, j])) for j in order])
         return out
 
     def predict_codes(self, texts: Sequence[str]) -> list[list[str]]:
@@ -236,6 +260,64 @@ class CombinedCoder:
         return cls._from_files(files, nlp)
 
 
+def _rule_matrix(f: _Features, codes: list[str]) -> np.ndarray:
+    """(n, k) booleans: the codes the keyword rules propose for each segment."""
+    col = {c: j for j, c in enumerate(codes)}
+    R = np.zeros((len(f.rule_suggestions), len(codes)), dtype=bool)
+    for r, sugg in enumerate(f.rule_suggestions):
+        for c in sugg:
+            R[r, col[c]] = True
+    return R
+
+
+def gated(P: np.ndarray, R: np.ndarray, add: float, remove: float) -> np.ndarray:
+    """The gate between rules and model: keep a rule's code unless ``P < remove``, add a
+    code the rules miss when ``P >= add``."""
+    return (R & (P >= remove)) | (~R & (P >= add))
+
+
+#: candidate gate values; ``add`` above 1 never adds, ``remove`` 0 never removes
+GATE_ADD = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+GATE_REMOVE = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
+
+
+def _micro_f1(Y: np.ndarray, D: np.ndarray) -> float:
+    tp = float((Y & D).sum())
+    return 2 * tp / (float(Y.sum()) + float(D.sum())) if tp else 0.0
+
+
+def choose_gate(Y: np.ndarray, P: np.ndarray, R: np.ndarray, groups: Sequence) -> tuple[dict, dict]:
+    """The gate (``add``, ``remove``) whose smallest gain in micro-F1 over the rules alone,
+    across the held-out groups of ``P`` (``Y`` gold, ``R`` rule decisions), is largest
+    (then the best pooled micro-F1; then the gate that changes least); a gate that loses
+    to the rules on any held-out group is never taken.  The rules alone (``add`` 1.01, ``remove`` 0) always qualify, so the
+    model only overrides the rules where that helped on every held-out document.
+    Returns the gate and a summary of the choice."""
+    Y = Y.astype(bool)
+    groups = np.asarray([str(g) for g in groups])
+    names = sorted(set(groups))
+    base = {g: _micro_f1(Y[groups == g], R[groups == g]) for g in names}
+    best, best_key = {"add": 1.01, "remove": 0.0}, None
+    for add in GATE_ADD:
+        for remove in GATE_REMOVE:
+            D = gated(P, R, add, remove)
+            gains = [_micro_f1(Y[groups == g], D[groups == g]) - base[g] for g in names]
+            if min(gains) < -1e-9:
+                continue
+            key = (round(min(gains), 6), round(_micro_f1(Y, D), 6), add, -remove)
+            if best_key is None or key > best_key:
+                best, best_key = {"add": add, "remove": remove}, key
+    D = gated(P, R, best["add"], best["remove"])
+    return best, {"inner_rules_micro_f1": round(_micro_f1(Y, R), 4),
+                  "inner_gated_micro_f1": round(_micro_f1(Y, D), 4), "inner_groups": len(names)}
+
+
+def rank_scores(P: np.ndarray, R: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+    """Scores that order each segment's codes for review: the model's probability, lifted
+    for codes the rules propose and nudged by the codebook similarity."""
+    return P + 0.5 * R + 0.1 * similarity / PROFILE_SCALE
+
+
 def _featurise(rules: RuleCoder, profiles: CodeProfiles, codes: list[str], texts: Sequence[str]) -> _Features:
     docs = prepare_docs(texts, rules.nlp)
     col = {c: j for j, c in enumerate(codes)}
@@ -309,7 +391,20 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
         M[r] = w * CODEBOOK_NEGATIVE_WEIGHT
         Y[r, j] = 1.0
         M[r, j] = w
-    vec = Vectoriser.fit(feats.counters)
+    human_groups = [e.source for e in human]
+    by_document = len({g for g, r in zip(human_groups, range(n_h)) if g is not None and feats.codable[r]}) >= 2 \
+        and all(g is not None for g in human_groups)
+    if by_document:
+        # lemma features must carry across documents: keep those seen in two or more of
+        # them (the codebook's own text counts as one document)
+        seen_in: dict[str, set] = {}
+        for r, counter in enumerate(feats.counters):
+            g = human_groups[r] if r < n_h else "\0codebook"
+            for feat in counter:
+                seen_in.setdefault(feat, set()).add(g)
+        vec = Vectoriser(sorted(f for f, gs in seen_in.items() if len(gs) >= 2))
+    else:
+        vec = Vectoriser.fit(feats.counters)
     X = Sparse.hstack(vec.transform(feats.counters), feats.signals)
     nv = len(vec.vocab)
 
@@ -319,11 +414,21 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
             "calibrated": False, "codebook_name": codebook.name, "codebook_version": codebook.version,
             "nlp_pipeline": f"{nlp_meta.get('lang', '')}_{nlp_meta.get('name', '')}-{nlp_meta.get('version', '')}"}
     usable = [r for r in range(n_h) if feats.codable[r]]
+    meta["gate"] = {"add": 0.5, "remove": 0.0}      # uncalibrated: the rules plus confident additions
     if calibrate and len(usable) >= MIN_CALIBRATION:
-        from analysis.evaluation import kfold
+        from analysis.evaluation import group_splits, kfold
         P = np.zeros((len(usable), k), dtype=np.float32)
         cb_rows = list(range(n_h, len(texts)))
-        for tr, te in kfold(len(usable), folds, seed):
+        if by_document:
+            inner_groups = [human_groups[r] for r in usable]
+            splits = [(tr, te) for _, tr, te in group_splits(inner_groups)]
+        else:
+            splits = kfold(len(usable), folds, seed)
+            inner_groups = [0] * len(usable)
+            for f_i, (_, te) in enumerate(splits):
+                for i in te:
+                    inner_groups[i] = f_i
+        for tr, te in splits:
             rows = [usable[i] for i in tr] + cb_rows
             m = _fit(X.take(rows), nv, Y[rows], M[rows], k, l2, epochs)
             P[te] = m.predict_proba(X.take([usable[i] for i in te]))
@@ -333,7 +438,10 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
         pred = [[codes[j] for j in np.nonzero(row >= thresholds)[0]] for row in P]
         inner = score(gold, pred, codes)
         # thresholds were tuned on these same out-of-fold predictions: an optimistic estimate
-        meta.update(calibrated=True, global_threshold=round(t_global, 4), calibration_folds=folds,
-                    inner_cv_micro_f1=round(inner.micro_f1, 4), inner_cv_macro_f1=round(inner.macro_f1, 4))
+        gate, summary = choose_gate(Y[usable].astype(bool), P, _rule_matrix(feats, codes)[usable], inner_groups)
+        meta.update(calibrated=True, global_threshold=round(t_global, 4),
+                    calibration_folds="by document" if by_document else folds,
+                    inner_cv_micro_f1=round(inner.micro_f1, 4), inner_cv_macro_f1=round(inner.macro_f1, 4),
+                    gate=gate, **summary)
     model = _fit(X, nv, Y, M, k, l2, epochs)
     return CombinedCoder(codebook, vec, model, thresholds, meta, rules=rules, profiles=profiles)

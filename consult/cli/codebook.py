@@ -90,7 +90,7 @@ def _coder_outputs(name: str, codebook, texts, train_items=(), *, seed: int = 0,
         coder = rules or RuleCoder(codebook)
     else:
         from analysis.coding.combined import train
-        coder = train(codebook, [(i.text, i.codes) for i in train_items], seed=seed)
+        coder = train(codebook, [(i.text, i.codes, i.source) for i in train_items], seed=seed)
     ranked = coder.rank(texts, k=len(codebook.codes))
     return [([c.code for c in cands if c.suggested], [c.code for c in cands]) for cands in ranked]
 
