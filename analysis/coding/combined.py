@@ -359,13 +359,19 @@ def _fit(X: Sparse, nv: int, Y, M, k, l2, epochs) -> LinearModel:
 
 def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, folds: int = 3,
           seed: int = 0, use_descriptions: bool = True, l2: float = 0.1, epochs: int = 300,
-          nlp=None) -> CombinedCoder:
+          nlp=None, target: str | None = None) -> CombinedCoder:
     """Train a :class:`CombinedCoder` from human-accepted segments.
 
     ``examples``: (text, codes) pairs, dicts with ``text``/``codes``, or objects with
     ``.text``/``.codes`` — every code a person accepted on a segment; the codebook's
     other codes count as absent.  Codes not in the codebook are ignored.  The codebook's
     examples (and descriptions) are always added.  Deterministic for a given ``seed``.
+
+    When every example names its ``source`` document (and there are two or more), the
+    coder is built for documents it has not seen: lemma features seen in one document only
+    are dropped, and the gate and thresholds are calibrated leaving one document out.
+    ``target`` names a document the coder will code the rest of (a consultation under
+    review): its own lemma features are kept.
     """
     codebook.validate()
     human = _as_examples(examples)
@@ -402,7 +408,7 @@ def train(codebook: Codebook, examples: Iterable, *, calibrate: bool = True, fol
             g = human_groups[r] if r < n_h else "\0codebook"
             for feat in counter:
                 seen_in.setdefault(feat, set()).add(g)
-        vec = Vectoriser(sorted(f for f, gs in seen_in.items() if len(gs) >= 2))
+        vec = Vectoriser(sorted(f for f, gs in seen_in.items() if len(gs) >= 2 or target in gs))
     else:
         vec = Vectoriser.fit(feats.counters)
     X = Sparse.hstack(vec.transform(feats.counters), feats.signals)
