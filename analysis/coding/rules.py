@@ -189,6 +189,7 @@ MIN_FAMILY = 7
 
 
 @lru_cache(maxsize=200_000)
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """``word`` without a plural or adjective ending (``lasten`` → ``last``, ``teams`` →
     ``team``, ``schotten`` → ``schot``), so a phrase keyword matches its inflected forms
@@ -301,7 +302,7 @@ class RuleCoder:
         self.family: dict[str, list[tuple[str, str, str, str]]] = {}   # stem[:6] -> [(stem, rule id, lemma, pos)]
         self.folded: dict[str, list[tuple[str, tuple[frozenset, ...]]]] = {}   # first-token key -> phrases
         self.excluded: dict[str, set[str]] = {}         # one-token lemma/form -> codes it does not count for
-        self.excluded_long: dict[str, list[tuple[str, str]]] = {}   # term[:5] -> [(term, code)] inside compounds
+        self.excluded_long: dict[str, list[tuple[str, str]]] = {}   # term[:5] and term[-5:] -> [(term, code)]
         keywords = [(c.code, kw) for c in codebook.codes for kw in c.keywords]
         exclusions = [(c.code, t) for c in codebook.codes for t in c.exclude]
         for c in codebook.codes:
@@ -319,6 +320,7 @@ class RuleCoder:
                 low = lemma_key(toks[0])
                 if len(low) >= 5:
                     self.excluded_long.setdefault(low[:5], []).append((low, code))
+                    self.excluded_long.setdefault(low[-5:], []).append((low, code))
             elif toks:
                 self.folded.setdefault(fold(toks[0].lower_), []).append((f"{code}:ex:{term}", tuple(_keys(t) for t in toks)))
                 self.rules[f"{code}:ex:{term}"] = (code, term)
@@ -383,14 +385,12 @@ class RuleCoder:
             for key in token_keys[i]:
                 codes |= self.excluded.get(key, set())
             lem = doc[i].norm_
-            for term, code in self.excluded_long.get(lem[:5], ()):
-                if lem.startswith(term):
-                    codes.add(code)
-            for k in range(1, len(lem) - 4):
-                for term, code in self.excluded_long.get(lem[k:k + 5], ()):
-                    if lem.endswith(term):
+            if self.excluded_long and len(lem) >= 5:     # an excluded word as a compound's first or last part
+                for term, code in self.excluded_long.get(lem[:5], []) + self.excluded_long.get(lem[-5:], []):
+                    if lem.startswith(term) or lem.endswith(term):
                         codes.add(code)
-            excluded.extend((i, i + 1, c) for c in codes)
+            if codes:
+                excluded.extend((i, i + 1, c) for c in codes)
         for tok in doc:
             if not tok.is_alpha:
                 continue
