@@ -112,7 +112,7 @@ class Code(Base):
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     examples: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Terms knowingly not keywords of this code (the rules never fire it on them).
-    exclude: Mapped[list[str]] = mapped_column(JSON, default=list)
+    exclude: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     colour: Mapped[str | None] = mapped_column(String(9))
     position: Mapped[int] = mapped_column(default=0)
 
