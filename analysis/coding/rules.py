@@ -206,7 +206,6 @@ MIN_FAMILY = 7
 
 
 @lru_cache(maxsize=200_000)
-@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """``word`` without a plural or adjective ending (``lasten`` → ``last``, ``teams`` →
     ``team``, ``schotten`` → ``schot``), so a phrase keyword matches its inflected forms
@@ -225,6 +224,7 @@ def _keys(tok) -> frozenset:
     return frozenset({tok.norm_, tok.lower_, fold(tok.lower_), fold(tok.norm_)})
 
 
+@lru_cache(maxsize=200_000)
 def derivation_stem(lemma: str) -> str:
     """``lemma`` without one derivational/inflectional ending (``financiering`` →
     ``financier``, ``bureaucratische`` → ``bureaucrat``)."""
