@@ -9,15 +9,15 @@ YAML (``.yaml``/``.yml``)
     The format of ``analysis/codebooks/wmo-codebook.yaml``: top-level ``name``,
     ``language``, ``version`` and ``themes`` (a list of mappings with ``code``,
     ``label``, ``gloss``, ``description``, ``keywords``, ``examples`` and the optional
-    ``reader_text``, ``colour`` and ``parent``).  ``codes`` is accepted as a synonym of
+    ``reader_text``, ``exclude``, ``colour`` and ``parent``).  ``codes`` is accepted as a synonym of
     ``themes``.  ``gloss`` and ``description`` are for coders; ``reader_text`` says in
     plain Dutch what the theme is about for readers of a report (reports never print the
     coder instructions; without a reader text they show the label alone).
 
 CSV (``.csv``)
-    One row per code, header ``code,label,gloss,description,keywords,examples,colour,parent,reader_text``
-    (older files without the ``reader_text`` column are read as well).
-    ``keywords`` are separated by ``;`` and ``examples`` by ``|`` (an example sentence
+    One row per code, header ``code,label,gloss,description,keywords,examples,colour,parent,reader_text,exclude``
+    (older files without the ``reader_text`` or ``exclude`` column are read as well).
+    ``keywords`` and ``exclude`` are separated by ``;`` and ``examples`` by ``|`` (an example sentence
     may itself contain a semicolon).  Optional lines before the header of the form
     ``# name: ...``, ``# language: nl`` and ``# version: 2`` carry the codebook's
     metadata; without them the name is the file name and the version 1.
@@ -28,7 +28,7 @@ REFI-QDA codebook (``.qdc``)
     by ATLAS.ti, NVivo, MAXQDA and QualCoder.  ``name`` is the label.  The schema has no
     place for the identifier, gloss, keywords and examples, so they are appended to the
     description as labelled lines (``Code: ...``, ``Gloss: ...``, ``Keywords: a; b``,
-    ``Example: ...`` and ``Reader text: ...``), which other programs simply show as text; on import they are read
+    ``Example: ...``, ``Not keywords: a; b`` and ``Reader text: ...``), which other programs simply show as text; on import they are read
     back, and a code without them gets an identifier derived from its name.  GUIDs are
     derived from the codebook and code identifiers (UUID 5), so re-exports are stable.
 
@@ -63,7 +63,8 @@ QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 DEFAULT_CODEBOOK_PATH = Path(__file__).parent / "codebooks" / "wmo-codebook.yaml"
 CODE_RE = re.compile(r"^[A-Z0-9_]+$")
 COLOUR_RE = re.compile(r"^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
-CODE_FIELDS = ("code", "label", "gloss", "description", "keywords", "examples", "colour", "parent", "reader_text")
+CODE_FIELDS = ("code", "label", "gloss", "description", "keywords", "examples", "colour", "parent", "reader_text",
+               "exclude")
 REQUIRED_CODE_FIELDS = ("code", "label")
 
 
@@ -83,10 +84,16 @@ class Code:
     parent: str | None = None
     #: What the theme is about, for readers of a report (optional; not a coder instruction).
     reader_text: str = ""
+    #: Terms knowingly NOT keywords of this code (optional): words the description names,
+    #: or compounds/derivations of a keyword, that do not by themselves mean the theme
+    #: (``welzijnswerk`` for MEEDOEN).  The keyword rules never fire the code on them and
+    #: ``consult codebook lint`` does not ask for them as keywords.
+    exclude: tuple[str, ...] = ()
 
     def __post_init__(self):
         # Accept lists for convenience; store tuples so codes are hashable and comparable.
         object.__setattr__(self, "keywords", tuple(self.keywords))
+        object.__setattr__(self, "exclude", tuple(self.exclude))
         object.__setattr__(self, "examples", tuple(self.examples))
 
 
@@ -410,6 +417,7 @@ def _code_from_mapping(d: dict, where: str) -> Code:
         colour=str(colour).strip() if colour not in (None, "") else None,
         parent=str(parent).strip() if parent not in (None, "") else None,
         reader_text=text("reader_text"),
+        exclude=_as_str_list(d.get("exclude"), f"exclude of code {code}", where),
     )
 
 
@@ -490,6 +498,8 @@ def codebook_to_yaml(cb: Codebook) -> str:
         d["description"] = c.description
         d["keywords"] = list(c.keywords)
         d["examples"] = list(c.examples)
+        if c.exclude:
+            d["exclude"] = list(c.exclude)
         if c.reader_text:
             d["reader_text"] = c.reader_text
         if c.colour:
@@ -535,6 +545,7 @@ def codebook_from_csv(text: str, *, name: str | None = None) -> Codebook:
         d: dict[str, Any] = {k: (v or "").strip() for k, v in row.items()}
         d["keywords"] = [k for k in d.get("keywords", "").split(";")]
         d["examples"] = [e for e in d.get("examples", "").split("|")]
+        d["exclude"] = [e for e in d.get("exclude", "").split(";")]
         code = _code_from_mapping(d, f"line {line}: ")
         if code.code in where_lines:
             raise CodebookError(f"line {line}: duplicate code {code.code} (first defined on line {where_lines[code.code]})")
@@ -552,7 +563,7 @@ def codebook_from_csv(text: str, *, name: str | None = None) -> Codebook:
 
 def codebook_to_csv(cb: Codebook) -> str:
     for c in cb.codes:
-        bad = [k for k in c.keywords if ";" in k] + [e for e in c.examples if "|" in e]
+        bad = [k for k in c.keywords + c.exclude if ";" in k] + [e for e in c.examples if "|" in e]
         if bad:
             raise CodebookError(f"code {c.code}: {bad[0]!r} contains a CSV list separator (; or |)")
     out = io.StringIO()
@@ -561,7 +572,7 @@ def codebook_to_csv(cb: Codebook) -> str:
     w.writerow(CODE_FIELDS)
     for c in cb.codes:
         w.writerow([c.code, c.label, c.gloss, c.description, ";".join(c.keywords),
-                    "|".join(c.examples), c.colour or "", c.parent or "", c.reader_text])
+                    "|".join(c.examples), c.colour or "", c.parent or "", c.reader_text, ";".join(c.exclude)])
     return out.getvalue()
 
 
@@ -571,7 +582,7 @@ def codebook_to_csv(cb: Codebook) -> str:
 
 _GUID_NS = uuid.UUID("6f1c3d1e-52a4-4c47-9b7e-0c2f1d3a9e01")
 _QDC_FIELDS = {"code": "Code", "gloss": "Gloss", "keywords": "Keywords", "example": "Example",
-               "reader_text": "Reader text"}
+               "reader_text": "Reader text", "exclude": "Not keywords"}
 
 
 def _guid(cb: Codebook, code: str) -> str:
@@ -586,6 +597,8 @@ def _qdc_description(c: Code) -> str:
     if c.keywords:
         parts.append("Keywords: " + "; ".join(c.keywords))
     parts.extend(f"Example: {e}" for e in c.examples)
+    if c.exclude:
+        parts.append("Not keywords: " + "; ".join(c.exclude))
     if c.reader_text:
         parts.append(f"Reader text: {c.reader_text}")
     return "\n".join(parts)
@@ -646,9 +659,9 @@ def codebook_from_qdc(text: str, *, name: str | None = None) -> Codebook:
             info: dict[str, Any] = {"example": []}
             body = []
             for line in lines_:
-                fm = re.match(r"(Code|Gloss|Keywords|Example|Reader text): (.*)$", line)
+                fm = re.match(r"(Code|Gloss|Keywords|Example|Reader text|Not keywords): (.*)$", line)
                 if fm:
-                    k = fm.group(1).lower().replace(" ", "_")
+                    k = {"Not keywords": "exclude"}.get(fm.group(1), fm.group(1).lower().replace(" ", "_"))
                     if k == "example":
                         info["example"].append(fm.group(2))
                     else:
@@ -665,6 +678,7 @@ def codebook_from_qdc(text: str, *, name: str | None = None) -> Codebook:
                 "keywords": [k.strip() for k in info.get("keywords", "").split(";") if k.strip()],
                 "examples": info["example"], "colour": child.get("color"), "parent": parent,
                 "reader_text": info.get("reader_text", ""),
+                "exclude": [k.strip() for k in info.get("exclude", "").split(";") if k.strip()],
             }, f"code {label!r}: "))
             walk(child, ident)
 

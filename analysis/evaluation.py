@@ -13,12 +13,13 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Hashable, Iterable, Sequence
 
 from analysis.codebook import Codebook
 
 __all__ = ["CodeScores", "Scores", "score", "kfold", "cross_validate", "keyword_baseline",
-           "read_jsonl", "LabelledText"]
+           "read_jsonl", "LabelledText", "recall_at_k", "group_splits", "GroupedScores",
+           "leave_one_group_out"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class CodeScores:
     def to_dict(self) -> dict:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4),
                 "f1": round(self.f1, 4), "support": self.support}
+
+    def to_full_dict(self) -> dict:
+        """:meth:`to_dict` plus the predicted count and true positives."""
+        return dict(self.to_dict(), predicted=self.predicted, tp=self.tp)
 
 
 @dataclass(frozen=True)
@@ -54,13 +59,14 @@ class Scores:
                 "n_segments": self.n_segments,
                 "per_code": {c: s.to_dict() for c, s in self.per_code.items()}}
 
-    def format(self) -> str:
+    def format(self, per_code: bool = True) -> str:
         lines = [f"segments: {self.n_segments}",
                  f"micro  P {self.micro_precision:.3f}  R {self.micro_recall:.3f}  F1 {self.micro_f1:.3f}",
-                 f"macro  P {self.macro_precision:.3f}  R {self.macro_recall:.3f}  F1 {self.macro_f1:.3f}",
-                 f"{'code':<20} {'P':>6} {'R':>6} {'F1':>6} {'support':>8}"]
-        for c, s in self.per_code.items():
-            lines.append(f"{c:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:8d}")
+                 f"macro  P {self.macro_precision:.3f}  R {self.macro_recall:.3f}  F1 {self.macro_f1:.3f}"]
+        if per_code:
+            lines.append(f"{'code':<20} {'P':>6} {'R':>6} {'F1':>6} {'support':>8} {'predicted':>9}")
+            for c, s in self.per_code.items():
+                lines.append(f"{c:<20} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:8d} {s.predicted:9d}")
         return "\n".join(lines)
 
 
@@ -107,11 +113,26 @@ def kfold(n: int, k: int = 5, seed: int = 0) -> list[tuple[list[int], list[int]]
     return [(sorted(j for f, fold in enumerate(folds) if f != i for j in fold), folds[i]) for i in range(k)]
 
 
+def recall_at_k(gold: Sequence[Iterable[str]], ranked: Sequence[Sequence[str]], k: int = 3) -> float:
+    """The share of gold (segment, code) pairs whose code is among the segment's first
+    ``k`` ranked codes (``ranked``: per segment its codes, best first)."""
+    if len(gold) != len(ranked):
+        raise ValueError(f"{len(gold)} gold segments but {len(ranked)} rankings")
+    total = hit = 0
+    for g, r in zip(gold, ranked):
+        top = set(list(r)[:k])
+        for c in set(g):
+            total += 1
+            hit += c in top
+    return hit / total if total else 0.0
+
+
 @dataclass(frozen=True)
 class LabelledText:
     text: str
     codes: tuple[str, ...]
     id: str | None = None
+    source: str | None = None     # the document the segment comes from (for splits by document)
 
 
 def read_jsonl(path: str | Path, codebook: Codebook | None = None) -> list[LabelledText]:
@@ -144,7 +165,8 @@ def read_jsonl(path: str | Path, codebook: Codebook | None = None) -> list[Label
             if unknown:
                 raise ValueError(f"{path.name}: line {no}: code {unknown[0]} is not in the codebook")
         out.append(LabelledText(obj["text"], tuple(dict.fromkeys(codes)),
-                                str(obj["id"]) if obj.get("id") is not None else None))
+                                str(obj["id"]) if obj.get("id") is not None else None,
+                                str(obj["source"]) if obj.get("source") is not None else None))
     return out
 
 
@@ -163,6 +185,69 @@ def cross_validate(items: Sequence[LabelledText],
         for i, p in zip(test_idx, out):
             preds[i] = p
     return score([it.codes for it in items], preds, codes)
+
+
+def group_splits(groups: Sequence[Hashable]) -> list[tuple[Hashable, list[int], list[int]]]:
+    """Leave one group out: per distinct group (in order of first appearance) the
+    (group, train indices, test indices) with that group's items as the test set."""
+    distinct = list(dict.fromkeys(groups))
+    if len(distinct) < 2:
+        raise ValueError(f"leaving one group out needs at least 2 groups, got {len(distinct)}")
+    return [(g, [i for i, x in enumerate(groups) if x != g], [i for i, x in enumerate(groups) if x == g])
+            for g in distinct]
+
+
+@dataclass(frozen=True)
+class GroupedScores:
+    """Scores of a leave-one-group-out run: pooled over all held-out groups and per group;
+    ``recall_at_3`` (pooled) and ``group_recall_at_3`` when the coder ranks its codes."""
+    pooled: Scores
+    per_group: dict[str, Scores]
+    recall_at_3: float | None = None
+    group_recall_at_3: dict[str, float] | None = None
+
+    def to_dict(self) -> dict:
+        out = self.pooled.to_dict()
+        if self.recall_at_3 is not None:
+            out["recall_at_3"] = round(self.recall_at_3, 4)
+        out["per_group"] = {}
+        for g, s in self.per_group.items():
+            d = {k: v for k, v in s.to_dict().items() if k != "per_code"}
+            if self.group_recall_at_3 is not None:
+                d["recall_at_3"] = round(self.group_recall_at_3[g], 4)
+            out["per_group"][g] = d
+        return out
+
+
+def leave_one_group_out(items: Sequence[LabelledText], groups: Sequence[Hashable],
+                        fit_predict: Callable[[list[LabelledText], list[str]], list],
+                        *, codes: Sequence[str] | None = None, k: int = 3) -> GroupedScores:
+    """Train on all groups but one, code the held-out group, for every group.
+
+    ``fit_predict(train_items, test_texts)`` returns per test text either its predicted
+    codes, or a pair ``(predicted codes, ranked codes best first)``; with rankings the
+    result also has recall@``k``.  Scores are pooled over all held-out predictions and
+    given per group.
+    """
+    preds: list = [None] * len(items)
+    ranks: list = [None] * len(items)
+    for _, tr, te in group_splits(groups):
+        out = fit_predict([items[i] for i in tr], [items[i].text for i in te])
+        for i, p in zip(te, out):
+            if isinstance(p, tuple) and len(p) == 2:
+                preds[i], ranks[i] = p
+            else:
+                preds[i] = p
+    gold = [it.codes for it in items]
+    ranked = all(r is not None for r in ranks)
+    per_group, group_r3 = {}, {}
+    for g, _, te in group_splits(groups):
+        per_group[str(g)] = score([gold[i] for i in te], [preds[i] for i in te], codes)
+        if ranked:
+            group_r3[str(g)] = recall_at_k([gold[i] for i in te], [ranks[i] for i in te], k)
+    return GroupedScores(score(gold, preds, codes), per_group,
+                         recall_at_k(gold, ranks, k) if ranked else None,
+                         group_r3 if ranked else None)
 
 
 def keyword_baseline(codebook: Codebook, texts: Sequence[str]) -> list[list[str]]:

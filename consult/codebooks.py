@@ -35,7 +35,8 @@ def version_to_definition(version: CodebookVersion) -> CodebookDef:
         codes=tuple(
             CodeDef(code=c.key, label=c.label, gloss=c.gloss, description=c.description,
                     keywords=tuple(c.keywords), examples=tuple(c.examples), colour=c.colour,
-                    parent=by_id.get(c.parent_id), reader_text=c.reader_text or "")
+                    parent=by_id.get(c.parent_id), reader_text=c.reader_text or "",
+                    exclude=tuple(c.exclude or ()))
             for c in version.codes))
 
 
@@ -64,7 +65,7 @@ def store_codebook(session: Session, definition: CodebookDef, *, slug: str | Non
         rows[c.code] = Code(version=version, key=c.code, label=c.label, gloss=c.gloss,
                             description=c.description, keywords=list(c.keywords),
                             examples=list(c.examples), colour=c.colour, position=position,
-                            reader_text=c.reader_text)
+                            reader_text=c.reader_text, exclude=list(c.exclude))
     for c in definition.codes:  # codebook.validate() guarantees parents exist
         if c.parent:
             rows[c.code].parent = rows[c.parent]

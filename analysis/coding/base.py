@@ -9,7 +9,7 @@ from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
 from spacy.lang.nl.stop_words import STOP_WORDS as _NL_STOP
 
-__all__ = ["Evidence", "Suggestion", "Assignment", "ORIGINS", "STATUSES", "is_codable", "is_document_furniture",
+__all__ = ["Evidence", "Suggestion", "Candidate", "Assignment", "ORIGINS", "STATUSES", "is_codable", "is_document_furniture",
            "lemma_key"]
 
 #: Who proposed a code: a person, the keyword rules or the learned model (``consult.models.Origin``).
@@ -67,6 +67,22 @@ class Suggestion:
             else:
                 parts.append(f"{ev.rule_id} {ev.weight:+.2f}")
         return f"{self.code} {self.confidence:.2f} [{self.origin}]: " + "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One code in a segment's ranking (:meth:`RuleCoder.rank` / :meth:`CombinedCoder.rank`).
+
+    ``score``: for the combined coder the model's probability (candidates are ordered by
+    ``suggested``, then by the probability lifted for codes the rules propose and nudged by
+    the codebook similarity, :func:`analysis.coding.combined.rank_scores`); for the rules
+    their confidence, or a small codebook-similarity score for a code no keyword matched.
+    ``suggested`` says whether :meth:`code` proposes the code.  The best candidates with ``suggested`` false are the
+    near misses a reviewer can pick with one key.
+    """
+    code: str
+    score: float
+    suggested: bool
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,8 @@ class Code(Base):
     reader_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     examples: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Terms knowingly not keywords of this code (the rules never fire it on them).
+    exclude: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     colour: Mapped[str | None] = mapped_column(String(9))
     position: Mapped[int] = mapped_column(default=0)
 

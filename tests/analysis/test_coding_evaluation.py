@@ -62,3 +62,26 @@ def test_read_jsonl_errors(tmp_path):
 def test_keyword_baseline_is_plain_substring():
     cb = Codebook(name="t", codes=(Code("ZORG", "Zorg", keywords=("zorg",)), Code("WIJK", "Wijk", keywords=("wijk",))))
     assert keyword_baseline(cb, ["De Zorgverzekeraar", "wijkteam en zorg", "niets"]) == [["ZORG"], ["ZORG", "WIJK"], []]
+
+
+def test_recall_at_k_and_leave_one_group_out():
+    from analysis.evaluation import LabelledText, group_splits, leave_one_group_out, recall_at_k
+    assert recall_at_k([{"A", "B"}, {"C"}, set()], [["A", "C", "D", "B"], ["C"], ["A"]], k=3) == pytest.approx(2 / 3)
+    assert recall_at_k([{"A", "B"}], [["B", "A"]], k=1) == 0.5
+    splits = group_splits(["x", "y", "x", "z"])
+    assert splits == [("x", [1, 3], [0, 2]), ("y", [0, 2, 3], [1]), ("z", [0, 1, 2], [3])]
+    with pytest.raises(ValueError):
+        group_splits(["x", "x"])
+    items = [LabelledText(f"t{i}", ("A",) if i % 2 else (), source="d1" if i < 4 else "d2") for i in range(8)]
+    seen = []
+
+    def fit_predict(train, texts):
+        seen.append({t.source for t in train})
+        # wrong on d2's odd segments: predicts nothing there; ranks A second everywhere
+        return [((["A"] if int(t[1:]) % 2 and int(t[1:]) < 4 else []), ["B", "A"]) for t in texts]
+
+    res = leave_one_group_out(items, [i.source for i in items], fit_predict, codes=["A", "B"])
+    assert seen == [{"d2"}, {"d1"}]                          # never trained on the held-out document
+    assert res.per_group["d1"].micro_f1 == 1.0 and res.per_group["d2"].micro_f1 == 0.0
+    assert res.pooled.micro_recall == 0.5 and res.recall_at_3 == 1.0
+    assert res.to_dict()["per_group"]["d2"]["recall_at_3"] == 1.0

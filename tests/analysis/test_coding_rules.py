@@ -113,3 +113,41 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     assert is_codable(text) is not furniture
     if furniture:
         assert rules.code([text]) == [[]]
+
+
+@pytest.mark.parametrize("text, code, present", [
+    ("Minder beschikkingen betekent minder administratieve lasten.", "BUREAUCRATIE", True),   # inflected phrase
+    ("De administratieve last is hoog.", "BUREAUCRATIE", True),
+    ("Er zijn veel schotten tussen de wetten.", "INTEGRAAL", True),
+    # word families that cross meaning
+    ("Mensen met beperkte middelen hebben het moeilijk.", "INCLUSIE", False),
+    ("Wij willen de kosten beperken.", "INCLUSIE", False),
+    ("Mensen met een verstandelijke beperking doen mee.", "INCLUSIE", True),
+    ("De informele zorg is sterk.", "STURING", False),                   # informele is not informatie
+    ("Financiers van de zorg willen zekerheid.", "FINANCIERING", False),   # an agent noun, not financing
+    ("Ook de specialistische zorg is duur.", "PROFESSIONALS", False),
+    ("We financieren de ondersteuning per uur.", "FINANCIERING", True),   # verb ~ nominalisation stays
+    ("Dat is een bureaucratische aanpak.", "BUREAUCRATIE", True),          # -isch of an -ie noun stays
+    # short compound parts: only as the head
+    ("De werkgroep bespreekt de werkprocessen.", "MEEDOEN", False),
+    ("Zij doen productiewerk in de werkplaats.", "MEEDOEN", True),
+    ("Het beleidskader is vastgesteld.", "STURING", False),
+    ("Het welzijnswerk organiseert welzijnsactiviteiten.", "PREVENTIE", False),
+    ("Het welzijnswerk richt zich op ouderen.", "MEEDOEN", False),         # excluded in the codebook
+])
+def test_sense_rules_against_over_triggering(rules, text, code, present):
+    assert (code in codes_of(rules, text)) is present
+
+
+def test_exclusions_silence_only_their_own_code():
+    cb = Codebook(name="t", codes=(
+        Code("WERK", "Werk", keywords=("werk",), exclude=("vrijwilligerswerk", "sociaal werk")),
+        Code("VRIJ", "Vrijwilligers", keywords=("vrijwilligerswerk", "werk")),
+    ))
+    rc = RuleCoder(cb)
+    got = {s.code for s in rc.code(["Het vrijwilligerswerk is zwaar."])[0]}
+    assert got == {"VRIJ"}
+    got = {s.code for s in rc.code(["Het sociaal werk en ander werk."])[0]}
+    assert got == {"WERK", "VRIJ"}
+    (sugg,) = [s for s in rc.code(["Het sociaal werk en ander werk."])[0] if s.code == "WERK"]
+    assert [e.matched_text for e in sugg.evidence] == ["werk"] and sugg.evidence[0].start == 5
