@@ -56,8 +56,9 @@ Job kinds
     :func:`job_handler`; it returns the JSON result, or :data:`WAITING` when child jobs
     finish it. ``code_consultation`` (params: ``retrain``; or ``only_new``: code only the
     segments that have no code yet), ``code_chunk``, ``train_coder``, ``segment_response``
-    (params: ``response``), ``segment_document`` (``document_id``) and ``export`` (``what``,
-    ``format``, ``root``: see :mod:`consult.downloads`).
+    (params: ``response``), ``segment_document`` (``document_id``), ``export`` (``what``,
+    ``format``, ``root``: see :mod:`consult.downloads`) and ``send_mail`` (``messages``: ids
+    of queued mail-log rows; see :mod:`consult.mail`).
 
 From the screens
     :func:`start_coding_run` ("Nieuwe tekst coderen", "Coder opnieuw trainen") and
@@ -489,6 +490,13 @@ def _export(session: Session, job: Job, progress) -> dict[str, Any]:
     return run_export(session, job, progress)
 
 
+@job_handler("send_mail")
+def _send_mail(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.mail import send_job
+
+    return send_job(session, job, progress, _context.get().database_url)
+
+
 # -- starting from the screens -------------------------------------------------------------
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -590,6 +598,7 @@ KIND_LABELS = {
     "segment_response": "Antwoorden in stukken verdelen",
     "segment_document": "Verslag in stukken verdelen",
     "export": "Bestand maken",
+    "send_mail": "E-mail versturen",
 }
 
 #: What failed, for "Het is niet gelukt om ...".
@@ -600,6 +609,7 @@ FAILED_WHAT = {
     "segment_response": "de antwoorden in stukken te verdelen",
     "segment_document": "het verslag in stukken te verdelen",
     "export": "het bestand te maken",
+    "send_mail": "de e-mails te versturen",
 }
 
 
@@ -687,6 +697,10 @@ def result_summary(job: Job) -> list[str]:
         from consult.downloads import export_summary
 
         return export_summary(job)
+    if job.kind == "send_mail":
+        from consult.mail import job_summary
+
+        return job_summary(job.result)
     return ["De taak is klaar."]
 
 
