@@ -341,3 +341,15 @@ def counts(session: Session, survey: Survey) -> InvitationCounts:
                                                     Invitation.unsubscribed_at.is_(None))) or 0,
         sent=by_status.get(MailStatus.SENT, 0), failed=by_status.get(MailStatus.FAILED, 0),
         queued=by_status.get(MailStatus.QUEUED, 0))
+
+
+def links_for_code(session: Session, invitation_code_id: int | None
+                   ) -> tuple[StakeholderGroup | None, Neighbourhood | None]:
+    """The group and neighbourhood the uploaded list gave the invitee with this code, for
+    the participant record when the response is submitted (never the address)."""
+    if invitation_code_id is None:
+        return None, None
+    invitation = session.scalar(select(Invitation).where(Invitation.invitation_code_id == invitation_code_id))
+    if invitation is None:
+        return None, None
+    return invitation.stakeholder_group, invitation.neighbourhood

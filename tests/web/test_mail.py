@@ -326,6 +326,38 @@ def test_closing_the_consultation_removes_invitation_addresses(mail_app, smtp_se
     s.close()
 
 
+def test_retention_purge_removes_every_address_of_the_mail_log(mail_app, smtp_server):
+    from datetime import date
+
+    from consult import invitations, retention
+
+    world = _world(mail_app, access=SurveyAccess.INVITATION)
+    client = mail_app.test_client()
+    login(client, "beleid@test.nl")
+    _post_list(client, world, "an@voorbeeld.nl\n", "send")
+    with session_scope(mail_app.extensions["consult.sessions"]) as s:
+        s.add(Participant(consultation_id=world.consultation_id, contact_consent=True, contact_email="p@voorbeeld.nl"))
+        s.add(Finding(consultation_id=world.consultation_id, title="Bevinding", statement="..."))
+    page = f"/beheer/c/{SLUG}/e-mail"
+    client.post(page + "/uitkomst", data={"csrf_token": csrf_token(client, page)})
+    drain_jobs(mail_app)
+    s = mail_app.extensions["consult.sessions"]()
+    inv = s.scalar(select(Invitation))
+    group, hood = invitations.links_for_code(s, inv.invitation_code_id)
+    assert group is None and hood is None
+    c = s.get(Consultation, world.consultation_id)
+    set_status(s, c, ConsultationStatus.CLOSED, actor=s.get(User, world.writer_id))
+    set_status(s, c, ConsultationStatus.REPORTED, actor=s.get(User, world.writer_id))
+    s.commit()
+    assert _count(s, MailMessage, MailMessage.recipient.is_not(None)) == 1  # the notice, until retention
+    c.reported_on = date(2020, 1, 1)
+    retention.purge(s, c, 12)
+    s.commit()
+    assert _count(s, MailMessage, MailMessage.recipient.is_not(None)) == 0
+    assert _count(s, Participant, Participant.contact_email.is_not(None)) == 0
+    s.close()
+
+
 def test_staff_account_link_by_mail_with_on_screen_fallback(mail_app, smtp_server):
     world = _world(mail_app)
     client = mail_app.test_client()
