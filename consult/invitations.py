@@ -161,7 +161,8 @@ def check_list(session: Session, survey: Survey, text: str, *, secret: str) -> L
     first = [c.strip() for c in rows[0]]
     email_col = group_col = hood_col = None
     start = 0
-    if not any("@" in c for c in first):
+    named = _column(first, EMAIL_COLUMNS + GROUP_COLUMNS + HOOD_COLUMNS) is not None
+    if named or (len(first) > 1 and not any("@" in c for c in first)):
         report.header, start = True, 1
         report.lines -= 1
         email_col = _column(first, EMAIL_COLUMNS)
@@ -173,7 +174,7 @@ def check_list(session: Session, survey: Survey, text: str, *, secret: str) -> L
         used = {email_col, group_col, hood_col}
         report.unused_columns = [name or f"kolom {i + 1}" for i, name in enumerate(first) if i not in used]
     else:
-        email_col = next(i for i, c in enumerate(first) if "@" in c)
+        email_col = next((i for i, c in enumerate(first) if "@" in c), 0)
         if len(first) > 1:
             report.unused_columns = [f"kolom {i + 1}" for i in range(len(first)) if i != email_col]
     groups = {g.label.lower(): g for g in survey.consultation.stakeholder_groups}

@@ -175,6 +175,25 @@ def enqueue_for_app(app, kind: str, **kwargs) -> int:
                    app.config["REDIS_URL"], kind, **kwargs)
 
 
+def enqueue_many_for_app(app, kind: str, params: list[dict[str, Any]], *,
+                         consultation: Consultation | None = None, user: User | None = None) -> list[int]:
+    """Like :func:`enqueue_for_app` for several jobs of one kind: all rows are inserted in
+    one transaction before the first is handed out, so that a job already running (the
+    background thread on SQLite) does not make the next insert wait for it."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    sessions = app.extensions["consult.sessions"]
+    with session_scope(sessions) as session:
+        rows = [Job(kind=kind, consultation_id=consultation.id if consultation else None,
+                    requested_by_id=user.id if user else None, params=p) for p in params]
+        session.add_all(rows)
+        session.flush()
+        ids = [row.id for row in rows]
+    _dispatch(ids, app.config["DATABASE_URL"], sessions, fallback="thread",
+              redis=_shared_redis(app.config["REDIS_URL"]))
+    return ids
+
+
 def _dispatch(job_ids: list[int], database_url: str, sessions: sessionmaker[Session], *,
               fallback: str, redis=None, queue_name: str | None = None) -> None:
     """Put the jobs on the RQ queue; what Redis cannot take runs here (``fallback``)."""

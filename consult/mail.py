@@ -555,11 +555,11 @@ def dispatch(app, message_ids: list[int], *, consultation: Consultation | None =
     """Hand committed queued messages to ``send_mail`` jobs (:data:`BATCH_SIZE` each)."""
     from consult import jobs
 
-    job_ids = []
-    for i in range(0, len(message_ids), BATCH_SIZE):
-        job_ids.append(jobs.enqueue_for_app(app, "send_mail", consultation=consultation, user=user,
-                                            params={"messages": message_ids[i:i + BATCH_SIZE]}))
-    return job_ids
+    if not message_ids:
+        return []
+    return jobs.enqueue_many_for_app(app, "send_mail", [{"messages": message_ids[i:i + BATCH_SIZE]}
+                                                        for i in range(0, len(message_ids), BATCH_SIZE)],
+                                     consultation=consultation, user=user)
 
 
 def retry_failed(app, session: Session, consultation: Consultation, *, actor: User) -> int:

@@ -146,6 +146,9 @@ def test_ten_thousand_lines_get_a_report_and_larger_lists_a_clear_error(mail_app
     assert r.status_code == 200
     assert "10.000 adressen krijgen een uitnodiging" in html and "1 adres staat vaker" in html
     assert "1 regel heeft geen geldig e-mailadres" in html
+    # a malformed first line is reported as such, not taken for a header
+    html = _post_list(client, world, "kapot\nan@voorbeeld.nl\n", "check").get_data(as_text=True)
+    assert "1 adres krijgt een uitnodiging" in html and "Regel 1: kapot" in html
     too_big = "\n".join(f"p{i}@voorbeeld.nl" for i in range(20_001))
     r = _post_list(client, world, too_big, "check")
     assert r.status_code == 422 and "Splits de lijst in delen" in r.get_data(as_text=True)
