@@ -466,3 +466,14 @@ def test_mail_settings_are_checked(tmp_path):
         build_config({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 40, "MAIL_SECURITY": "ssl3"})
     with pytest.raises(ConfigError, match="CONSULT_MAIL_SENDER"):
         build_config({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 40, "MAIL_SENDER": "geen adres"})
+
+
+def test_mail_screens_are_for_policy_writers_and_administrators(mail_app, smtp_server):
+    world = _world(mail_app)
+    client = mail_app.test_client()
+    login(client, "gesprek@test.nl")  # a facilitator of the consultation
+    for url in (f"/beheer/c/{SLUG}/e-mail", f"/beheer/c/{SLUG}/e-mail/invitation", _invitations_url(world)):
+        assert client.get(url).status_code == 403, url
+    outsider = mail_app.test_client()
+    login(outsider, "ander@test.nl")  # a policy writer without access to this consultation
+    assert outsider.get(f"/beheer/c/{SLUG}/e-mail").status_code == 404
