@@ -3,7 +3,7 @@ online" notice), invitations to an address list per survey, and the public one-c
 unsubscribe. The services are in ``consult.mail`` and ``consult.invitations``."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, StringField, TextAreaField
@@ -31,8 +31,6 @@ def _base_url() -> str:
 def index(slug: str):
     c = consultation_for_staff(slug)
     s = db()
-    from flask import current_app
-
     total, done = mail.published_recipients(s, c)
     return render_template("mail/index.html", c=c, configured=mail.configured(current_app),
                            not_configured=mail.NOT_CONFIGURED, summary=mail.log_summary(s, c),
@@ -90,11 +88,8 @@ def template(slug: str, kind: str):
         abort(400)
     preview = None
     if error is None:
-        from flask import current_app
-
         preview = mail.render(s, c, k, mail.sample_values(k), settings=mail.settings_for(current_app),
-                              unsubscribe_url=url_for("mail.unsubscribe", token="voorbeeld", _external=True)
-                              if k != MailKind.TEST else None,
+                              unsubscribe_url=url_for("mail.unsubscribe", token="voorbeeld", _external=True),
                               template=(form.subject.data or subject, form.body.data or body))
     return render_template("mail/template.html", c=c, kind=k, label=mail.KIND_LABELS[k], form=form,
                            error=error, preview=preview, own=own, placeholders=mail.PLACEHOLDERS,
@@ -107,8 +102,6 @@ def template_html(slug: str, kind: str):
     """The HTML part of the saved message with example values, as a recipient sees it."""
     c = consultation_for_staff(slug)
     k = _kind(kind)
-    from flask import current_app
-
     rendered = mail.render(db(), c, k, mail.sample_values(k), settings=mail.settings_for(current_app),
                            unsubscribe_url=url_for("mail.unsubscribe", token="voorbeeld", _external=True))
     response = make_response(rendered.html)
@@ -123,8 +116,6 @@ def published(slug: str):
     c = consultation_for_staff(slug)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    from flask import current_app
-
     try:
         n = mail.send_published_notice(current_app, db(), c, base_url=_base_url(), actor=current_user())
     except MailError as exc:
@@ -141,8 +132,6 @@ def retry(slug: str):
     c = consultation_for_staff(slug)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    from flask import current_app
-
     try:
         n = mail.retry_failed(current_app, db(), c, actor=current_user())
     except MailError as exc:
@@ -165,8 +154,6 @@ def _survey(c, survey_id: int) -> Survey:
 
 
 def _invitation_page(c, survey, form=None, report=None, error=None, status=200):
-    from flask import current_app
-
     return render_template("mail/invitations.html", c=c, survey=survey, form=form or ListForm(),
                            report=report, error=error, counts=invitations.counts(db(), survey),
                            configured=mail.configured(current_app), not_configured=mail.NOT_CONFIGURED,
@@ -190,8 +177,6 @@ def invitations_post(slug: str, survey_id: int):
     form = ListForm()
     if not form.validate_on_submit():
         abort(400)
-    from flask import current_app
-
     text = form.addresses.data or ""
     try:
         file = form.upload.data
@@ -225,8 +210,6 @@ def reminders(slug: str, survey_id: int):
     survey = _survey(c, survey_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    from flask import current_app
-
     try:
         n, recently = invitations.send_reminders(current_app, db(), survey, base_url=_base_url(),
                                                  actor=current_user())
@@ -246,8 +229,6 @@ def reminders(slug: str, survey_id: int):
 @bp.route("/afmelden/<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058 one-click: mail programs POST here; the signed token is the proof
 def unsubscribe(token: str):
-    from flask import current_app
-
     s = db()
     try:
         result = mail.unsubscribe(s, current_app.config["SECRET_KEY"], token)
