@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFProtect
 
-from consult import http, security
+from consult import http, mail, security
 from consult.config import build_config
 from consult.db import make_engine, make_session_factory
 
@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config["SQL_ECHO"]))
     app.extensions["consult.engine"] = engine
     app.extensions["consult.sessions"] = make_session_factory(engine)
+    mail.init_app(app)
 
     http.init_app(app)  # first: body limits apply before anything reads the form
     security.init_app(app)  # then rate limits, before CSRF checks and views

@@ -63,6 +63,19 @@ SETTINGS: tuple[Setting, ...] = (
             "and host (`X-Forwarded-For`, `-Proto`, `-Host`, through Werkzeug's ProxyFix). Set to 1 "
             "behind one proxy, so rate limits count per resident instead of per proxy; 0 trusts none."),
     Setting("SQL_ECHO", False, "Log every SQL statement (debugging)."),
+    Setting("MAIL_HOST", "",
+            "SMTP server for e-mail (invitations, reminders, receipts, notices, password links). "
+            "Empty: no e-mail is sent and the screens say so."),
+    Setting("MAIL_PORT", 587, "Port of the SMTP server (587 for STARTTLS, 465 for TLS, 25 plain)."),
+    Setting("MAIL_SECURITY", "starttls",
+            "How to secure the SMTP connection: `starttls`, `tls` (SMTPS) or `none` (local relays only)."),
+    Setting("MAIL_USER", "", "User name for the SMTP server; empty: no login."),
+    Setting("MAIL_PASSWORD", "", "Password for the SMTP server."),
+    Setting("MAIL_SENDER", "",
+            "From address of every message, e.g. `Gemeente Deventer <participatie@deventer.nl>`; "
+            "e-mail is only sent when this and `CONSULT_MAIL_HOST` are set."),
+    Setting("MAIL_REPLY_TO", "", "Reply-To address (where answers to a message go); empty: the sender."),
+    Setting("MAIL_TIMEOUT", 10, "Seconds to wait for the SMTP server before a try counts as failed."),
 )
 
 
@@ -154,10 +167,13 @@ def build_config(overrides: dict | None = None) -> dict:
     values.update(overrides)
     values["INSTANCE_PATH"] = str(instance_path)
     for name, least in (("MAX_UPLOAD_MB", 1), ("TRUSTED_PROXIES", 0), ("RETENTION_MONTHS", 1),
-                        ("DOWNLOAD_RETENTION_DAYS", 1)):
+                        ("DOWNLOAD_RETENTION_DAYS", 1), ("MAIL_TIMEOUT", 1)):
         value = values[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise ConfigError(f"CONSULT_{name}: invalid value {value!r} (a whole number of {least} or more)")
+    from consult.mail import check_settings
+
+    check_settings(values)
     values["DATABASE_URL"] = resolve_database_url(values.get("DATABASE_URL"), instance_path)
     if not values.get("SECRET_KEY"):
         values["SECRET_KEY"] = load_secret_key(instance_path)

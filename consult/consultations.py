@@ -213,6 +213,9 @@ def set_status(session: Session, c: Consultation, status: ConsultationStatus, *,
     c.status = status  # "reported" sets reported_on (model validator)
     closed = []
     if status in (S.CLOSED, S.REPORTED):
+        from consult.mail import forget_invitation_addresses
+
+        forget_invitation_addresses(session, c)  # invitees' addresses go when it closes
         for survey in c.surveys:
             if survey.status == SurveyStatus.OPEN:
                 store.set_status(session, survey, SurveyStatus.CLOSED, actor=actor)

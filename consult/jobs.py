@@ -56,8 +56,9 @@ Job kinds
     :func:`job_handler`; it returns the JSON result, or :data:`WAITING` when child jobs
     finish it. ``code_consultation`` (params: ``retrain``; or ``only_new``: code only the
     segments that have no code yet), ``code_chunk``, ``train_coder``, ``segment_response``
-    (params: ``response``), ``segment_document`` (``document_id``) and ``export`` (``what``,
-    ``format``, ``root``: see :mod:`consult.downloads`).
+    (params: ``response``), ``segment_document`` (``document_id``), ``export`` (``what``,
+    ``format``, ``root``: see :mod:`consult.downloads`) and ``send_mail`` (``messages``: ids
+    of queued mail-log rows; see :mod:`consult.mail`).
 
 From the screens
     :func:`start_coding_run` ("Nieuwe tekst coderen", "Coder opnieuw trainen") and
@@ -172,6 +173,25 @@ def enqueue_for_app(app, kind: str, **kwargs) -> int:
     kwargs.setdefault("fallback", "thread")
     return enqueue(app.extensions["consult.sessions"], app.config["DATABASE_URL"],
                    app.config["REDIS_URL"], kind, **kwargs)
+
+
+def enqueue_many_for_app(app, kind: str, params: list[dict[str, Any]], *,
+                         consultation: Consultation | None = None, user: User | None = None) -> list[int]:
+    """Like :func:`enqueue_for_app` for several jobs of one kind: all rows are inserted in
+    one transaction before the first is handed out, so that a job already running (the
+    background thread on SQLite) does not make the next insert wait for it."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    sessions = app.extensions["consult.sessions"]
+    with session_scope(sessions) as session:
+        rows = [Job(kind=kind, consultation_id=consultation.id if consultation else None,
+                    requested_by_id=user.id if user else None, params=p) for p in params]
+        session.add_all(rows)
+        session.flush()
+        ids = [row.id for row in rows]
+    _dispatch(ids, app.config["DATABASE_URL"], sessions, fallback="thread",
+              redis=_shared_redis(app.config["REDIS_URL"]))
+    return ids
 
 
 def _dispatch(job_ids: list[int], database_url: str, sessions: sessionmaker[Session], *,
@@ -489,6 +509,13 @@ def _export(session: Session, job: Job, progress) -> dict[str, Any]:
     return run_export(session, job, progress)
 
 
+@job_handler("send_mail")
+def _send_mail(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.mail import send_job
+
+    return send_job(session, job, progress, _context.get().database_url)
+
+
 # -- starting from the screens -------------------------------------------------------------
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -590,6 +617,7 @@ KIND_LABELS = {
     "segment_response": "Antwoorden in stukken verdelen",
     "segment_document": "Verslag in stukken verdelen",
     "export": "Bestand maken",
+    "send_mail": "E-mail versturen",
 }
 
 #: What failed, for "Het is niet gelukt om ...".
@@ -600,6 +628,7 @@ FAILED_WHAT = {
     "segment_response": "de antwoorden in stukken te verdelen",
     "segment_document": "het verslag in stukken te verdelen",
     "export": "het bestand te maken",
+    "send_mail": "de e-mails te versturen",
 }
 
 
@@ -687,6 +716,10 @@ def result_summary(job: Job) -> list[str]:
         from consult.downloads import export_summary
 
         return export_summary(job)
+    if job.kind == "send_mail":
+        from consult.mail import job_summary
+
+        return job_summary(job.result)
     return ["De taak is klaar."]
 
 

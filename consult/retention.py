@@ -9,7 +9,8 @@ then :func:`purge` replaces every raw text by its masked form:
   their character offsets keep pointing into the original, which is gone;
 * answers and notes documents: their text is masked by the rules, and uploaded files
   (``Document.original``) are deleted;
-* participants: the contact address left for feedback is deleted.
+* participants: the contact address left for feedback is deleted, and so is every
+  address in the mail log and the invitations (see :mod:`consult.mail`).
 
 The advice and reaction letters are public documents and stay. Every purge is recorded in
 the audit log (counts only). ``consult privacy purge [--dry-run]`` runs it.
@@ -99,6 +100,9 @@ def purge(session: Session, consultation: Consultation, months: int, *, actor: s
         document.original = None
     session.execute(update(Participant).where(Participant.consultation_id == consultation.id)
                     .values(contact_email=None, contact_consent=False).execution_options(synchronize_session=False))
+    from consult.mail import forget_all_addresses
+
+    forget_all_addresses(session, consultation)  # invitees and the mail log
     consultation.raw_text_purged_at = utcnow()
     session.flush()
     session.expire_all()

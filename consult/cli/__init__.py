@@ -16,6 +16,7 @@ from consult.config import ConfigError
 from consult.cli.codebook import codebook_group
 from consult.cli.coding import code_group
 from consult.cli.export import export_group
+from consult.cli.mail import mail_group
 from consult.cli.nlp import nlp_group
 from consult.cli.privacy import privacy_group
 from consult.cli.trace import trace_group
@@ -50,7 +51,7 @@ from consult.cli import db as _db, demo as _demo, serve as _serve, users as _use
 
 for group in (_db.db_group, _users.users_group, _demo.demo_command, _serve.serve_command,
               _worker.worker_command,
-              nlp_group, codebook_group, code_group, export_group, trace_group, privacy_group):
+              nlp_group, codebook_group, code_group, export_group, trace_group, privacy_group, mail_group):
     cli.add_command(group)
 
 

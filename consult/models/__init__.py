@@ -6,6 +6,7 @@
 - ``coding`` (code): segments, codebooks and versions, codes, code assignments, trained coders
 - ``findings`` (report): findings, principles and scenarios, decisions
 - ``advice`` (answer): advice and its points, reaction letters, links, responses (the advice register)
+- ``mail``: invitations to address lists, message templates, the mail log
 - ``users``: staff accounts, memberships, audit log, background jobs
 """
 from consult.db import Base
@@ -21,6 +22,7 @@ from consult.models.consultation import (
     NeighbourhoodKind, Organisation, StakeholderGroup,
 )
 from consult.models.findings import FINDING_KIND_LABELS, Decision, Finding, FindingKind
+from consult.models.mail import Invitation, MailKind, MailMessage, MailStatus, MailTemplate
 from consult.models.participation import (
     CHANNEL_LABELS, MEETING_TYPE_LABELS, Answer, Channel, Document, InvitationCode, Meeting,
     MeetingAttendance, MeetingType, Participant, Question, QuestionType, Response, ResponseStatus,

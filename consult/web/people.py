@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringField
 
-from consult import membership, people
+from consult import mail, membership, people
 from consult.context import db
 from consult.models import Consultation, Role, User
 from consult.models.users import ROLE_LABELS
@@ -101,8 +101,11 @@ def staff_new():
 def _link_page(user: User, token: str, *, created: bool):
     """The one-time link, shown once in the answer to the POST (never in a URL of ours)."""
     link = url_for("auth.set_password", token=token, _external=True)
+    expires = local_moment(user.password_token_expires_at)
+    # by e-mail when it is configured; the link on this page stays the fallback
+    mailed = mail.send_password_link(current_app, db(), user, link, created=created, expires=expires)
     return render_template("people/link.html", account=user, link=link, created=created,
-                           expires=local_moment(user.password_token_expires_at))
+                           expires=expires, mailed=mailed is not None)
 
 
 def _edit_page(user: User, form: StaffForm | None = None, errors: dict | None = None,
