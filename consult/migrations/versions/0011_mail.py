@@ -1,7 +1,7 @@
 """E-mail: invitations to address lists, per-consultation message templates, the mail log
 
-Revision ID: 0010_mail
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 15:30:12
 
 Three new tables (see consult/models/mail.py); nothing existing changes.
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010_mail'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
