@@ -27,17 +27,28 @@ EDITORS = (Role.ADMINISTRATOR, Role.FACILITATOR)
 
 
 def _attendance_field(label: str) -> IntegerField:
-    return IntegerField(label, validators=[Optional(), NumberRange(0, 100000, "Vul een getal van 0 of meer in.")],
-                        render_kw={"inputmode": "numeric"})
+    """A head count for one stakeholder group; its error names the group, so that the
+    error summary says which of the fields it is about."""
+    message = f"Vul bij ‘{label}’ een heel getal van 0 of meer in, of laat het veld leeg."
+    return IntegerField(label, validators=[Optional(), NumberRange(0, 100000, message)],
+                        invalid_value_message=message,
+                        render_kw={"inputmode": "numeric", "class": "attendance-count", "min": "0"})
+
+
+#: Dates are typed as the Dutch date picker shows them (dag-maand-jaar); the ISO form is
+#: what a browser with a date picker sends.
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
+DATE_MESSAGE = "Vul de datum in als dag-maand-jaar, bijvoorbeeld 14-05-2019, of kies hem in de kalender."
 
 
 def meeting_form(c: Consultation, meeting: Meeting | None = None, formdata=None) -> FlaskForm:
     attrs = {
         "type": SelectField("Soort bijeenkomst", choices=[SelectChoice(k.value, v) for k, v in MEETING_TYPE_LABELS.items()]),
         "title": StringField("Naam van de bijeenkomst", validators=[DataRequired("Vul een naam in."), Length(max=300)]),
-        "held_on": DateField("Datum", validators=[Optional()], format="%Y-%m-%d"),
+        "held_on": DateField("Datum", validators=[Optional()], format=DATE_FORMATS,
+                             invalid_value_message=DATE_MESSAGE),
         "place": StringField("Plaats (adres van de locatie)", validators=[Length(max=300)]),
-        "neighbourhood": SelectField("Wijk of dorp", choices=[SelectChoice("", "Geen of meer wijken")] + [
+        "neighbourhood": SelectField("Wijk of dorp", choices=[SelectChoice("", "Geen wijk of dorp (voor de hele gemeente)")] + [
             SelectChoice(str(n.id), n.name) for n in c.organisation.neighbourhoods], validate_choice=False),
         "facilitator_name": StringField("Gespreksleider (als die geen account heeft)", validators=[Length(max=200)]),
         "description": TextAreaField("Korte beschrijving", validators=[Length(max=5000)]),
@@ -86,8 +97,10 @@ def edit(slug: str, meeting_id: int | None = None):
         flash("De bijeenkomst is opgeslagen.", "success")
         return redirect(url_for(".detail", slug=slug, meeting_id=meeting.id))
     errors = {name: msgs[0] for name, msgs in form.errors.items() if msgs}
-    return render_template("meetings/edit.html", c=c, meeting=meeting, form=form, errors=errors), (
-        422 if errors else 200)
+    counts = [form[f"att_{g.id}"].data for g in c.stakeholder_groups]
+    total = sum(n for n in counts if isinstance(n, int) and n > 0)
+    return render_template("meetings/edit.html", c=c, meeting=meeting, form=form, errors=errors,
+                           attendance_total=total), (422 if errors else 200)
 
 
 class UploadForm(FlaskForm):
@@ -172,11 +185,13 @@ def _document(c: Consultation, document_id: int) -> Document:
     return get_in_consultation(Document, document_id, c)
 
 
-#: The status line of a notes document, from its newest ``segment_document`` job.
+#: The status line of a notes document, from its newest ``segment_document`` job (which
+#: cuts the notes into segments and, with a codebook, codes them: consult/jobs.py).
 PROCESSING_STATUS = {
-    JobStatus.QUEUED: "Het verslag staat in de wachtrij. Het wordt zo in stukken verdeeld.",
-    JobStatus.RUNNING: "Het verslag wordt nu in stukken verdeeld en gecodeerd.",
-    JobStatus.FINISHED: "Klaar: het verslag is in stukken verdeeld.",  # the page adds how many
+    JobStatus.QUEUED: "Het verslag staat in de wachtrij. Zodra een verwerker vrij is, wordt het in stukken "
+                      "verdeeld{coded}. Dat duurt meestal niet lang.",
+    JobStatus.RUNNING: "Het verslag wordt nu in stukken verdeeld{coded}.",
+    JobStatus.FINISHED: "Klaar: het verslag is in stukken verdeeld{coded}.",
     JobStatus.FAILED: "Het verdelen in stukken is niet gelukt. Vraag de beheerder om het verslag "
                       "opnieuw te laten verwerken.",
 }
@@ -186,6 +201,17 @@ def processing(doc: Document) -> Job | None:
     """The newest job that cuts ``doc`` into segments, or None."""
     return db().scalar(select(Job).where(Job.document_id == doc.id, Job.kind == "segment_document")
                        .order_by(Job.id.desc()).limit(1))
+
+
+def processing_view(c: Consultation, job: Job | None) -> dict | None:
+    """What the document page says about its job: state, what it does, what comes next."""
+    if job is None:
+        return None
+    coded = c.codebook_version is not None
+    return {"job": job, "kind": jobs.kind_label(job), "state_label": jobs.STATUS_LABELS[job.status],
+            "text": PROCESSING_STATUS[job.status].format(coded=" en krijgt elk stuk voorstellen voor codes" if coded else ""),
+            "summary": jobs.result_summary(job) if job.status == JobStatus.FINISHED else [],
+            "coded": coded, "busy": job.status in jobs.ACTIVE}
 
 
 @bp.route("/documenten/<int:document_id>", methods=["GET", "POST"])
@@ -229,8 +255,7 @@ def document(slug: str, document_id: int):
         else:
             flash("Er was niets veranderd.", "info")
         return redirect(url_for(".document", slug=slug, document_id=doc.id))
-    job = processing(doc)
-    busy = job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    p = processing_view(c, processing(doc))
     return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked,
-                           editable=user.role in EDITORS, job=job, busy=busy,
-                           status_text=PROCESSING_STATUS[job.status] if job else None)
+                           editable=user.role in EDITORS, p=p, busy=bool(p and p["busy"]),
+                           furniture=sum(1 for seg in doc.segments if seg.furniture))
