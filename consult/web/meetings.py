@@ -167,8 +167,9 @@ def upload(slug: str, meeting_id: int):
             try:
                 jobs.enqueue_for_app(current_app, "segment_document", consultation=c, document=document,
                                      user=current_user())
-                flash("Het verslag is opgeslagen. Het wordt nu in stukken verdeeld. "
-                      "Deze pagina laat zien wanneer dat klaar is.", "success")
+                flash("Het verslag is opgeslagen. Het wordt nu in stukken verdeeld"
+                      + (" en gecodeerd" if c.codebook_version is not None else "")
+                      + ". Hieronder ziet u hoe ver dat is.", "success")
             except Exception:  # noqa: BLE001 - the notes are stored; 'consult code segment' can cut them
                 s.rollback()
                 current_app.logger.exception("queueing the segmenting of document %s failed", document.id)
