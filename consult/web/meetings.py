@@ -189,13 +189,18 @@ def _document(c: Consultation, document_id: int) -> Document:
 #: The status line of a notes document, from its newest ``segment_document`` job (which
 #: cuts the notes into segments and, with a codebook, codes them: consult/jobs.py).
 PROCESSING_STATUS = {
-    JobStatus.QUEUED: "Het verslag staat in de wachtrij. Zodra een verwerker vrij is, wordt het in stukken "
-                      "verdeeld{coded}. Dat duurt meestal niet lang.",
+    JobStatus.QUEUED: "Zodra een verwerker vrij is, wordt het verslag in stukken verdeeld{coded}. "
+                      "Dat duurt meestal niet lang.",
     JobStatus.RUNNING: "Het verslag wordt nu in stukken verdeeld{coded}.",
-    JobStatus.FINISHED: "Klaar: het verslag is in stukken verdeeld{coded}.",
+    JobStatus.FINISHED: "Het verslag is in stukken verdeeld{coded}.",
     JobStatus.FAILED: "Het verdelen in stukken is niet gelukt. Vraag de beheerder om het verslag "
                       "opnieuw te laten verwerken.",
 }
+#: What the job does with a codebook, per state (consult.jobs codes the new segments).
+CODED = {JobStatus.QUEUED: " en krijgt elk stuk voorstellen voor codes",
+         JobStatus.RUNNING: " en krijgt elk stuk voorstellen voor codes",
+         JobStatus.FINISHED: " en heeft elk stuk voorstellen voor codes gekregen",
+         JobStatus.FAILED: ""}
 
 
 def processing(doc: Document) -> Job | None:
@@ -210,7 +215,7 @@ def processing_view(c: Consultation, job: Job | None) -> dict | None:
         return None
     coded = c.codebook_version is not None
     return {"job": job, "kind": jobs.kind_label(job), "state_label": jobs.STATUS_LABELS[job.status],
-            "text": PROCESSING_STATUS[job.status].format(coded=" en krijgt elk stuk voorstellen voor codes" if coded else ""),
+            "text": PROCESSING_STATUS[job.status].format(coded=CODED[job.status] if coded else ""),
             "summary": jobs.result_summary(job) if job.status == JobStatus.FINISHED else [],
             "coded": coded, "busy": job.status in jobs.ACTIVE}
 

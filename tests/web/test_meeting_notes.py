@@ -80,7 +80,7 @@ def test_notes_tables_furniture_and_the_job_on_the_document_page(client, world, 
     section = re.search(r'<section class="job-status" id="verwerking".*?</section>', html, re.S).group(0)
     assert "Verslag in stukken verdelen" in section and "in de wachtrij" in section
     assert "krijgt elk stuk voorstellen voor codes" in section and "Bekijk de taak" in section
-    assert 'http-equiv="refresh"' in html
+    assert 'http-equiv="refresh"' in html and "document-job.js" in html  # without JavaScript: noscript
 
     drain_jobs(app)
     html = client.get(doc_url).get_data(as_text=True)
