@@ -70,7 +70,25 @@ def with_privacy_url(web_app):
     with session_scope(web_app.extensions["consult.sessions"]) as s:
         org = s.query(Organisation).one()
         org.privacy_url = "/privacyverklaring-van-de-gemeente"
+        org.accessibility_url = "https://www.example.nl/toegankelijkheid"
+        org.contact_url = "/contact"
     yield
+
+
+@pytest.mark.parametrize("width", SIZES)
+def test_header_and_footer_name_the_municipality_and_link_its_statements(server, fresh_browser, axe_source,
+                                                                         with_privacy_url, width):
+    d = fresh_browser
+    sized(d, width)
+    d.get(server.url + f"/c/{SLUG}")
+    assert d.find_element(By.CSS_SELECTOR, ".site-header .site-name").text == "Gemeente Deventer"
+    footer = d.find_element(By.CSS_SELECTOR, ".site-footer")
+    links = {a.text: a.get_attribute("href") for a in footer.find_elements(By.CSS_SELECTOR, ".footer-links a")}
+    assert links["Privacyverklaring"].endswith("/privacyverklaring-van-de-gemeente")
+    assert links["Toegankelijkheidsverklaring"] == "https://www.example.nl/toegankelijkheid"
+    assert links["Contact"].endswith("/contact")
+    no_horizontal_scroll(d, "consultation page with footer links")
+    no_axe_violations(d, axe_source, f"header and footer at {width}px")
 
 
 @pytest.mark.parametrize("width", SIZES)
