@@ -335,7 +335,7 @@ def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: 
         label = table_label(chunk, heading=bi in heading_at)
         if label is not None:
             label_at[bi] = label
-        elif first and bi == 0 and bi not in heading_at and _is_title(chunk):
+        elif first and bi == 0 and not bullet and followed and bi not in heading_at and _is_title(chunk):
             furniture_at.add(bi)
     prose = [bi for bi, (_, _, bullet) in enumerate(blocks)
              if not bullet and bi not in heading_at and bi not in label_at and bi not in furniture_at]

@@ -241,5 +241,8 @@ def test_title_and_attendance_lines_are_furniture_kept_but_apart():
     segs = segment_text("De bus rijdt te weinig. Ouderen voelen zich eenzaam.\n\n"
                         "Deelnemers gaven aan: er is te weinig hulp in de wijk.")
     assert [s.kind for s in segs] == ["sentence"] * len(segs)
+    # a bullet or a one-line text is never a title
+    assert [s.kind for s in segment_text("- Meer buurthuizen\n- Minder formulieren")] == ["bullet", "bullet"]
+    assert [s.kind for s in segment_text("Meer buurthuizen in de wijk")] == ["sentence"]
     # answers have no furniture
     assert [s.kind for s in segment_text("Aanwezig: niemand van de gemeente", kind="answer")] == ["sentence"]
