@@ -82,6 +82,7 @@ def test_header_and_footer_name_the_municipality_and_link_its_statements(server,
     sized(d, width)
     d.get(server.url + f"/c/{SLUG}")
     assert d.find_element(By.CSS_SELECTOR, ".site-header .site-name").text == "Gemeente Deventer"
+    assert d.title == "Wmo in Deventer – Gemeente Deventer"  # the municipality, not "Consult"
     footer = d.find_element(By.CSS_SELECTOR, ".site-footer")
     links = {a.text: a.get_attribute("href") for a in footer.find_elements(By.CSS_SELECTOR, ".footer-links a")}
     assert links["Privacyverklaring"].endswith("/privacyverklaring-van-de-gemeente")
