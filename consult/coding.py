@@ -242,7 +242,8 @@ def chunk_ranges(session: Session, consultation: Consultation,
     first = last = None
     n = 0
     for (seg_id,) in session.execute(select(Segment.id).where(
-            Segment.consultation_id == consultation.id).order_by(Segment.id)).yield_per(10_000):
+            Segment.consultation_id == consultation.id, Segment.furniture.is_(False))  # furniture: never coded
+            .order_by(Segment.id)).yield_per(10_000):
         if first is None:
             first = seg_id
         last, n = seg_id, n + 1
