@@ -16,7 +16,7 @@ from analysis.extract import ExtractionError, extract_text, normalise_text
 from analysis.privacy import mask
 from consult import jobs
 from consult.audit import record
-from consult.meetings import MeetingDetails, save_meeting
+from consult.meetings import MeetingDetails, group_named_in, save_meeting
 from consult.models import MEETING_TYPE_LABELS, Consultation, Document, Job, JobStatus, Meeting, MeetingType, Role
 from consult.security import consultation_for_staff, current_user, login_required, sees_unmasked
 from consult.context import db, get_in_consultation
@@ -262,6 +262,9 @@ def document(slug: str, document_id: int):
             flash("Er was niets veranderd.", "info")
         return redirect(url_for(".document", slug=slug, document_id=doc.id))
     p = processing_view(c, processing(doc))
+    groups = list(c.stakeholder_groups)
+    proposed = {seg.id: g.id for seg in doc.segments if seg.group_label and seg.stakeholder_group_id is None
+                for g in [group_named_in(seg.group_label, groups)] if g is not None}
     return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked,
                            editable=user.role in EDITORS, p=p, busy=bool(p and p["busy"]),
-                           furniture=sum(1 for seg in doc.segments if seg.furniture))
+                           furniture=sum(1 for seg in doc.segments if seg.furniture), proposed=proposed)

@@ -111,6 +111,9 @@ def test_notes_upload_shows_the_job_tables_and_furniture(server, fresh_browser, 
     assert "klaar" in job.text and "stukken gemaakt" in job.text and "geen code" in job.text
     groups = [g.get_attribute("value") for g in d.find_elements(By.CSS_SELECTOR, "input[id^=group-]")]
     assert {"Tafel 1 – mantelzorgers", "Tafel 2: ouderen", "Groep B"} <= set(groups)
+    index = groups.index("Tafel 1 – mantelzorgers")
+    proposal = Select(d.find_elements(By.CSS_SELECTOR, "select[id^=stakeholder-]")[index])
+    assert proposal.first_selected_option.text == "Mantelzorger"  # proposed from the label
     furniture = d.find_elements(By.CSS_SELECTOR, ".segment-furniture")
     assert len(furniture) == 2 and all("Niet gecodeerd" in f.text for f in furniture)
     no_horizontal_scroll(d, "document page")

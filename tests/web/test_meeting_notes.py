@@ -104,9 +104,39 @@ def test_notes_tables_furniture_and_the_job_on_the_document_page(client, world, 
     assert not coded & {s.id for s in doc.segments if s.furniture}
     assert by_text["Mantelzorgers zijn moe en willen vaker een dag vrij van de zorg."].id in coded
     assert html.count("Niet gecodeerd") == 3
+    # the label names a stakeholder group: proposed in the select, stored once saved
+    tafel1 = by_text["Mantelzorgers zijn moe en willen vaker een dag vrij van de zorg."]
+    mantelzorger = next(g for g in db_session.get(Consultation, world.consultation_id).stakeholder_groups
+                        if g.key == "mantelzorger")
+    select_html = re.search(rf'<select id="stakeholder-{tafel1.id}".*?</select>', html, re.S).group(0)
+    assert f'<option value="{mantelzorger.id}" selected>' in select_html
+    assert "Voorstel uit ‘Tafel 1 – mantelzorgers’" in html
+    ouderen = by_text["De taxi naar de dagbesteding komt vaak te laat."]  # "ouderen" is no group here
+    assert " selected" not in re.search(rf'<select id="stakeholder-{ouderen.id}".*?</select>', html, re.S).group(0)
+    r = client.post(doc_url, data={"csrf_token": csrf_token(client, doc_url),
+                                   f"stakeholder-{tafel1.id}": str(mantelzorger.id)})
+    assert r.status_code == 302
+    db_session.expire_all()
+    assert db_session.get(type(tafel1), tafel1.id).stakeholder_group_id == mantelzorger.id
     # a coding run of the whole consultation leaves the furniture alone too
     from consult.coding import code_consultation
     code_consultation(db_session, db_session.get(Consultation, world.consultation_id))
     db_session.commit()
     assert not set(db_session.scalars(select(CodeAssignment.segment_id).where(
         CodeAssignment.segment_id.in_([s.id for s in doc.segments if s.furniture]))))
+
+
+def test_group_named_in_a_table_label():
+    from types import SimpleNamespace
+
+    from consult.meetings import group_named_in
+    from consult.models import DEFAULT_STAKEHOLDER_GROUPS
+
+    groups = [SimpleNamespace(key=k, label=label) for k, label in DEFAULT_STAKEHOLDER_GROUPS]
+    named = {label: getattr(group_named_in(label, groups), "key", None) for label in (
+        "Tafel 1 – mantelzorgers", "Groep 3 (cliënten)", "Tafel 4 - sociaal team", "Tafel 2: Zorgaanbieders",
+        "Tafel 2: ouderen", "Tafel 3", "Tafel 5: inwoners en vrijwilligers")}
+    assert named == {"Tafel 1 – mantelzorgers": "mantelzorger", "Groep 3 (cliënten)": "client",
+                     "Tafel 4 - sociaal team": "sociaal_team", "Tafel 2: Zorgaanbieders": "zorgaanbieder",
+                     "Tafel 2: ouderen": None, "Tafel 3": None,
+                     "Tafel 5: inwoners en vrijwilligers": None}  # two groups: no proposal
