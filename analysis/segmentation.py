@@ -17,10 +17,15 @@ How a text is cut:
    words) that ends in ``:`` or ``?`` or has no final punctuation and is followed by
    more text (``"Wat gaat goed?"``, ``"Knelpunten"``) is dropped as a segment and
    given to the following segments as their ``heading`` until the next heading;
-   a table or group heading (:func:`table_label`: ``"Tafel 3"``, ``"Groep 2:"``,
-   ``"Tafel 1 – mantelzorgers"``) also becomes the ``group`` of every segment after it,
-   through sub-headings, until the next table or group heading; such a line is never a
-   segment, also where it is no heading (the last line, a bullet);
+   a table or group heading (:func:`table_label`: ``"Tafel 3"``, ``"Groep B"``,
+   ``"Tafel 1 – mantelzorgers"``, ``"Tafel 2: ouderen"``, ``"Groep 3 (jongeren)"``,
+   ``"Tafel mantelzorg"``, ``"Mantelzorgtafel"``) also becomes the ``group`` of every
+   segment after it, through sub-headings, until the next table or group heading; such a
+   line is never a segment, also where it is no heading (the last line, a bullet, a line
+   inside a paragraph: a table line there starts a block of its own);
+   notes furniture (:func:`is_furniture_line`: the document's title line, "Aanwezig: …",
+   "Datum: …", "Gespreksleider: …" and similar lines) is kept as a segment of its own
+   with ``kind="furniture"``: shown with the notes, never coded;
 4. fragments of fewer than ``min_words`` words are merged with the next sentence of the same
    block (or with the previous one at the end of a block); bullets are never merged
    with each other;
@@ -44,14 +49,44 @@ from analysis.nlp import get_nlp
 from analysis.nlp.markers import LIST_MARKER
 from analysis.nlp.normalise import normalise
 
-__all__ = ["Segment", "segment_text", "table_label"]
+__all__ = ["Segment", "segment_text", "table_label", "is_furniture_line"]
 
 _END_PUNCT = ".!;…\"'”’)"
-_TABLE = r"^\s*(?:tafel|groep|subgroep|werkgroep|gesprekstafel)\s*[\w-]{0,12}\s*"
-#: A table/group on its own: "Tafel 3", "Groep 2:", "Gesprekstafel B".
-_TABLE_LINE = re.compile(_TABLE + r":?\s*$", re.IGNORECASE)
-#: A described one, as a heading: "Tafel 1 – mantelzorgers", "Werkgroep wonen: jongeren".
-_TABLE_HEADING = re.compile(_TABLE + r"[:–—-]\s*\S.*$", re.IGNORECASE)
+#: The words that name a table or group at a meeting: "Tafel", "Gesprekstafel",
+#: "Werkgroep", "Deelsessie", and compounds such as "Mantelzorgtafel" (not
+#: "Keukentafel": that is the Wmo conversation at home). Never a plural ("Groepen").
+_TABLE_WORD = (r"(?:(?!keuken)[a-zà-ÿ]{3,20}?tafel|tafel|(?:sub|werk|gespreks|focus|deel|praat|thema)?groep"
+               r"|deelsessie)(?=[\s\d:–—,|/(-]|$)")
+#: A number or letter after it: "3", "2a", "B", "IV", "nr. 2".
+_TABLE_ID = r"(?:nr\.?\s*)?(?:\d{1,2}[a-z]?|[A-Z]|[IVX]{1,4})(?![\w])"
+_NAME_WORD = r"[^\W\d_][\w'’&-]*"
+#: "Tafel 3", "Groep B", "Gesprekstafel B".
+_TABLE_BARE = re.compile(rf"^{_TABLE_WORD}(?:\s*{_TABLE_ID})?$", re.IGNORECASE)
+#: "Tafel mantelzorg", "Tafel 1 mantelzorgers", "Groep wonen en zorg" (1 to 4 words).
+_TABLE_NAMED = re.compile(rf"^{_TABLE_WORD}(?:\s*{_TABLE_ID})?((?:\s+{_NAME_WORD}){{1,4}})$", re.IGNORECASE)
+#: "Tafel 1 – mantelzorgers", "Tafel 2: ouderen", "Werkgroep wonen: jongeren", "Tafel A, ouderen".
+_TABLE_DESCRIBED = re.compile(
+    rf"^{_TABLE_WORD}(?:\s*{_TABLE_ID})?(?:\s+{_NAME_WORD}){{0,3}}\s*[:–—,|/-]\s*(\S.*)$", re.IGNORECASE)
+#: "Groep 3 (jongeren)", "Tafel 4 (mantelzorgers en vrijwilligers)".
+_TABLE_PAREN = re.compile(
+    rf"^{_TABLE_WORD}(?:\s*{_TABLE_ID})?(?:\s+{_NAME_WORD}){{0,3}}\s*\([^()]{{1,80}}\)$", re.IGNORECASE)
+#: Markup around a heading that is no part of its words: "**Tafel 1**", "# Tafel 2", "_Groep B_".
+_MARKUP = re.compile(r"^[#*_\s]+|[*_\s]+$")
+#: Finite verbs that make "Groep 3: ouderen willen hulp" a sentence about a group, not
+#: its label, where the line is no heading.
+_VERBS = frozenset("""is zijn was waren wil willen wilde wilden vindt vinden vond vonden heeft hebben had
+hadden moet moeten kan kunnen zegt zeggen zei zeiden wordt worden gaat gaan mist missen vraagt vragen
+wenst wensen maakt maken ziet zien krijgt krijgen komt komen doet doen staat staan voelt voelen
+ervaart ervaren geeft geven""".split())
+#: Lines about the meeting rather than what was said: who was there, when, where, who
+#: led it, who to contact ("Aanwezig: 24 bewoners", "Datum en tijd: ...", "Contact voor
+#: vervolg: ..."). They are notes furniture.
+_META = re.compile(
+    r"^\s*(?:aanwezig(?:en)?|afwezig(?:en)?|afgemeld|afmeldingen|deelnemers|aantal\s+(?:deelnemers|aanwezigen)"
+    r"|datum|tijd|tijdstip|plaats|locatie|gespreksleid(?:er|ster|ing)|voorzitter|notulist|notulen"
+    r"|verslaglegging|facilitator|begeleiding|organisatie|contact(?:persoon)?)"
+    r"(?:\s+(?:en|voor|van|de|het|namens|vervolg|tijd|datum|plaats|locatie|bijeenkomst|gemeente)){0,3}\s*:",
+    re.IGNORECASE)
 #: Longest table/group label kept (the width of ``Segment.group_label``).
 MAX_LABEL = 120
 #: Long texts are normalised and parsed in sections of at most this many characters, cut
@@ -74,7 +109,7 @@ class Segment:
     position: int        # 0-based order within the source
     heading: str | None = None   # the heading this segment falls under (notes)
     group: str = ""              # the table/group at the meeting (notes), see table_label()
-    kind: str = "sentence"       # "sentence" | "bullet"
+    kind: str = "sentence"       # "sentence" | "bullet" | "furniture" (notes furniture: never coded)
 
 
 @dataclass
@@ -83,6 +118,7 @@ class _Piece:
     end: int
     bullet: bool
     block: int
+    furniture: bool = False
 
 
 def _blocks(text: str) -> list[tuple[int, int, bool]]:
@@ -96,6 +132,24 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
     para: list[tuple[int, int]] = []
 
     def flush():
+        # A table/group line or a furniture line inside a paragraph ("Tafel 2: ouderen",
+        # "Aanwezig: ...") is a block of its own: typed notes often have no blank lines.
+        run: list[tuple[int, int]] = []
+        lines_of_para = list(para)
+        para.clear()
+        for s, e in lines_of_para:
+            line = text[s:e]
+            if len(lines_of_para) > 1 and (table_label(line, heading=False) or is_furniture_line(line)):
+                para.extend(run)
+                flush_run()
+                run = []
+                blocks.append((s, e, False))
+            else:
+                run.append((s, e))
+        para.extend(run)
+        flush_run()
+
+    def flush_run():
         if not para:
             return
         first = text[para[0][0]:para[0][1]].strip()
@@ -140,15 +194,34 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
 def table_label(line: str, *, heading: bool = True) -> str | None:
     """The table/group label that a line names, trailing ``:`` dropped, or None.
 
-    ``"Tafel 3"`` or ``"Groep 2:"`` is a label anywhere; a described one such as
-    ``"Tafel 1 – mantelzorgers"`` only as a ``heading``: as an ordinary line (``"Groep 3:
-    ouderen willen meer hulp"``) it is content, not a label.
+    A bare or bracketed one (``"Tafel 3"``, ``"Groep B:"``, ``"Groep 3 (jongeren)"``) is
+    a label anywhere. A named or described one (``"Tafel mantelzorg"``, ``"Tafel 1 –
+    mantelzorgers"``, ``"Tafel 2: ouderen"``) is one as a ``heading``; as an ordinary line
+    only when its description is short (at most three words), has no finite verb and no
+    final punctuation: ``"Groep 3: ouderen willen meer hulp"`` is content, not a label.
     """
     if "\n" in line.strip():
         return None
-    if not (_TABLE_LINE.match(line) or heading and _TABLE_HEADING.match(line)):
+    t = _MARKUP.sub("", line).strip()
+    t = t[:-1].rstrip() if t.endswith(":") else t
+    if not t or not re.match(_TABLE_WORD, t, re.IGNORECASE):
         return None
-    return line.strip().rstrip(":").strip()[:MAX_LABEL]
+    if _TABLE_BARE.match(t) or _TABLE_PAREN.match(t):
+        return t[:MAX_LABEL]
+    m = _TABLE_DESCRIBED.match(t) or _TABLE_NAMED.match(t)
+    if m is None:
+        return None
+    if not heading:
+        words = re.findall(r"\w+", m.group(1))
+        if len(words) > 3 or t.endswith(tuple(_END_PUNCT)) or any(w.lower() in _VERBS for w in words):
+            return None
+    return t[:MAX_LABEL]
+
+
+def is_furniture_line(line: str) -> bool:
+    """Whether a line is about the meeting rather than what was said ("Aanwezig: ...",
+    "Datum: ...", "Gespreksleider: ..."): kept with the notes, never coded."""
+    return "\n" not in line.strip() and bool(_META.match(line))
 
 
 def _is_heading(text: str, max_words: int) -> bool:
@@ -159,6 +232,13 @@ def _is_heading(text: str, max_words: int) -> bool:
     if len(words) > max_words:
         return False
     return t.endswith((":", "?")) or not t.endswith(tuple(_END_PUNCT)) and not t[-1].isdigit()
+
+
+def _is_title(text: str) -> bool:
+    """Whether the first line of notes reads as their title: one line of at most 15 words
+    without a sentence end ("Verslag wijkbijeenkomst Keizerslanden, 21 mei 2019")."""
+    t = text.strip()
+    return "\n" not in t and 0 < len(t.split()) <= 15 and not t.endswith((".", "!", "?", "…", ";"))
 
 
 def _words(text: str, piece: _Piece) -> int:
@@ -216,7 +296,7 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
         before = len(segments)
         _segment_section(norm, blocks, start, segments, state, nlp, disable, kind=kind,
                          min_words=min_words, max_chars=max_chars, heading_words=heading_words,
-                         more_follows=more)
+                         more_follows=more, first=i == 0)
         if not segments and blocks and kind == "notes":
             s, e = norm.to_original(blocks[0][0], blocks[-1][1])
             edges.append((norm.text[blocks[0][0]:blocks[-1][1]], start + s, start + e))
@@ -231,18 +311,23 @@ def segment_text(text: str, *, kind: str = "notes", min_words: int = 4, max_char
 
 def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: dict, nlp,
                      disable: list[str], *, kind: str, min_words: int, max_chars: int,
-                     heading_words: int, more_follows: bool) -> None:
+                     heading_words: int, more_follows: bool, first: bool = False) -> None:
     """Append the segments of one section (``norm``: its normalised text, ``offset``: where
     it starts in the full original text) to ``segments``; ``state`` carries the current
-    heading and group from section to section."""
+    heading and group from section to section; ``first``: this is the text's first
+    section (its first line may be the document's title)."""
     ntext = norm.text
 
     # headings first, then one batch through the pipeline for the sentence boundaries
     heading_at: dict[int, str] = {}
     label_at: dict[int, str] = {}      # table/group lines: never segments (notes)
+    furniture_at: set[int] = set()     # title and "Aanwezig: ..." lines: kept, never coded
     for bi, (bs, be, bullet) in enumerate(blocks):
         chunk = ntext[bs:be]
         if kind != "notes":
+            continue
+        if is_furniture_line(chunk):
+            furniture_at.add(bi)
             continue
         followed = bi + 1 < len(blocks) or more_follows
         if not bullet and followed and _is_heading(chunk, heading_words):
@@ -250,8 +335,10 @@ def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: 
         label = table_label(chunk, heading=bi in heading_at)
         if label is not None:
             label_at[bi] = label
+        elif first and bi == 0 and not bullet and followed and bi not in heading_at and _is_title(chunk):
+            furniture_at.add(bi)
     prose = [bi for bi, (_, _, bullet) in enumerate(blocks)
-             if not bullet and bi not in heading_at and bi not in label_at]
+             if not bullet and bi not in heading_at and bi not in label_at and bi not in furniture_at]
     sentences: dict[int, list[tuple[int, int]]] = {}
     texts = (" ".join(ntext[blocks[bi][0]:blocks[bi][1]].split("\n")) for bi in prose)  # same length
     for bi, doc in zip(prose, nlp.pipe(texts, batch_size=64, disable=disable)):
@@ -267,6 +354,9 @@ def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: 
         if bi in heading_at:
             headings[len(pieces)] = heading_at[bi]
         if bi in heading_at or bi in label_at:
+            continue
+        if bi in furniture_at:
+            pieces.append(_Piece(bs, be, bullet, bi, furniture=True))
             continue
         sents = [(bs, be)] if bullet else sentences[bi]
         block_pieces = [_Piece(s, e, bullet, bi) for s, e in sents]
@@ -291,7 +381,7 @@ def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: 
                 continue
             segments.append(Segment(text=ntext[s:e], start=offset + os_, end=offset + oe,
                                     position=len(segments), heading=heading, group=group,
-                                    kind="bullet" if p.bullet else "sentence"))
+                                    kind="furniture" if p.furniture else "bullet" if p.bullet else "sentence"))
     if pieces:
         state["heading"], state["group"] = heading, group
     # headings/labels after the last piece hold for the next section

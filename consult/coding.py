@@ -93,7 +93,7 @@ def segment_document(session: Session, document: Document) -> list[Segment]:
     session.execute(delete(Segment).where(Segment.document_id == document.id))
     segments = [Segment(consultation_id=document.consultation_id, document=document,
                         position=s.position, start_char=s.start, end_char=s.end, text=s.text,
-                        masked_text=mask(s.text), group_label=s.group)
+                        masked_text=mask(s.text), group_label=s.group, furniture=s.kind == "furniture")
                 for s in segment_text(document.text, kind="notes")]
     session.add_all(segments)
     session.flush()
@@ -242,7 +242,8 @@ def chunk_ranges(session: Session, consultation: Consultation,
     first = last = None
     n = 0
     for (seg_id,) in session.execute(select(Segment.id).where(
-            Segment.consultation_id == consultation.id).order_by(Segment.id)).yield_per(10_000):
+            Segment.consultation_id == consultation.id, Segment.furniture.is_(False))  # furniture: never coded
+            .order_by(Segment.id)).yield_per(10_000):
         if first is None:
             first = seg_id
         last, n = seg_id, n + 1
@@ -275,6 +276,7 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
     coder, coder_names = prepared.coder, prepared.names
     summary = CodingSummary(coder=coder_names["model"])
     query = select(Segment.id, Segment.text).where(Segment.consultation_id == consultation.id)
+    query = query.where(Segment.furniture.is_(False))  # notes furniture (title, "Aanwezig: ...") is never coded
     if first_id is not None:
         query = query.where(Segment.id >= first_id)
     if last_id is not None:

@@ -5,13 +5,14 @@ The facilitators' screens (``consult.web.meetings``) parse the form and call
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from consult.audit import record
-from consult.models import Consultation, Meeting, MeetingAttendance, MeetingType, Role, User
+from consult.models import Consultation, Meeting, MeetingAttendance, MeetingType, Role, StakeholderGroup, User
 
 
 @dataclass
@@ -71,3 +72,21 @@ def set_attendance(meeting: Meeting, consultation: Consultation, attendance: dic
         elif g.id in existing:
             meeting.attendance.remove(existing[g.id])
     return counts
+
+
+def group_named_in(label: str, groups: list[StakeholderGroup]) -> StakeholderGroup | None:
+    """The one stakeholder group that a table or group label names ("Tafel 1 –
+    mantelzorgers" -> Mantelzorger, "Groep 3 (cliënten)" -> Cliënt), or None when it names
+    none or several. The document page proposes it; the facilitator confirms by saving."""
+    text = " ".join(re.findall(r"[^\W\d_]+", label.lower())[1:])  # without "tafel"/"groep"
+    words = set(text.split())
+    found = []
+    for g in groups:
+        name = g.label.lower()
+        if " " in name:
+            hit = re.search(rf"\b{re.escape(name)}(?:s|en)?\b", text) is not None
+        else:
+            hit = bool(words & {name, name + "s", name + "en", name + "'s"})
+        if hit:
+            found.append(g)
+    return found[0] if len(found) == 1 else None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from consult.audit import record
 from consult.db import utcnow
+from consult.people import token_hash
 from consult.models import (
     Answer, Channel, Consultation, InvitationCode, Neighbourhood, Participant, Question, QuestionType,
     Response, ResponseStatus, StakeholderGroup, Survey, SurveyStatus, User,
@@ -33,6 +34,28 @@ class InvitationError(ValueError):
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def new_resume_code(response: Response) -> str:
+    """Give ``response`` a fresh short resume code (``K7QX-3MPD-W9TA``) and return it.
+
+    Only its SHA-256 is stored (``Response.resume_code_hash``), as with other tokens; the
+    code is shown once, and a new one replaces the old one. It opens the same response as
+    the resume link, for people who cannot copy a long link (typed on the start page)."""
+    code = short_code()
+    response.resume_code_hash = token_hash(code)
+    return code
+
+
+def find_by_resume_code(session: Session, survey: Survey, code: str) -> Response | None:
+    """The unfinished response of ``survey`` that ``code`` resumes, or None (unknown code,
+    a code of another survey, a response already sent)."""
+    normalised = normalise_code(code or "")
+    if not normalised:
+        return None
+    return session.scalar(select(Response).where(
+        Response.survey_id == survey.id, Response.resume_code_hash == token_hash(normalised),
+        Response.status == ResponseStatus.IN_PROGRESS))
 
 
 def find_invitation(session: Session, survey: Survey, code: str) -> InvitationCode:

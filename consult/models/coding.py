@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, LargeBinary, String, Text, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from analysis.privacy import mask
@@ -47,6 +47,9 @@ class Segment(Timestamped, Base):
     group_label: Mapped[str] = mapped_column(String(120), default="")
     #: Stakeholder group of the speaker/writer when the facilitator marked it.
     stakeholder_group_id: Mapped[int | None] = fk("stakeholder_group.id", nullable=True, ondelete="SET NULL")
+    #: Notes furniture (the title, "Aanwezig: ..." lines): kept with the notes, never coded
+    #: (analysis.segmentation marks it ``kind="furniture"``).
+    furniture: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     consultation: Mapped[Consultation] = relationship()
     answer: Mapped[Answer | None] = relationship(back_populates="segments")

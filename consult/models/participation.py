@@ -207,6 +207,9 @@ class Response(Base):
     receipt_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     #: Secret token in the save-and-continue link.
     resume_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: SHA-256 of the short resume code (typed on the survey's start page instead of the
+    #: link); the code itself is shown once and never stored.
+    resume_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Token of the submit form; a replayed submission finds the same response.
     submission_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Staff member who entered a paper or telephone response on someone's behalf.

@@ -16,7 +16,7 @@ from analysis.extract import ExtractionError, extract_text, normalise_text
 from analysis.privacy import mask
 from consult import jobs
 from consult.audit import record
-from consult.meetings import MeetingDetails, save_meeting
+from consult.meetings import MeetingDetails, group_named_in, save_meeting
 from consult.models import MEETING_TYPE_LABELS, Consultation, Document, Job, JobStatus, Meeting, MeetingType, Role
 from consult.security import consultation_for_staff, current_user, login_required, sees_unmasked
 from consult.context import db, get_in_consultation
@@ -27,17 +27,28 @@ EDITORS = (Role.ADMINISTRATOR, Role.FACILITATOR)
 
 
 def _attendance_field(label: str) -> IntegerField:
-    return IntegerField(label, validators=[Optional(), NumberRange(0, 100000, "Vul een getal van 0 of meer in.")],
-                        render_kw={"inputmode": "numeric"})
+    """A head count for one stakeholder group; its error names the group, so that the
+    error summary says which of the fields it is about."""
+    message = f"Vul bij ‘{label}’ een heel getal van 0 of meer in, of laat het veld leeg."
+    return IntegerField(label, validators=[Optional(), NumberRange(0, 100000, message)],
+                        invalid_value_message=message,
+                        render_kw={"inputmode": "numeric", "class": "attendance-count", "min": "0"})
+
+
+#: Dates are typed as the Dutch date picker shows them (dag-maand-jaar); the ISO form is
+#: what a browser with a date picker sends.
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
+DATE_MESSAGE = "Vul de datum in als dag-maand-jaar, bijvoorbeeld 14-05-2019, of kies hem in de kalender."
 
 
 def meeting_form(c: Consultation, meeting: Meeting | None = None, formdata=None) -> FlaskForm:
     attrs = {
         "type": SelectField("Soort bijeenkomst", choices=[SelectChoice(k.value, v) for k, v in MEETING_TYPE_LABELS.items()]),
         "title": StringField("Naam van de bijeenkomst", validators=[DataRequired("Vul een naam in."), Length(max=300)]),
-        "held_on": DateField("Datum", validators=[Optional()], format="%Y-%m-%d"),
+        "held_on": DateField("Datum", validators=[Optional()], format=DATE_FORMATS,
+                             invalid_value_message=DATE_MESSAGE),
         "place": StringField("Plaats (adres van de locatie)", validators=[Length(max=300)]),
-        "neighbourhood": SelectField("Wijk of dorp", choices=[SelectChoice("", "Geen of meer wijken")] + [
+        "neighbourhood": SelectField("Wijk of dorp", choices=[SelectChoice("", "Geen wijk of dorp (voor de hele gemeente)")] + [
             SelectChoice(str(n.id), n.name) for n in c.organisation.neighbourhoods], validate_choice=False),
         "facilitator_name": StringField("Gespreksleider (als die geen account heeft)", validators=[Length(max=200)]),
         "description": TextAreaField("Korte beschrijving", validators=[Length(max=5000)]),
@@ -86,8 +97,10 @@ def edit(slug: str, meeting_id: int | None = None):
         flash("De bijeenkomst is opgeslagen.", "success")
         return redirect(url_for(".detail", slug=slug, meeting_id=meeting.id))
     errors = {name: msgs[0] for name, msgs in form.errors.items() if msgs}
-    return render_template("meetings/edit.html", c=c, meeting=meeting, form=form, errors=errors), (
-        422 if errors else 200)
+    counts = [form[f"att_{g.id}"].data for g in c.stakeholder_groups]
+    total = sum(n for n in counts if isinstance(n, int) and n > 0)
+    return render_template("meetings/edit.html", c=c, meeting=meeting, form=form, errors=errors,
+                           attendance_total=total), (422 if errors else 200)
 
 
 class UploadForm(FlaskForm):
@@ -154,8 +167,9 @@ def upload(slug: str, meeting_id: int):
             try:
                 jobs.enqueue_for_app(current_app, "segment_document", consultation=c, document=document,
                                      user=current_user())
-                flash("Het verslag is opgeslagen. Het wordt nu in stukken verdeeld. "
-                      "Deze pagina laat zien wanneer dat klaar is.", "success")
+                flash("Het verslag is opgeslagen. Het wordt nu in stukken verdeeld"
+                      + (" en gecodeerd" if c.codebook_version is not None else "")
+                      + ". Hieronder ziet u hoe ver dat is.", "success")
             except Exception:  # noqa: BLE001 - the notes are stored; 'consult code segment' can cut them
                 s.rollback()
                 current_app.logger.exception("queueing the segmenting of document %s failed", document.id)
@@ -172,20 +186,38 @@ def _document(c: Consultation, document_id: int) -> Document:
     return get_in_consultation(Document, document_id, c)
 
 
-#: The status line of a notes document, from its newest ``segment_document`` job.
+#: The status line of a notes document, from its newest ``segment_document`` job (which
+#: cuts the notes into segments and, with a codebook, codes them: consult/jobs.py).
 PROCESSING_STATUS = {
-    JobStatus.QUEUED: "Het verslag staat in de wachtrij. Het wordt zo in stukken verdeeld.",
-    JobStatus.RUNNING: "Het verslag wordt nu in stukken verdeeld en gecodeerd.",
-    JobStatus.FINISHED: "Klaar: het verslag is in stukken verdeeld.",  # the page adds how many
+    JobStatus.QUEUED: "Zodra een verwerker vrij is, wordt het verslag in stukken verdeeld{coded}. "
+                      "Dat duurt meestal niet lang.",
+    JobStatus.RUNNING: "Het verslag wordt nu in stukken verdeeld{coded}.",
+    JobStatus.FINISHED: "Het verslag is in stukken verdeeld{coded}.",
     JobStatus.FAILED: "Het verdelen in stukken is niet gelukt. Vraag de beheerder om het verslag "
                       "opnieuw te laten verwerken.",
 }
+#: What the job does with a codebook, per state (consult.jobs codes the new segments).
+CODED = {JobStatus.QUEUED: " en krijgt elk stuk voorstellen voor codes",
+         JobStatus.RUNNING: " en krijgt elk stuk voorstellen voor codes",
+         JobStatus.FINISHED: " en heeft elk stuk voorstellen voor codes gekregen",
+         JobStatus.FAILED: ""}
 
 
 def processing(doc: Document) -> Job | None:
     """The newest job that cuts ``doc`` into segments, or None."""
     return db().scalar(select(Job).where(Job.document_id == doc.id, Job.kind == "segment_document")
                        .order_by(Job.id.desc()).limit(1))
+
+
+def processing_view(c: Consultation, job: Job | None) -> dict | None:
+    """What the document page says about its job: state, what it does, what comes next."""
+    if job is None:
+        return None
+    coded = c.codebook_version is not None
+    return {"job": job, "kind": jobs.kind_label(job), "state_label": jobs.STATUS_LABELS[job.status],
+            "text": PROCESSING_STATUS[job.status].format(coded=CODED[job.status] if coded else ""),
+            "summary": jobs.result_summary(job) if job.status == JobStatus.FINISHED else [],
+            "coded": coded, "busy": job.status in jobs.ACTIVE}
 
 
 @bp.route("/documenten/<int:document_id>", methods=["GET", "POST"])
@@ -229,8 +261,10 @@ def document(slug: str, document_id: int):
         else:
             flash("Er was niets veranderd.", "info")
         return redirect(url_for(".document", slug=slug, document_id=doc.id))
-    job = processing(doc)
-    busy = job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    p = processing_view(c, processing(doc))
+    groups = list(c.stakeholder_groups)
+    proposed = {seg.id: g.id for seg in doc.segments if seg.group_label and seg.stakeholder_group_id is None
+                for g in [group_named_in(seg.group_label, groups)] if g is not None}
     return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked,
-                           editable=user.role in EDITORS, job=job, busy=busy,
-                           status_text=PROCESSING_STATUS[job.status] if job else None)
+                           editable=user.role in EDITORS, p=p, busy=bool(p and p["busy"]),
+                           furniture=sum(1 for seg in doc.segments if seg.furniture), proposed=proposed)

@@ -2,16 +2,18 @@
 
 Everything works without JavaScript. The resume link (``/r/<resume_token>/...``) is the
 participant's key to their own response; it is shown on every page and on the
-"opgeslagen" page so people can continue later.
+"opgeslagen" page so people can continue later. The "opgeslagen" page also gives a short
+resume code (only its hash is stored), typed on the start page under "Verder met een
+code" by people who cannot copy a long link.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, StringField
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length
 
 from consult.models import Consultation, Response, ResponseStatus, Survey, SurveyAccess, SurveyStatus
 from consult.context import db
@@ -60,6 +62,23 @@ def _honeypot_tripped() -> bool:
     return bool(request.form.get(HONEYPOT, "").strip())
 
 
+class ResumeCodeForm(FlaskForm):
+    """On the start page next to the start form: its fields get their own ids."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "verder")
+        super().__init__(*args, **kwargs)
+
+    resume_code = StringField("Uw code om verder te gaan", validators=[
+        DataRequired("Vul de code in die u kreeg toen u uw antwoorden bewaarde."),
+        Length(max=40, message="Deze code is te lang.")],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
+
+
+UNKNOWN_RESUME_CODE = ("Wij kennen deze code niet bij deze vragenlijst. Controleer de code. Gebruikte u "
+                       "de code al om uw antwoorden te versturen? Dan kunt u niet meer verder.")
+
+
 class StartForm(FlaskForm):
     start_token = HiddenField()
     code = StringField("Uw persoonlijke code", validators=[Length(max=40)],
@@ -96,10 +115,38 @@ def start(slug: str, survey_slug: str):
         elif not errors:
             errors["start_token"] = "Het formulier is niet compleet verstuurd. Probeer het opnieuw."
     form.start_token.data = R.new_token()
-    status = 422 if errors else 200
+    return _render_start(c, survey, form, errors, ResumeCodeForm(formdata=None), {})
+
+
+def _render_start(c, survey, form, errors, resume_form, resume_errors):
+    status = 422 if errors or resume_errors else 200
     return render_template("survey/start.html", c=c, survey=survey, form=form, errors=errors,
+                           resume_form=resume_form, resume_errors=resume_errors,
                            open=survey.is_open(), sections=survey.section_titles,
                            honeypot=HONEYPOT), status
+
+
+@bp.post("/c/<slug>/v/<survey_slug>/verder")
+def resume_with_code(slug: str, survey_slug: str):
+    """The short resume code typed on the start page: on to the response it resumes."""
+    c, survey = _load_survey(slug, survey_slug)
+    if _honeypot_tripped():
+        abort(400)
+    if not survey.is_open():
+        abort(404)
+    form = ResumeCodeForm()
+    response = None
+    if form.validate_on_submit():
+        response = R.find_by_resume_code(db(), survey, form.resume_code.data)
+        error = UNKNOWN_RESUME_CODE
+    else:
+        error = (form.resume_code.errors[0] if form.resume_code.errors
+                 else "Het formulier is niet compleet verstuurd. Probeer het opnieuw.")
+    if response is None:
+        start_form = StartForm(formdata=None)
+        start_form.start_token.data = R.new_token()
+        return _render_start(c, survey, start_form, {}, form, {form.resume_code.id: error})
+    return redirect(url_for(".resume", slug=slug, survey_slug=survey_slug, token=response.resume_token), 303)
 
 
 @bp.route("/c/<slug>/v/<survey_slug>/r/<token>/deel/<int:number>", methods=["GET", "POST"])
@@ -134,6 +181,7 @@ def page(slug: str, survey_slug: str, token: str, number: int):
             s.commit()
             added = [q for q in new_visible if q.section == section and q not in questions]
             if action == "save":
+                _give_resume_code(response)
                 return redirect(url_for(".saved", slug=slug, survey_slug=survey_slug, token=token))
             if action == "back":
                 return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token,
@@ -178,10 +226,34 @@ def resume(slug: str, survey_slug: str, token: str):
     return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token, number=number))
 
 
-@bp.get("/c/<slug>/v/<survey_slug>/r/<token>/opgeslagen")
+def _give_resume_code(response: Response) -> None:
+    """A new short resume code for ``response``, shown once on the "opgeslagen" page
+    (carried there in the signed session; the database keeps only its hash)."""
+    code = R.new_resume_code(response)
+    db().commit()
+    session["resume_code"] = {"response": response.id, "code": code}
+
+
+class NewCodeForm(FlaskForm):
+    pass
+
+
+@bp.route("/c/<slug>/v/<survey_slug>/r/<token>/opgeslagen", methods=["GET", "POST"])
 def saved(slug: str, survey_slug: str, token: str):
     c, survey, response = _load_response(slug, survey_slug, token)
-    return render_template("survey/saved.html", c=c, survey=survey,
+    if response.status == ResponseStatus.SUBMITTED:
+        return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token))
+    form = NewCodeForm()
+    if request.method == "POST":  # "Geef mij een nieuwe code": the code was lost
+        if _honeypot_tripped() or not form.validate_on_submit():
+            abort(400)
+        _give_resume_code(response)
+        return redirect(url_for(".saved", slug=slug, survey_slug=survey_slug, token=token), 303)
+    shown = session.pop("resume_code", None)
+    code = shown["code"] if isinstance(shown, dict) and shown.get("response") == response.id else None
+    return render_template("survey/saved.html", c=c, survey=survey, resume_code=code, form=form,
+                           has_code=response.resume_code_hash is not None, honeypot=HONEYPOT,
+                           start_url=url_for(".start", slug=slug, survey_slug=survey_slug, _external=True),
                            resume_url=_resume_url(slug, survey_slug, token))
 
 

@@ -177,3 +177,72 @@ def test_no_doc_exceeds_max_length(monkeypatch):
     assert [s.text for s in segs] == [f"Bewoner {i} vindt de wachtlijst voor de dagbesteding te lang."
                                       for i in range(150)]
     assert all(block[s.start:s.end] == s.text for s in segs)
+
+
+# --------------------------------------------------------------------------- tables and furniture
+
+def test_common_forms_of_table_and_group_headings():
+    from analysis.segmentation import table_label
+
+    for line in ("Tafel 1 – mantelzorgers", "Tafel 2: ouderen", "Groep B", "Tafel mantelzorg",
+                 "Groep 3 (jongeren)", "Tafel 4 - zorgaanbieders", "Tafel 5 — jongeren en school",
+                 "Tafel A, ouderen", "Groep 1 jongeren", "Werkgroep wonen: jongeren", "Deelsessie 2",
+                 "Mantelzorgtafel", "Gesprekstafel B", "Tafel IV", "Tafel: vrijwilligers"):
+        assert table_label(line, heading=False) == line, line
+    assert table_label("**Tafel 2**") == "Tafel 2"          # Markdown or Word bold
+    assert table_label("Groep 3 (jongeren):") == "Groep 3 (jongeren)"
+    # not tables: the Wmo conversation, plurals, other words that start the same way
+    for other in ("Keukentafel", "Groepen", "Doelgroep", "Groepsgesprek", "Tafelgesprek 2",
+                  "Tafels en stoelen"):
+        assert table_label(other) is None, other
+    # a sentence about a group is content where it is no heading
+    for sentence in ("Groep 3: ouderen willen meer hulp", "Tafel 2: de bus rijdt te weinig.",
+                     "Tafel 1 – mantelzorgers zijn moe"):
+        assert table_label(sentence, heading=False) is None, sentence
+
+
+TYPED_NOTES = """Verslag wijkbijeenkomst Colmschate, 4 juni 2019
+Aanwezig: 24 bewoners, 3 medewerkers van het sociaal team en de wijkagent.
+Tafel 1 – mantelzorgers
+Mensen missen een vast aanspreekpunt bij de gemeente. Ze willen dat iemand hen helpt.
+Tafel 2: ouderen
+De bus rijdt te weinig naar het centrum. Ouderen voelen zich daardoor eenzaam.
+Groep 3 (jongeren)
+- Jongeren willen een eigen plek in de wijk.
+
+Gespreksleider: Ruben Hofman
+Contact voor vervolg: wijkregisseur j.bakker@voorbeeld.nl"""
+
+
+def test_table_lines_inside_paragraphs_label_the_segments_after_them():
+    segs = segment_text(TYPED_NOTES)
+    content = [s for s in segs if s.kind != "furniture"]
+    assert [(s.text, s.group) for s in content] == [
+        ("Mensen missen een vast aanspreekpunt bij de gemeente.", "Tafel 1 – mantelzorgers"),
+        ("Ze willen dat iemand hen helpt.", "Tafel 1 – mantelzorgers"),
+        ("De bus rijdt te weinig naar het centrum.", "Tafel 2: ouderen"),
+        ("Ouderen voelen zich daardoor eenzaam.", "Tafel 2: ouderen"),
+        ("Jongeren willen een eigen plek in de wijk.", "Groep 3 (jongeren)"),
+    ]
+    assert not any(s.text.startswith(("Tafel", "Groep")) for s in segs)
+    for s in segs:
+        assert normalise(TYPED_NOTES[s.start:s.end]).text.strip() == s.text
+
+
+def test_title_and_attendance_lines_are_furniture_kept_but_apart():
+    segs = segment_text(TYPED_NOTES)
+    furniture = [s.text for s in segs if s.kind == "furniture"]
+    assert furniture == ["Verslag wijkbijeenkomst Colmschate, 4 juni 2019",
+                         "Aanwezig: 24 bewoners, 3 medewerkers van het sociaal team en de wijkagent.",
+                         "Gespreksleider: Ruben Hofman",
+                         "Contact voor vervolg: wijkregisseur j.bakker@voorbeeld.nl"]
+    assert [s.position for s in segs] == list(range(len(segs)))
+    # a first line that is a sentence is no title; "Deelnemers gaven aan: ..." is content
+    segs = segment_text("De bus rijdt te weinig. Ouderen voelen zich eenzaam.\n\n"
+                        "Deelnemers gaven aan: er is te weinig hulp in de wijk.")
+    assert [s.kind for s in segs] == ["sentence"] * len(segs)
+    # a bullet or a one-line text is never a title
+    assert [s.kind for s in segment_text("- Meer buurthuizen\n- Minder formulieren")] == ["bullet", "bullet"]
+    assert [s.kind for s in segment_text("Meer buurthuizen in de wijk")] == ["sentence"]
+    # answers have no furniture
+    assert [s.kind for s in segment_text("Aanwezig: niemand van de gemeente", kind="answer")] == ["sentence"]
