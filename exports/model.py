@@ -206,13 +206,14 @@ class ThemeSection:
     n_meetings: int
     share_respondents: float | None   # of all respondents
     summary: str
-    top_words: list[tuple[str, int]]
+    top_words: list[tuple[str, int]]   # the word cloud's words, largest first, with how often they occur
     quotes: list[Quote]
     by_neighbourhood: Table
     by_group: Table
     wordcloud: Chart | None = None
     origin: str = ""                                       # "Genoemd in 4 van de 6 wijkbijeenkomsten en ..."
     highlights: list[str] = field(default_factory=list)   # the representative segments in the summary
+    cloud_weights: dict[str, float] = field(default_factory=dict)  # word -> size in the word cloud
 
 
 @dataclass

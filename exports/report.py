@@ -15,7 +15,7 @@ from exports.model import (
     MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, Table, ThemeSection,
     protect,
 )
-from exports.text import LemmaCache, simple_lemmatiser, spacy_lemmatiser
+from exports.text import LemmaCache, cloud_weight, keyword_heads, simple_lemmatiser, spacy_lemmatiser
 
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december"]
@@ -28,6 +28,9 @@ QUOTES_PER_THEME = 4
 SUMMARY_SEGMENTS = 3
 #: Quotes this similar (cosine of lemma vectors) to one already chosen are skipped.
 NEAR_DUPLICATE = 0.7
+#: A word cloud counts a lemma that is one of the theme's codebook keywords this many times.
+KEYWORD_WEIGHT = 2.0
+CLOUD_WORDS = 30
 
 #: The steps reported to a progress callback, in order.
 STEPS = ("lemma's", "thema's", "grafieken", "woordwolken", "verschillen", "bijlagen")
@@ -103,13 +106,12 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     step("grafieken")
     if with_charts:
         for t in themes:
-            freq = dict(t.top_words[:40])
-            png = charts.word_cloud(freq)
+            png = charts.word_cloud(t.cloud_weights)
             if png:
                 words = ", ".join(f"{w} ({n})" for w, n in t.top_words[:8])
                 t.wordcloud = Chart(key=f"woordwolk-{t.key.lower()}", title=f"Woordwolk {t.label}",
-                                    alt=f"Woordwolk bij het thema {t.label}. De woorden die het vaakst "
-                                        f"voorkomen: {words}.", png=png)
+                                    alt=f"Woordwolk bij het thema {t.label}. De grootste woorden, met hoe "
+                                        f"vaak ze voorkomen: {words}.", png=png)
     step("woordwolken")
 
     divides = _divides(themes, by_code, respondents, codes)
@@ -269,10 +271,14 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
                 break
         if len(summary_parts) >= SUMMARY_SEGMENTS:
             break
-    words = Counter()
+    # word cloud: nouns and adjectives, the theme's codebook keywords weighted
+    words: Counter = Counter()
     for s in segs:
-        words.update(lemmas(s.text))
-    top_words = words.most_common(40)
+        words.update(lemmas.cloud(s.text))
+    heads = keyword_heads(code.keywords)
+    weights = {w: n * cloud_weight(w, heads, KEYWORD_WEIGHT) for w, n in words.items()}
+    top = sorted(weights, key=lambda w: (-weights[w], w))[:CLOUD_WORDS]
+    top_words = [(w, words[w]) for w in top]
     lead = f"{code.label} kwam aan de orde in {_n(len(segs), 'fragment', 'fragmenten')}. "
     origin = _where_from(meeting_units, resp_units, meetings)
     lead += origin + "."
@@ -285,7 +291,8 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
         key=code.key, label=code.label, description=code.reader_text,
         n_segments=len(segs), n_respondents=len(resp_units), n_meetings=len(meeting_units),
         share_respondents=(len(resp_units) / n_respondents) if n_respondents else None,
-        summary=lead, top_words=top_words, quotes=quotes, origin=origin, highlights=summary_parts,
+        summary=lead, top_words=top_words, cloud_weights={w: weights[w] for w in top}, quotes=quotes,
+        origin=origin, highlights=summary_parts,
         by_neighbourhood=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per wijk", "Wijk of dorp",
                                     hood_count, hood_base),
         by_group=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per groep", "Groep",
@@ -623,7 +630,10 @@ def _method(data: ReportInput, n_tests: int) -> list[str]:
         f"Hochberg: van de gemelde verschillen is naar verwachting hooguit {round(ALPHA * 100)}% toeval. "
         f"We noemen een verschil bovendien alleen als het minstens {round(MIN_DIFFERENCE * 100)} "
         f"procentpunt is.",
-        "Woordwolken tonen de basisvormen die binnen een thema het vaakst voorkomen; groter is vaker.",
+        f"Woordwolken tonen de zelfstandige en bijvoeglijke naamwoorden (in hun basisvorm) die binnen een "
+        f"thema het vaakst voorkomen; groter is vaker. Trefwoorden van het thema uit het codeboek tellen "
+        f"{KEYWORD_WEIGHT:g} keer. Werkwoorden en woorden die in elke consultatie vaak vallen (zoals "
+        f"‘gemeente’, ‘mensen’ of ‘houden’) laten we weg.",
     ]
 
 
