@@ -246,6 +246,15 @@ class FindingSection:
 
 
 @dataclass
+class SummaryChoice:
+    """An uitgangspunt or scenario as the samenvatting names it (§ 4 and § 5 of a verkenning)."""
+    title: str
+    sentence: str                                            # the first sentence of its statement
+    advantages: list[str] = field(default_factory=list)      # voordelen
+    disadvantages: list[str] = field(default_factory=list)   # nadelen
+
+
+@dataclass
 class Report:
     title: str
     subtitle: str
@@ -276,3 +285,6 @@ class Report:
     summary: list[str] = field(default_factory=list)
     summary_themes: list[tuple[str, str]] = field(default_factory=list)
     summary_state: list[str] = field(default_factory=list)
+    #: The uitgangspunten and scenario's with their voordelen and nadelen, after the themes.
+    summary_principles: list[SummaryChoice] = field(default_factory=list)
+    summary_scenarios: list[SummaryChoice] = field(default_factory=list)

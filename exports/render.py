@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from exports.model import Chart, Report, Table, protect
+from exports.model import Chart, Report, SummaryChoice, Table, protect
 from exports.report import MONTHS, dutch_date, pct
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -42,6 +42,23 @@ def split_wide(t: Table, max_values: int = MAX_VALUE_COLUMNS) -> list[Table]:
     return parts
 
 
+def summary_choices(report: Report) -> list[tuple[str, list[SummaryChoice]]]:
+    """The samenvatting's uitgangspunten and scenario's, as (heading, items), the empty left out."""
+    return [(title, items) for title, items in (("Uitgangspunten", report.summary_principles),
+                                                ("Scenario's", report.summary_scenarios)) if items]
+
+
+def pros_and_cons(c: SummaryChoice) -> list[str]:
+    """"Voordelen: a; b." and "Nadelen: c." (those it has)."""
+    return [f"{label}: {'; '.join(x.rstrip('.;') for x in items)}."
+            for label, items in (("Voordelen", c.advantages), ("Nadelen", c.disadvantages)) if items]
+
+
+def _titled(title: str) -> str:
+    """A title in running text, ending in a full stop."""
+    return title if title.endswith((".", "?", "!", ":")) else title + "."
+
+
 def _nowrap_dates(text) -> Markup:
     """Escaped ``text`` where dates ("10 september 2019") do not break across lines."""
     out, last = [], 0
@@ -58,7 +75,8 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(table=_html_table, chart=_html_chart, paras=_html_paras, protect=protect,
-                       pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates)
+                       pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates,
+                       summary_choices=summary_choices, pros_and_cons=pros_and_cons, titled=_titled)
     return env
 
 
@@ -190,6 +208,12 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
         out += ["## Samenvatting", ""]
         out += [x for p in r.summary for x in (m(p, inline=False), "")]
         out += [f"- **{m(label)}.** {m(sentence)}" for label, sentence in r.summary_themes] + [""]
+        for title, items in summary_choices(r):
+            out += [f"### {m(title)}", ""]
+            for c in items:
+                out.append(f"- **{m(_titled(c.title))}** {m(c.sentence)}")
+                out += [f"  - {m(line)}" for line in pros_and_cons(c)]
+            out.append("")
         out += [x for p in r.summary_state for x in (m(p, inline=False), "")]
     out += ["## 1. Inleiding", ""]
     paras(r.introduction)
@@ -369,6 +393,14 @@ def render_docx(report: Report) -> bytes:
             item = doc.add_paragraph(style="List Bullet")
             item.add_run(f"{label}. ").bold = True
             item.add_run(sentence)
+        for title, items in summary_choices(r):
+            doc.add_heading(title, 3)
+            for c in items:
+                item = doc.add_paragraph(style="List Bullet")
+                item.add_run(f"{_titled(c.title)} ").bold = True
+                item.add_run(c.sentence)
+                for line in pros_and_cons(c):
+                    doc.add_paragraph(line, style="List Bullet 2")
         for p in r.summary_state:
             doc.add_paragraph(p)
     doc.add_heading("1. Inleiding", 1)

@@ -12,8 +12,8 @@ from analysis.privacy import contains_personal_data, scrub
 from analysis.tfidf import Tfidf, centroid_ranking
 from exports import charts
 from exports.model import (
-    MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, Table, ThemeSection,
-    protect,
+    MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, SummaryChoice, Table,
+    ThemeSection, protect,
 )
 from exports.text import LemmaCache, cloud_weight, keyword_heads, simple_lemmatiser, spacy_lemmatiser
 
@@ -169,6 +169,9 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     )
     report.approach.append(_review_text(data))
     report.summary, report.summary_themes, report.summary_state = _samenvatting(data, report, n_respondents)
+    report.summary_principles, report.summary_scenarios = (
+        [SummaryChoice(f.title, _first_sentence(f.statement), list(f.advantages), list(f.disadvantages))
+         for f in data.findings if f.kind == kind] for kind in ("principle", "scenario"))
     _agreement(report, data, codes)
     step("bijlagen")
     return report

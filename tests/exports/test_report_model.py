@@ -198,3 +198,53 @@ def test_concept_notice_while_suggestions_are_unreviewed_and_the_samenvatting():
         assert "Samenvatting" in text and "Concept. Nog niet alle voorstellen" in text
     # what divides opinion, in words, in the theme's summary
     assert "vaker genoemd door de groep mantelzorger" in {t.key: t for t in report.themes}["MANTELZORG"].summary
+
+
+def test_samenvatting_names_principles_and_scenarios_with_pros_and_cons():
+    """As § 4 and § 5 of the Deventer verkenning: each uitgangspunt and scenario with its
+    first sentence and its voordelen and nadelen, in every format."""
+    import io
+
+    from docx import Document
+
+    from exports.model import FindingInfo
+    from exports.render import render_docx
+
+    data = small_input()
+    data.findings += [
+        FindingInfo(kind="principle", title="Leefwereld gericht werken",
+                    statement="Ondersteuning wordt in hoofdzaak in de eigen leefomgeving aangeboden. Zeker de "
+                              "basisvoorzieningen.", codes=["VERVOER"],
+                    advantages=["Mensen bouwen een netwerk op in de wijk", "Minder reistijd"],
+                    disadvantages=["Niet elke wijk heeft een buurthuis"]),
+        FindingInfo(kind="scenario", title="Scenario 2: huidige werkwijze met pilots",
+                    statement="De huidige werkwijze blijft, met nieuwe uitgangspunten en pilots.",
+                    advantages=["Weinig onrust voor cliënten"], disadvantages=[]),
+    ]
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=False)
+    [principle] = report.summary_principles
+    assert principle.title == "Leefwereld gericht werken"
+    assert principle.sentence == "Ondersteuning wordt in hoofdzaak in de eigen leefomgeving aangeboden."
+    assert principle.disadvantages == ["Niet elke wijk heeft een buurthuis"]
+    [scenario] = report.summary_scenarios
+    assert scenario.advantages == ["Weinig onrust voor cliënten"] and scenario.disadvantages == []
+
+    doc = Document(io.BytesIO(render_docx(report)))
+    paragraphs = [(p.style.name, p.text) for p in doc.paragraphs]
+    start = paragraphs.index(("Heading 1", "Samenvatting"))
+    end = next(i for i, (style, _) in enumerate(paragraphs) if style == "Heading 1" and i > start)
+    summary = paragraphs[start:end]
+    assert ("Heading 3", "Uitgangspunten") in summary and ("Heading 3", "Scenario's") in summary
+    assert ("List Bullet", "Leefwereld gericht werken. Ondersteuning wordt in hoofdzaak in de eigen "
+                           "leefomgeving aangeboden.") in summary
+    assert ("List Bullet 2", "Voordelen: Mensen bouwen een netwerk op in de wijk; Minder reistijd.") in summary
+    assert ("List Bullet 2", "Nadelen: Niet elke wijk heeft een buurthuis.") in summary
+    assert ("List Bullet", "Scenario 2: huidige werkwijze met pilots. De huidige werkwijze blijft, met nieuwe "
+                           "uitgangspunten en pilots.") in summary
+    assert not any(text.startswith("Nadelen") for style, text in summary[summary.index(
+        ("Heading 3", "Scenario's")):])
+    for text in (" ".join(render_html(report).split()), render_markdown(report)):
+        summary_part = text[text.index("Samenvatting"):text.index("1. Inleiding")]
+        assert "Uitgangspunten" in summary_part and "Scenario" in summary_part
+        assert "Voordelen: Mensen bouwen een netwerk op in de wijk; Minder reistijd." in summary_part
+        assert "Nadelen: Niet elke wijk heeft een buurthuis." in summary_part
