@@ -317,7 +317,10 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
 # ----------------------------------------------------------------------------- DOCX
 
 def render_docx(report: Report) -> bytes:
-    """A Word document policy writers can edit further (pictures carry alt texts)."""
+    """A Word document policy writers can edit further (pictures carry alt texts). Only
+    Word's built-in styles are used (Title, Subtitle, Heading 1-3, List Bullet, Caption, Quote,
+    Intense Quote, Table Grid, and the character styles Strong, Emphasis and Subtle
+    Emphasis), never direct formatting, so restyling the document is changing those styles."""
     from docx import Document
     from docx.shared import Cm, Pt
 
@@ -353,7 +356,7 @@ def render_docx(report: Report) -> bytes:
             cell.text = h
             cell.paragraphs[0].paragraph_format.keep_with_next = True
             for run in cell.paragraphs[0].runs:
-                run.bold = True
+                run.style = "Strong"
         for row in t.rows:
             cells = tbl.add_row().cells
             for cell, value in zip(cells, row):
@@ -372,15 +375,15 @@ def render_docx(report: Report) -> bytes:
     def quote(q) -> None:
         p = doc.add_paragraph(style="Quote")
         p.add_run(q.text)
-        p.add_run(f" — {q.source}").italic = False
+        p.add_run(f" — {q.source}", style="Subtle Emphasis")
 
     doc.add_heading(r.title, level=0)
-    doc.add_paragraph(f"{r.subtitle} – {r.organisation}")
+    doc.add_paragraph(f"{r.subtitle} – {r.organisation}", style="Subtitle")
     if r.period:
         doc.add_paragraph(f"Periode: {r.period}")
     doc.add_paragraph(f"Gemaakt op {r.generated_on}")
     if r.notice:
-        doc.add_paragraph().add_run(r.notice).bold = True
+        doc.add_paragraph(r.notice, style="Intense Quote")
     doc.add_paragraph("Inhoud", style="TOC Heading")
     _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
            "Klik met de rechtermuisknop en kies 'Veld bijwerken' om de inhoudsopgave te maken.")
@@ -391,13 +394,13 @@ def render_docx(report: Report) -> bytes:
             doc.add_paragraph(p)
         for label, sentence in r.summary_themes:
             item = doc.add_paragraph(style="List Bullet")
-            item.add_run(f"{label}. ").bold = True
+            item.add_run(f"{label}. ", style="Strong")
             item.add_run(sentence)
         for title, items in summary_choices(r):
             doc.add_heading(title, 3)
             for c in items:
                 item = doc.add_paragraph(style="List Bullet")
-                item.add_run(f"{_titled(c.title)} ").bold = True
+                item.add_run(f"{_titled(c.title)} ", style="Strong")
                 item.add_run(c.sentence)
                 for line in pros_and_cons(c):
                     doc.add_paragraph(line, style="List Bullet 2")
@@ -420,7 +423,7 @@ def render_docx(report: Report) -> bytes:
     for i, t in enumerate(r.themes, 1):
         doc.add_heading(f"4.{i} {t.label}", 2)
         if t.description:
-            doc.add_paragraph(t.description).runs[0].italic = True
+            doc.add_paragraph().add_run(t.description, style="Emphasis")
         doc.add_paragraph(t.summary)
         share = f" ({pct(t.share_respondents)})" if t.share_respondents is not None and t.n_respondents >= 5 else ""
         for line in (f"Fragmenten: {t.n_segments}", f"Deelnemers aan de vragenlijst: {protect(t.n_respondents)}{share}",
@@ -456,7 +459,7 @@ def render_docx(report: Report) -> bytes:
                 doc.add_paragraph(f"Onderbouwing: {'; '.join(f.support)}.")
             for label, items in (("Voordelen", f.advantages), ("Nadelen", f.disadvantages)):
                 if items:
-                    doc.add_paragraph().add_run(f"{label}:").bold = True
+                    doc.add_paragraph().add_run(f"{label}:", style="Strong")
                     for x in items:
                         doc.add_paragraph(x, style="List Bullet")
             for q in f.evidence:
@@ -469,7 +472,7 @@ def render_docx(report: Report) -> bytes:
             p = doc.add_paragraph()
             when = f", {dutch_date(d.taken_on)}" if d.taken_on else ""
             ref = f" (nummer {d.reference})" if d.reference else ""
-            p.add_run(f"{d.body.capitalize()}{when}{ref}: ").bold = True
+            p.add_run(f"{d.body.capitalize()}{when}{ref}: ", style="Strong")
             p.add_run(d.text)
             if d.findings:
                 doc.add_paragraph(f"Gaat over: {'; '.join(d.findings)}")

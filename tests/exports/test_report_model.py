@@ -248,3 +248,41 @@ def test_samenvatting_names_principles_and_scenarios_with_pros_and_cons():
         assert "Uitgangspunten" in summary_part and "Scenario" in summary_part
         assert "Voordelen: Mensen bouwen een netwerk op in de wijk; Minder reistijd." in summary_part
         assert "Nadelen: Niet elke wijk heeft een buurthuis." in summary_part
+
+
+def test_docx_uses_word_built_in_styles_only():
+    """A policy writer restyles the document by changing Word's built-in styles: every
+    paragraph, run and table has one, and nothing is formatted directly."""
+    import io
+
+    from docx import Document
+
+    from exports.model import FindingInfo
+
+    data = small_input()
+    data.segments[0].open_suggestions = 1   # the concept notice
+    data.codes[0].reader_text = "Over de zorg die naasten elkaar geven."
+    data.findings.append(FindingInfo(kind="scenario", title="Scenario 1", statement="Zo doorgaan.",
+                                     advantages=["Rust"], disadvantages=["Geen verbetering"]))
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=True)
+    doc = Document(io.BytesIO(render_docx(report)))
+    paragraph_styles = {"Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "TOC Heading",
+                        "List Bullet", "List Bullet 2", "Caption", "Quote", "Intense Quote"}
+    paragraphs = list(doc.paragraphs) + [p for t in doc.tables for row in t.rows for c in row.cells
+                                         for p in c.paragraphs]
+    used = {p.style.name for p in paragraphs}
+    assert used <= paragraph_styles, used - paragraph_styles
+    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Caption", "Quote",
+            "Intense Quote"} <= used
+    runs = [r for p in paragraphs for r in p.runs]
+    assert all(r.bold is None and r.italic is None and r.font.size is None and r.font.name is None
+               for r in runs)
+    char_styles = {r.style.name for r in runs if r.style is not None}
+    assert {"Strong", "Emphasis", "Subtle Emphasis"} <= char_styles
+    assert char_styles <= {"Default Paragraph Font", "Strong", "Emphasis", "Subtle Emphasis"}
+    assert doc.tables and all(t.style.name == "Table Grid" for t in doc.tables)
+    # the header row: Strong, the notice: Intense Quote
+    assert all(r.style.name == "Strong" for t in doc.tables for c in t.rows[0].cells for p in c.paragraphs
+               for r in p.runs)
+    assert next(p for p in doc.paragraphs if p.text.startswith("Concept.")).style.name == "Intense Quote"
+    assert doc.core_properties.title == data.title and doc.core_properties.author == data.organisation
