@@ -64,15 +64,15 @@ def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
 
 
 def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True,
-                 progress: Callable[[str], None] | None = None) -> Report:
-    """The report model for ``data``; ``progress`` is called after each step in :data:`STEPS`."""
+                 progress: Callable[[str], None] | None = None, lemma_store=None) -> Report:
+    """The report model for ``data``; ``progress`` is called after each step in :data:`STEPS`.
+    ``lemma_store`` (an :class:`exports.text.LemmaStore` for ``lemmatiser``, by default the
+    Dutch pipeline's): lemmas kept from earlier reports, so that only new texts are parsed
+    (the pipeline is loaded only if there are any)."""
     step = progress or (lambda _name: None)
     if lemmatiser is None:
-        try:
-            lemmatiser = spacy_lemmatiser()
-        except Exception:  # pragma: no cover - the bundled pipeline is missing
-            lemmatiser = simple_lemmatiser
-    lemmas = LemmaCache(lemmatiser)
+        lemmatiser = spacy_lemmatiser()
+    lemmas = LemmaCache(lemmatiser, store=lemma_store)
     codes = {c.key: c for c in data.codes}
     segments = {s.id: s for s in data.segments}
     coded = [s for s in data.segments if s.codes]

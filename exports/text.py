@@ -78,15 +78,24 @@ class LemmaCache:
     """Lemmatise each distinct text once (demo and survey answers repeat a lot); the quotes'
     TF-IDF vectors and the word clouds read the same lemmas."""
 
-    def __init__(self, lemmatiser: Lemmatiser):
+    def __init__(self, lemmatiser: Lemmatiser, store: "LemmaStore | None" = None):
         self.lemmatiser = lemmatiser
+        self.store = store
         self.cache: dict[str, list[tuple[str, str]]] = {}
+        self.parsed = 0      # texts the lemmatiser had to parse (not in the store)
 
     def prime(self, texts: Iterable[str]) -> None:
         todo = sorted({t for t in texts if t not in self.cache})
+        if todo and self.store is not None:
+            self.cache.update(self.store.get(todo))
+            todo = [t for t in todo if t not in self.cache]
         if todo:
-            for t, tokens in zip(todo, self.lemmatiser(todo)):
-                self.cache[t] = [(tok, "") if isinstance(tok, str) else tuple(tok) for tok in tokens]
+            new = {t: [(tok, "") if isinstance(tok, str) else tuple(tok) for tok in tokens]
+                   for t, tokens in zip(todo, self.lemmatiser(todo))}
+            self.cache.update(new)
+            self.parsed += len(new)
+            if self.store is not None:
+                self.store.put(new)
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
         if text not in self.cache:
@@ -121,3 +130,87 @@ def cloud_weight(lemma: str, keywords: set[str], factor: float) -> float:
     if lemma in keywords or any(len(k) >= 5 and (lemma.startswith(k) or lemma.endswith(k)) for k in keywords):
         return factor
     return 1.0
+
+
+#: Bump when what the lemmatisers return changes (parts of speech kept, stop words), so that
+#: lemmas stored by an earlier version are not used.
+LEMMA_FORMAT = 1
+
+
+def pipeline_id(model_dir=None) -> str:
+    """What the stored lemmas depend on: the bundled pipeline's files (meta and config) and
+    :data:`LEMMA_FORMAT`. Read without loading the pipeline."""
+    import hashlib
+    from pathlib import Path
+
+    if model_dir is None:
+        from analysis.nlp import MODEL_DIR as model_dir
+    h = hashlib.sha1(f"lemmas {LEMMA_FORMAT}".encode())
+    for name in ("meta.json", "config.cfg"):
+        p = Path(model_dir) / name
+        h.update(p.read_bytes() if p.is_file() else b"-")
+    return h.hexdigest()[:16]
+
+
+class LemmaStore:
+    """The lemmas of texts kept between reports in a SQLite file (Python's ``sqlite3``), so
+    that a report does not load the Dutch pipeline (about 180 MB and seconds of work) to
+    parse texts it parsed before. Keyed by a hash of :func:`pipeline_id` and the text: a
+    new pipeline or a changed text is parsed again. The report only lemmatises masked text,
+    so nothing here is more personal than the report itself; :meth:`clear` empties it."""
+
+    def __init__(self, path, pipeline: str | None = None):
+        from pathlib import Path
+
+        self.path = Path(path)
+        self.pipeline = pipeline or pipeline_id()
+
+    def _key(self, text: str) -> str:
+        import hashlib
+
+        return hashlib.sha1(f"{self.pipeline}\0{text}".encode()).hexdigest()
+
+    def _connect(self):
+        import sqlite3
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(str(self.path), timeout=30)
+        con.execute("CREATE TABLE IF NOT EXISTS lemmas (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+        return con
+
+    def get(self, texts: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        import json
+
+        keys = {self._key(t): t for t in texts}
+        out: dict[str, list[tuple[str, str]]] = {}
+        con = self._connect()
+        try:
+            todo = list(keys)
+            for i in range(0, len(todo), 500):
+                chunk = todo[i:i + 500]
+                rows = con.execute(f"SELECT key, tokens FROM lemmas WHERE key IN ({','.join('?' * len(chunk))})",
+                                   chunk)
+                for key, tokens in rows:
+                    out[keys[key]] = [tuple(tok) for tok in json.loads(tokens)]
+        finally:
+            con.close()
+        return out
+
+    def put(self, lemmas: dict[str, list[tuple[str, str]]]) -> None:
+        import json
+
+        con = self._connect()
+        try:
+            with con:
+                con.executemany("INSERT OR REPLACE INTO lemmas (key, tokens) VALUES (?, ?)",
+                                [(self._key(t), json.dumps(tokens, ensure_ascii=False)) for t, tokens in lemmas.items()])
+        finally:
+            con.close()
+
+    def clear(self) -> None:
+        con = self._connect()
+        try:
+            with con:
+                con.execute("DELETE FROM lemmas")
+        finally:
+            con.close()

@@ -286,3 +286,33 @@ def test_docx_uses_word_built_in_styles_only():
                for r in p.runs)
     assert next(p for p in doc.paragraphs if p.text.startswith("Concept.")).style.name == "Intense Quote"
     assert doc.core_properties.title == data.title and doc.core_properties.author == data.organisation
+
+
+def test_lemma_store_keeps_lemmas_between_reports(tmp_path):
+    """A second report of the same texts parses nothing: the lemmas come from the store;
+    a changed text, or another pipeline, is parsed again."""
+    from exports.text import LemmaStore
+
+    calls: list[int] = []
+
+    def counting(texts):
+        calls.append(len(texts))
+        return simple_lemmatiser(texts)
+
+    store = LemmaStore(tmp_path / "cache" / "lemmas.sqlite3", pipeline="test-1")
+    first = build_report(small_input(), lemmatiser=counting, with_charts=False, lemma_store=store)
+    n_texts = len({s.text for s in small_input().segments if s.codes})
+    assert calls == [n_texts]
+    second = build_report(small_input(), lemmatiser=counting, with_charts=False, lemma_store=store)
+    assert calls == [n_texts]    # nothing parsed again
+    assert [t.top_words for t in second.themes] == [t.top_words for t in first.themes]
+    assert [t.quotes for t in second.themes] == [t.quotes for t in first.themes]
+    data = small_input()
+    data.segments[0].text = "Een nieuwe tekst over de regiotaxi die te laat kwam."
+    build_report(data, lemmatiser=counting, with_charts=False, lemma_store=store)
+    assert calls == [n_texts, 1]
+    other = LemmaStore(store.path, pipeline="test-2")
+    build_report(small_input(), lemmatiser=counting, with_charts=False, lemma_store=other)
+    assert calls == [n_texts, 1, n_texts]
+    store.clear()
+    assert store.get([s.text for s in small_input().segments]) == {}
