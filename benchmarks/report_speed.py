@@ -9,6 +9,10 @@ charts, word clouds) and write the file. The figures per format are that process
 time, CPU time (user + system) and peak resident memory (``ru_maxrss`` from ``wait4``), so
 a peak belongs to one format. The machine is shared: CPU time is steadier than wall time.
 
+"new, cold" is this checkout with an empty lemma store (the first report of the texts);
+"new" is this checkout as it runs again, the lemmas kept by the run before (``consult export
+report`` keeps them in ``<instance>/cache/``).
+
 ``--baseline REF`` (default ``4eed97d``, the code before issue 13's speed work) checks REF
 out in a temporary ``git worktree`` and measures it the same way on the same database in
 the same run; the ratios are new / baseline (below 1 is better). Without ``--url`` the demo
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,8 +35,9 @@ DEFAULT_BASELINE = "4eed97d"
 FORMATS = ("html", "md", "docx", "pdf")
 
 
-def child(root: str, url: str, slug: str, fmt: str, out: str) -> None:
-    """One report in this process; prints the steps' wall times as JSON."""
+def child(root: str, url: str, slug: str, fmt: str, out: str, cache: str | None) -> None:
+    """One report in this process, as ``consult export report`` makes it (with the lemma
+    store ``cache`` where the code has one); prints the steps' wall times as JSON."""
     sys.path.insert(0, root)
     steps: dict[str, float] = {}
     last = [time.perf_counter()]
@@ -58,19 +64,26 @@ def child(root: str, url: str, slug: str, fmt: str, out: str) -> None:
         model_steps[name] = round(now - mark[0], 3)
         mark[0] = now
 
-    report = build_report(data, progress=model_step)
+    import inspect
+
+    kwargs = {}
+    if cache and "lemma_store" in inspect.signature(build_report).parameters:
+        from consult.reporting import lemma_store
+
+        kwargs["lemma_store"] = lemma_store(cache)
+    report = build_report(data, progress=model_step, **kwargs)
     step("model")
     path = render(report, fmt, Path(out))
     step("render")
     print(json.dumps({"steps": steps, "model steps": model_steps, "kib": round(path.stat().st_size / 1024)}))
 
 
-def measure(root: Path, url: str, slug: str, fmt: str, out: Path) -> dict:
+def measure(root: Path, url: str, slug: str, fmt: str, out: Path, cache: Path | None = None) -> dict:
     """Run :func:`child` in a fresh process: its steps, and its wall time, CPU time and peak
     RSS (the process's own resource usage, from ``wait4``)."""
     started = time.perf_counter()
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", fmt, "--root", str(root), "--url", url,
-           "--slug", slug, "--out", str(out)]
+           "--slug", slug, "--out", str(out)] + (["--cache", str(cache)] if cache else [])
     with tempfile.TemporaryFile("w+") as so, tempfile.TemporaryFile("w+") as se:
         proc = subprocess.Popen(cmd, cwd=str(root), stdout=so, stderr=se)
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -106,9 +119,10 @@ def main(argv=None) -> None:
     ap.add_argument("--root", help=argparse.SUPPRESS)
     ap.add_argument("--slug", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
+    ap.add_argument("--cache", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        return child(args.root, args.url, args.slug, args.child, args.out)
+        return child(args.root, args.url, args.slug, args.child, args.out, args.cache)
 
     sys.path.insert(0, str(ROOT))
     from consult import migrate
@@ -122,39 +136,46 @@ def main(argv=None) -> None:
         migrate.upgrade(url)
         with session_scope(make_session_factory(make_engine(url))) as s:
             build_demo(s)
-    roots = {"new": ROOT}
+    roots = {"new, cold": ROOT, "new": ROOT}
+    cache = tmp / "instance"   # the lemma store: emptied before each "new, cold" run
     try:
         if not args.no_baseline:
             roots["baseline"] = baseline_worktree(args.baseline, tmp)
         results: dict[str, dict[str, dict]] = {name: {} for name in roots}
         for fmt in formats:
             for name, root in roots.items():
-                runs = [measure(root, url, DEMO_SLUG, fmt, tmp / f"{name}.{fmt}") for _ in range(max(1, args.repeat))]
+                runs = []
+                for _ in range(max(1, args.repeat)):
+                    if name == "new, cold":
+                        shutil.rmtree(cache, ignore_errors=True)
+                    runs.append(measure(root, url, DEMO_SLUG, fmt, tmp / f"{name}.{fmt}", cache))
                 results[name][fmt] = min(runs, key=lambda r: r["cpu"])
     finally:
         if "baseline" in roots:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(roots["baseline"])],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ratios = {}
+    ratios: dict[str, dict] = {}
     if "baseline" in results:
         for fmt in formats:
-            new, old = results["new"][fmt], results["baseline"][fmt]
-            ratios[fmt] = {k: round(new[k] / old[k], 2) if old[k] else None for k in ("wall", "cpu", "peak_mb")}
+            old = results["baseline"][fmt]
+            for name in ("new, cold", "new"):
+                new = results[name][fmt]
+                ratios.setdefault(fmt, {})[name] = {k: round(new[k] / old[k], 2) if old[k] else None
+                                                    for k in ("wall", "cpu", "peak_mb")}
     if args.json:
         print(json.dumps({"baseline": None if args.no_baseline else args.baseline, "results": results,
                           "ratios new/baseline": ratios}, indent=2, ensure_ascii=False))
         return
     print(f"Report on the demo, one fresh process per format (baseline: "
           f"{'none' if args.no_baseline else args.baseline}); load average {os.getloadavg()[0]:.1f}")
-    print(f"  {'format':8s} {'code':9s} {'wall s':>7s} {'cpu s':>7s} {'peak MB':>8s} {'KiB':>6s}   steps (wall s)")
+    print(f"  {'format':8s} {'code':22s} {'wall s':>7s} {'cpu s':>7s} {'peak MB':>8s} {'KiB':>6s}   steps (wall s)")
     for fmt in formats:
         for name in results:
             r = results[name][fmt]
             steps = ", ".join(f"{k} {v:.2f}" for k, v in {**r["steps"], **r["model steps"]}.items())
-            print(f"  {fmt:8s} {name:9s} {r['wall']:7.2f} {r['cpu']:7.2f} {r['peak_mb']:8d} {r['kib']:6d}   {steps}")
-        if fmt in ratios:
-            x = ratios[fmt]
-            print(f"  {fmt:8s} {'new/base':9s} {x['wall']:7.2f} {x['cpu']:7.2f} {x['peak_mb']:8.2f}")
+            print(f"  {fmt:8s} {name:22s} {r['wall']:7.2f} {r['cpu']:7.2f} {r['peak_mb']:8d} {r['kib']:6d}   {steps}")
+        for name, x in ratios.get(fmt, {}).items():
+            print(f"  {fmt:8s} {name + ' / baseline':22s} {x['wall']:7.2f} {x['cpu']:7.2f} {x['peak_mb']:8.2f}")
 
 
 if __name__ == "__main__":
