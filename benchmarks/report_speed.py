@@ -154,6 +154,7 @@ def main(argv=None) -> None:
         if "baseline" in roots:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(roots["baseline"])],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(tmp, ignore_errors=True)   # the reports, the lemma store and a demo built here
     ratios: dict[str, dict] = {}
     if "baseline" in results:
         for fmt in formats:

@@ -10,12 +10,11 @@ import numpy as np
 
 from analysis.privacy import contains_personal_data, scrub
 from analysis.tfidf import Tfidf, centroid_ranking
-from exports import charts
 from exports.model import (
     MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, SummaryChoice, Table,
     ThemeSection, protect,
 )
-from exports.text import LemmaCache, cloud_weight, keyword_heads, simple_lemmatiser, spacy_lemmatiser
+from exports.text import LemmaCache, cloud_weight, keyword_heads, spacy_lemmatiser
 
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december"]
@@ -105,6 +104,8 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
         overview = _overview_charts(themes, hood_base, group_base)
     step("grafieken")
     if with_charts:
+        from exports import charts  # matplotlib and wordcloud: only when there are charts
+
         for t in themes:
             png = charts.word_cloud(t.cloud_weights)
             if png:
@@ -368,6 +369,8 @@ def _breakdown(caption: str, first: str, counts: Counter, base: Counter) -> Tabl
 
 
 def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
+    from exports import charts
+
     labels = [t.label for t in themes]
     values = [t.n_segments for t in themes]
     top = ", ".join(f"{t.label} ({t.n_segments})" for t in themes[:5])
