@@ -53,8 +53,8 @@ def child(root: str, url: str, slug: str, fmt: str, out: str, cache: str | None)
     from exports.report import build_report
     step("import")
     session = make_session_factory(make_engine(url))()
-    data = report_input(session, get_consultation(session, slug))
-    session.close()
+    consultation = get_consultation(session, slug)
+    data = report_input(session, consultation)
     step("database")
     model_steps: dict[str, float] = {}
     mark = [time.perf_counter()]
@@ -70,7 +70,8 @@ def child(root: str, url: str, slug: str, fmt: str, out: str, cache: str | None)
     if cache and "lemma_store" in inspect.signature(build_report).parameters:
         from consult.reporting import lemma_store
 
-        kwargs["lemma_store"] = lemma_store(cache)
+        kwargs["lemma_store"] = lemma_store(cache, consultation)
+    session.close()
     report = build_report(data, progress=model_step, **kwargs)
     step("model")
     path = render(report, fmt, Path(out))

@@ -247,14 +247,15 @@ def agreement_infos(session: Session, consultation: Consultation) -> list[Agreem
 
 # ----------------------------------------------------------------------------- report
 
-def lemma_store(instance_path) -> "LemmaStore":
-    """Where reports keep the lemmas of the texts they parsed (``<instance>/cache/report-lemmas.sqlite3``),
-    so the next report of the same texts does not load the Dutch pipeline."""
+def lemma_store(instance_path, consultation: Consultation) -> "LemmaStore":
+    """Where the reports of ``consultation`` keep the lemmas of the texts they parsed
+    (``<instance>/cache/report-lemmas/<slug>.sqlite3``), so the next report of the same texts
+    does not load the Dutch pipeline."""
     from pathlib import Path
 
     from exports.text import LemmaStore
 
-    return LemmaStore(Path(instance_path) / "cache" / "report-lemmas.sqlite3")
+    return LemmaStore(Path(instance_path) / "cache" / "report-lemmas" / f"{consultation.slug}.sqlite3")
 
 
 def report_input(session: Session, consultation: Consultation) -> ReportInput:

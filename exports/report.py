@@ -76,6 +76,8 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     segments = {s.id: s for s in data.segments}
     coded = [s for s in data.segments if s.codes]
     lemmas.prime(s.text for s in coded)
+    if lemma_store is not None:
+        lemma_store.keep_only(s.text for s in coded)
     step("lemma's")
 
     respondents = {r.unit: r for r in data.respondents}

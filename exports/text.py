@@ -157,7 +157,9 @@ class LemmaStore:
     that a report does not load the Dutch pipeline (about 180 MB and seconds of work) to
     parse texts it parsed before. Keyed by a hash of :func:`pipeline_id` and the text: a
     new pipeline or a changed text is parsed again. The report only lemmatises masked text,
-    so nothing here is more personal than the report itself; :meth:`clear` empties it."""
+    and keeps only the lemmas of the texts it used (:meth:`keep_only`), so nothing here
+    outlives the texts or is more personal than the report itself; :meth:`clear` empties it.
+    One store per consultation."""
 
     def __init__(self, path, pipeline: str | None = None):
         from pathlib import Path
@@ -204,6 +206,20 @@ class LemmaStore:
             with con:
                 con.executemany("INSERT OR REPLACE INTO lemmas (key, tokens) VALUES (?, ?)",
                                 [(self._key(t), json.dumps(tokens, ensure_ascii=False)) for t, tokens in lemmas.items()])
+        finally:
+            con.close()
+
+    def keep_only(self, texts: Iterable[str]) -> int:
+        """Forget the lemmas of every text but ``texts`` (a report passes all it uses, so
+        texts deleted since, by a retention purge for instance, leave the store too); the
+        number of entries removed."""
+        keys = [(self._key(t),) for t in set(texts)]
+        con = self._connect()
+        try:
+            with con:
+                con.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
+                con.executemany("INSERT INTO keep (key) VALUES (?)", keys)
+                return con.execute("DELETE FROM lemmas WHERE key NOT IN (SELECT key FROM keep)").rowcount
         finally:
             con.close()
 

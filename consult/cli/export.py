@@ -56,7 +56,7 @@ def _session_and_consultation(slug: str):
 @with_appcontext
 def report_command(slug: str, fmt: str, out: Path, no_charts: bool, show_progress: bool | None):
     """Write the verkenning report (Dutch) of a consultation. The lemmas of the texts are kept
-    in <instance>/cache/ for the next report."""
+    in <instance>/cache/report-lemmas/ for the next report."""
     from flask import current_app
 
     from consult.reporting import lemma_store, report_input
@@ -73,7 +73,7 @@ def report_command(slug: str, fmt: str, out: Path, no_charts: bool, show_progres
             data = report_input(session, consultation)
             bar.update(1, "lemma's")
             report = build_report(data, with_charts=not no_charts, progress=lambda name: bar.update(1, name),
-                                  lemma_store=lemma_store(current_app.instance_path))
+                                  lemma_store=lemma_store(current_app.instance_path, consultation))
             path = render(report, fmt, out)
             bar.update(1, fmt)
     finally:

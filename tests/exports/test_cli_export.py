@@ -89,7 +89,7 @@ def test_report_export_progress_when_asked_and_lemmas_kept_for_the_next_report(a
                             "--progress", "--out", str(tmp_path / "v.md")], obj=ScriptInfo(create_app=lambda: app))
     assert r.exit_code == 0, r.output
     assert "Report md" in r.stderr and "Report md" not in r.stdout and r.stdout.startswith("Wrote ")
-    store = Path(app.instance_path) / "cache" / "report-lemmas.sqlite3"
+    store = Path(app.instance_path) / "cache" / "report-lemmas" / f"{SLUG}.sqlite3"
     assert store.is_file()
     import sqlite3
 

@@ -316,3 +316,18 @@ def test_lemma_store_keeps_lemmas_between_reports(tmp_path):
     assert calls == [n_texts, 1, n_texts]
     store.clear()
     assert store.get([s.text for s in small_input().segments]) == {}
+
+
+def test_lemma_store_keeps_only_the_texts_a_report_used(tmp_path):
+    """Texts deleted since the last report (a retention purge, say) leave the store."""
+    from exports.text import LemmaStore
+
+    store = LemmaStore(tmp_path / "lemmas.sqlite3", pipeline="test")
+    data = small_input()
+    build_report(data, lemmatiser=simple_lemmatiser, with_charts=False, lemma_store=store)
+    texts = {s.text for s in data.segments if s.codes}
+    assert set(store.get(sorted(texts))) == texts
+    gone = data.segments.pop(0).text
+    build_report(data, lemmatiser=simple_lemmatiser, with_charts=False, lemma_store=store)
+    still = {s.text for s in data.segments if s.codes}
+    assert gone not in still and set(store.get(sorted(texts))) == still
