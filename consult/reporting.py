@@ -247,6 +247,17 @@ def agreement_infos(session: Session, consultation: Consultation) -> list[Agreem
 
 # ----------------------------------------------------------------------------- report
 
+def lemma_store(instance_path, consultation: Consultation) -> "LemmaStore":
+    """Where the reports of ``consultation`` keep the lemmas of the texts they parsed
+    (``<instance>/cache/report-lemmas/<slug>.sqlite3``), so the next report of the same texts
+    does not load the Dutch pipeline."""
+    from pathlib import Path
+
+    from exports.text import LemmaStore
+
+    return LemmaStore(Path(instance_path) / "cache" / "report-lemmas" / f"{consultation.slug}.sqlite3")
+
+
 def report_input(session: Session, consultation: Consultation) -> ReportInput:
     who = people(session, consultation)
     ctx = segment_rows(session, consultation, who=who)

@@ -206,13 +206,14 @@ class ThemeSection:
     n_meetings: int
     share_respondents: float | None   # of all respondents
     summary: str
-    top_words: list[tuple[str, int]]
+    top_words: list[tuple[str, int]]   # the word cloud's words, largest first, with how often they occur
     quotes: list[Quote]
     by_neighbourhood: Table
     by_group: Table
     wordcloud: Chart | None = None
     origin: str = ""                                       # "Genoemd in 4 van de 6 wijkbijeenkomsten en ..."
     highlights: list[str] = field(default_factory=list)   # the representative segments in the summary
+    cloud_weights: dict[str, float] = field(default_factory=dict)  # word -> size in the word cloud
 
 
 @dataclass
@@ -242,6 +243,15 @@ class FindingSection:
     support: list[str] = field(default_factory=list)  # e.g. "Mantelzorg: 92 fragmenten, 68 deelnemers"
     advantages: list[str] = field(default_factory=list)     # scenarios: voordelen
     disadvantages: list[str] = field(default_factory=list)  # scenarios: nadelen
+
+
+@dataclass
+class SummaryChoice:
+    """An uitgangspunt or scenario as the samenvatting names it (§ 4 and § 5 of a verkenning)."""
+    title: str
+    sentence: str                                            # the first sentence of its statement
+    advantages: list[str] = field(default_factory=list)      # voordelen
+    disadvantages: list[str] = field(default_factory=list)   # nadelen
 
 
 @dataclass
@@ -275,3 +285,6 @@ class Report:
     summary: list[str] = field(default_factory=list)
     summary_themes: list[tuple[str, str]] = field(default_factory=list)
     summary_state: list[str] = field(default_factory=list)
+    #: The uitgangspunten and scenario's with their voordelen and nadelen, after the themes.
+    summary_principles: list[SummaryChoice] = field(default_factory=list)
+    summary_scenarios: list[SummaryChoice] = field(default_factory=list)

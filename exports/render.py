@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from exports.model import Chart, Report, Table, protect
+from exports.model import Chart, Report, SummaryChoice, Table, protect
 from exports.report import MONTHS, dutch_date, pct
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -42,6 +42,23 @@ def split_wide(t: Table, max_values: int = MAX_VALUE_COLUMNS) -> list[Table]:
     return parts
 
 
+def summary_choices(report: Report) -> list[tuple[str, list[SummaryChoice]]]:
+    """The samenvatting's uitgangspunten and scenario's, as (heading, items), the empty left out."""
+    return [(title, items) for title, items in (("Uitgangspunten", report.summary_principles),
+                                                ("Scenario's", report.summary_scenarios)) if items]
+
+
+def pros_and_cons(c: SummaryChoice) -> list[str]:
+    """"Voordelen: a; b." and "Nadelen: c." (those it has)."""
+    return [f"{label}: {'; '.join(x.rstrip('.;') for x in items)}."
+            for label, items in (("Voordelen", c.advantages), ("Nadelen", c.disadvantages)) if items]
+
+
+def _titled(title: str) -> str:
+    """A title in running text, ending in a full stop."""
+    return title if title.endswith((".", "?", "!", ":")) else title + "."
+
+
 def _nowrap_dates(text) -> Markup:
     """Escaped ``text`` where dates ("10 september 2019") do not break across lines."""
     out, last = [], 0
@@ -58,7 +75,8 @@ def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(table=_html_table, chart=_html_chart, paras=_html_paras, protect=protect,
-                       pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates)
+                       pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates,
+                       summary_choices=summary_choices, pros_and_cons=pros_and_cons, titled=_titled)
     return env
 
 
@@ -190,6 +208,12 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
         out += ["## Samenvatting", ""]
         out += [x for p in r.summary for x in (m(p, inline=False), "")]
         out += [f"- **{m(label)}.** {m(sentence)}" for label, sentence in r.summary_themes] + [""]
+        for title, items in summary_choices(r):
+            out += [f"### {m(title)}", ""]
+            for c in items:
+                out.append(f"- **{m(_titled(c.title))}** {m(c.sentence)}")
+                out += [f"  - {m(line)}" for line in pros_and_cons(c)]
+            out.append("")
         out += [x for p in r.summary_state for x in (m(p, inline=False), "")]
     out += ["## 1. Inleiding", ""]
     paras(r.introduction)
@@ -293,7 +317,10 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
 # ----------------------------------------------------------------------------- DOCX
 
 def render_docx(report: Report) -> bytes:
-    """A Word document policy writers can edit further (pictures carry alt texts)."""
+    """A Word document policy writers can edit further (pictures carry alt texts). Only
+    Word's built-in styles are used (Title, Subtitle, Heading 1-3, List Bullet, Caption, Quote,
+    Intense Quote, Table Grid, and the character styles Strong, Emphasis and Subtle
+    Emphasis), never direct formatting, so restyling the document is changing those styles."""
     from docx import Document
     from docx.shared import Cm, Pt
 
@@ -308,147 +335,168 @@ def render_docx(report: Report) -> bytes:
     doc.core_properties.language = "nl-NL"
     _a4_with_page_numbers(doc)
     r = report
+    # Styles are set by their ids, looked up once: python-docx looks a style name up among all
+    # styles on every assignment, which took half the time of writing the report.
+    style_ids = {s.name: s.style_id for s in doc.styles}
+
+    def para(text: str = "", style: str | None = None):
+        p = doc.add_paragraph(text)
+        if style:
+            p._p.get_or_add_pPr().style = style_ids[style]
+        return p
+
+    def heading(text: str, level: int):
+        return para(text, "Title" if level == 0 else f"Heading {level}")
+
+    def run(paragraph, text: str, style: str | None = None):
+        r = paragraph.add_run(text)
+        if style:
+            r._r.get_or_add_rPr().style = style_ids[style]
+        return r
 
     def paras(text: str) -> None:
         for p in (text or "–").split("\n\n"):
             if p.strip():
-                doc.add_paragraph(p.strip())
+                para(p.strip())
 
     def table(t: Table) -> None:
         for part in split_wide(t):
             one_table(part)
 
     def one_table(t: Table) -> None:
-        cap = doc.add_paragraph(t.caption)
-        cap.style = doc.styles["Caption"]
-        cap.paragraph_format.keep_with_next = True
-        tbl = doc.add_table(rows=1, cols=len(t.headers))
-        tbl.style = "Table Grid"
-        _repeat_header_row(tbl.rows[0])
-        for cell, h in zip(tbl.rows[0].cells, t.headers):
-            cell.text = h
+        para(t.caption, "Caption").paragraph_format.keep_with_next = True
+        tbl = doc.add_table(rows=1 + len(t.rows), cols=len(t.headers))
+        tbl._tbl.tblPr.style = style_ids["Table Grid"]
+        rows = tbl.rows
+        _repeat_header_row(rows[0])
+        for cell, h in zip(rows[0].cells, t.headers):
             cell.paragraphs[0].paragraph_format.keep_with_next = True
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        for row in t.rows:
-            cells = tbl.add_row().cells
-            for cell, value in zip(cells, row):
-                cell.text = DATE.sub(lambda m: m.group().replace(" ", "\u00a0"), str(value))
-        doc.add_paragraph()
+            run(cell.paragraphs[0], h, "Strong")
+        for tr, row in zip(rows[1:], t.rows):
+            for cell, value in zip(tr.cells, row):
+                cell.paragraphs[0].add_run(DATE.sub(lambda m: m.group().replace(" ", "\u00a0"), str(value)))
+        para()
 
     def chart(c: Chart, width_cm: float = 15.5) -> None:
         doc.add_picture(io.BytesIO(c.png), width=Cm(width_cm))
         doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the picture stays with its caption
         set_alt_text(doc.inline_shapes[-1], c.alt, c.title)
-        cap = doc.add_paragraph(c.title)
-        cap.style = doc.styles["Caption"]
+        para(c.title, "Caption")
         if c.table is not None:
             table(c.table)
 
     def quote(q) -> None:
-        p = doc.add_paragraph(style="Quote")
+        p = para(style="Quote")
         p.add_run(q.text)
-        p.add_run(f" — {q.source}").italic = False
+        run(p, f" — {q.source}", "Subtle Emphasis")
 
-    doc.add_heading(r.title, level=0)
-    doc.add_paragraph(f"{r.subtitle} – {r.organisation}")
+    heading(r.title, 0)
+    para(f"{r.subtitle} – {r.organisation}", style="Subtitle")
     if r.period:
-        doc.add_paragraph(f"Periode: {r.period}")
-    doc.add_paragraph(f"Gemaakt op {r.generated_on}")
+        para(f"Periode: {r.period}")
+    para(f"Gemaakt op {r.generated_on}")
     if r.notice:
-        doc.add_paragraph().add_run(r.notice).bold = True
-    doc.add_paragraph("Inhoud", style="TOC Heading")
-    _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u',
+        para(r.notice, style="Intense Quote")
+    para("Inhoud", style="TOC Heading")
+    _field(para(), 'TOC \\o "1-2" \\h \\z \\u',
            "Klik met de rechtermuisknop en kies 'Veld bijwerken' om de inhoudsopgave te maken.")
     doc.add_page_break()
     if r.summary:
-        doc.add_heading("Samenvatting", 1)
+        heading("Samenvatting", 1)
         for p in r.summary:
-            doc.add_paragraph(p)
+            para(p)
         for label, sentence in r.summary_themes:
-            item = doc.add_paragraph(style="List Bullet")
-            item.add_run(f"{label}. ").bold = True
+            item = para(style="List Bullet")
+            run(item, f"{label}. ", "Strong")
             item.add_run(sentence)
+        for title, items in summary_choices(r):
+            heading(title, 3)
+            for c in items:
+                item = para(style="List Bullet")
+                run(item, f"{_titled(c.title)} ", "Strong")
+                item.add_run(c.sentence)
+                for line in pros_and_cons(c):
+                    para(line, style="List Bullet 2")
         for p in r.summary_state:
-            doc.add_paragraph(p)
-    doc.add_heading("1. Inleiding", 1)
+            para(p)
+    heading("1. Inleiding", 1)
     paras(r.introduction)
-    doc.add_heading("2. Aanleiding", 1)
+    heading("2. Aanleiding", 1)
     paras(r.background)
-    doc.add_heading("3. Aanpak", 1)
+    heading("3. Aanpak", 1)
     for p in r.approach:
-        doc.add_paragraph(p)
+        para(p)
     for t in r.approach_tables:
         table(t)
-    doc.add_heading("4. Wat is opgehaald", 1)
+    heading("4. Wat is opgehaald", 1)
     if not r.themes:
-        doc.add_paragraph("Er zijn nog geen bevestigde thema's.")
+        para("Er zijn nog geen bevestigde thema's.")
     for c in r.overview_charts:
         chart(c)
     for i, t in enumerate(r.themes, 1):
-        doc.add_heading(f"4.{i} {t.label}", 2)
+        heading(f"4.{i} {t.label}", 2)
         if t.description:
-            doc.add_paragraph(t.description).runs[0].italic = True
-        doc.add_paragraph(t.summary)
+            run(para(), t.description, style="Emphasis")
+        para(t.summary)
         share = f" ({pct(t.share_respondents)})" if t.share_respondents is not None and t.n_respondents >= 5 else ""
         for line in (f"Fragmenten: {t.n_segments}", f"Deelnemers aan de vragenlijst: {protect(t.n_respondents)}{share}",
                      f"Bijeenkomsten: {t.n_meetings}"):
-            doc.add_paragraph(line, style="List Bullet")
+            para(line, style="List Bullet")
         if t.quotes:
-            doc.add_heading("Wat deelnemers zeiden", 3)
+            heading("Wat deelnemers zeiden", 3)
             for q in t.quotes:
                 quote(q)
         table(t.by_neighbourhood)
         table(t.by_group)
         if t.wordcloud:
             chart(t.wordcloud, 13)
-    doc.add_heading("5. Waar verschillen de meningen?", 1)
-    doc.add_paragraph(r.divides_note)
+    heading("5. Waar verschillen de meningen?", 1)
+    para(r.divides_note)
     if r.divides:
         for d in r.divides:
-            doc.add_paragraph(f"{d.group} ({d.dimension}) noemt {d.theme.lower()} {d.direction} dan anderen "
+            para(f"{d.group} ({d.dimension}) noemt {d.theme.lower()} {d.direction} dan anderen "
                               f"({pct(d.share_group)} tegenover {pct(d.share_others)}).", style="List Bullet")
     else:
-        doc.add_paragraph("Er zijn geen duidelijke verschillen tussen groepen of wijken gevonden.")
-    doc.add_heading("6. Bevindingen en scenario's", 1)
+        para("Er zijn geen duidelijke verschillen tussen groepen of wijken gevonden.")
+    heading("6. Bevindingen en scenario's", 1)
     for group, title in ((r.findings, "Bevindingen"), (r.scenarios, "Scenario's")):
         if not group:
             continue
-        doc.add_heading(title, 2)
+        heading(title, 2)
         for f in group:
-            doc.add_heading(f.title, 3)
-            doc.add_paragraph(f.statement)
+            heading(f.title, 3)
+            para(f.statement)
             if f.themes:
-                doc.add_paragraph(f"Thema's: {', '.join(f.themes)}")
+                para(f"Thema's: {', '.join(f.themes)}")
             if f.support:
-                doc.add_paragraph(f"Onderbouwing: {'; '.join(f.support)}.")
+                para(f"Onderbouwing: {'; '.join(f.support)}.")
             for label, items in (("Voordelen", f.advantages), ("Nadelen", f.disadvantages)):
                 if items:
-                    doc.add_paragraph().add_run(f"{label}:").bold = True
+                    run(para(), f"{label}:", style="Strong")
                     for x in items:
-                        doc.add_paragraph(x, style="List Bullet")
+                        para(x, style="List Bullet")
             for q in f.evidence:
                 quote(q)
             if f.advice_points:
-                doc.add_paragraph(f"Adviespunten: {', '.join(f.advice_points)}")
+                para(f"Adviespunten: {', '.join(f.advice_points)}")
     if r.decisions:
-        doc.add_heading("Besluiten", 2)
+        heading("Besluiten", 2)
         for d in r.decisions:
-            p = doc.add_paragraph()
+            p = para()
             when = f", {dutch_date(d.taken_on)}" if d.taken_on else ""
             ref = f" (nummer {d.reference})" if d.reference else ""
-            p.add_run(f"{d.body.capitalize()}{when}{ref}: ").bold = True
+            run(p, f"{d.body.capitalize()}{when}{ref}: ", "Strong")
             p.add_run(d.text)
             if d.findings:
-                doc.add_paragraph(f"Gaat over: {'; '.join(d.findings)}")
+                para(f"Gaat over: {'; '.join(d.findings)}")
             if d.advice_responses:
-                doc.add_paragraph(f"Antwoord op advies: {'; '.join(d.advice_responses)}")
-    doc.add_heading("7. Advies en reactie", 1)
+                para(f"Antwoord op advies: {'; '.join(d.advice_responses)}")
+    heading("7. Advies en reactie", 1)
     if not r.advice:
-        doc.add_paragraph("Er is (nog) geen advies geregistreerd.")
+        para("Er is (nog) geen advies geregistreerd.")
     for a in r.advice:
-        doc.add_heading(f"{a.advisory_body}: {a.subject}", 2)
-        doc.add_paragraph(f"{'Gevraagd' if a.requested else 'Ongevraagd'} advies"
+        heading(f"{a.advisory_body}: {a.subject}", 2)
+        para(f"{'Gevraagd' if a.requested else 'Ongevraagd'} advies"
                           + (f", ontvangen {dutch_date(a.received_on)}" if a.received_on else "")
                           + f". {len(a.points)} adviespunten; {len(a.unanswered)} zonder antwoord in de reactie.")
         table(Table(caption="Adviespunten en reactie",
@@ -461,15 +509,15 @@ def render_docx(report: Report) -> bytes:
                                                  f"status: {p.status}" if p.status else "",
                                                  f"besluit: {p.decision_reference}" if p.decision_reference else "")
                                      if x)] for p in a.points]))
-    doc.add_heading("Bijlagen", 1)
-    doc.add_heading("A. Codeboek", 2)
+    heading("Bijlagen", 1)
+    heading("A. Codeboek", 2)
     table(r.codebook)
-    doc.add_heading("B. Werkwijze", 2)
+    heading("B. Werkwijze", 2)
     for p in r.method:
-        doc.add_paragraph(p)
-    doc.add_heading("C. Overeenstemming tussen codeurs", 2)
+        para(p)
+    heading("C. Overeenstemming tussen codeurs", 2)
     for p in r.agreement:
-        doc.add_paragraph(p)
+        para(p)
     if r.agreement_table:
         table(r.agreement_table)
     buf = io.BytesIO()

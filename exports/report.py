@@ -10,12 +10,11 @@ import numpy as np
 
 from analysis.privacy import contains_personal_data, scrub
 from analysis.tfidf import Tfidf, centroid_ranking
-from exports import charts
 from exports.model import (
-    MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, Table, ThemeSection,
-    protect,
+    MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, SummaryChoice, Table,
+    ThemeSection, protect,
 )
-from exports.text import LemmaCache, simple_lemmatiser, spacy_lemmatiser
+from exports.text import LemmaCache, cloud_weight, keyword_heads, spacy_lemmatiser
 
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december"]
@@ -28,6 +27,9 @@ QUOTES_PER_THEME = 4
 SUMMARY_SEGMENTS = 3
 #: Quotes this similar (cosine of lemma vectors) to one already chosen are skipped.
 NEAR_DUPLICATE = 0.7
+#: A word cloud counts a lemma that is one of the theme's codebook keywords this many times.
+KEYWORD_WEIGHT = 2.0
+CLOUD_WORDS = 30
 
 #: The steps reported to a progress callback, in order.
 STEPS = ("lemma's", "thema's", "grafieken", "woordwolken", "verschillen", "bijlagen")
@@ -61,19 +63,21 @@ def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
 
 
 def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True,
-                 progress: Callable[[str], None] | None = None) -> Report:
-    """The report model for ``data``; ``progress`` is called after each step in :data:`STEPS`."""
+                 progress: Callable[[str], None] | None = None, lemma_store=None) -> Report:
+    """The report model for ``data``; ``progress`` is called after each step in :data:`STEPS`.
+    ``lemma_store`` (an :class:`exports.text.LemmaStore` for ``lemmatiser``, by default the
+    Dutch pipeline's): lemmas kept from earlier reports, so that only new texts are parsed
+    (the pipeline is loaded only if there are any)."""
     step = progress or (lambda _name: None)
     if lemmatiser is None:
-        try:
-            lemmatiser = spacy_lemmatiser()
-        except Exception:  # pragma: no cover - the bundled pipeline is missing
-            lemmatiser = simple_lemmatiser
-    lemmas = LemmaCache(lemmatiser)
+        lemmatiser = spacy_lemmatiser()
+    lemmas = LemmaCache(lemmatiser, store=lemma_store)
     codes = {c.key: c for c in data.codes}
     segments = {s.id: s for s in data.segments}
     coded = [s for s in data.segments if s.codes]
     lemmas.prime(s.text for s in coded)
+    if lemma_store is not None:
+        lemma_store.keep_only(s.text for s in coded)
     step("lemma's")
 
     respondents = {r.unit: r for r in data.respondents}
@@ -102,14 +106,15 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
         overview = _overview_charts(themes, hood_base, group_base)
     step("grafieken")
     if with_charts:
+        from exports import charts  # matplotlib and wordcloud: only when there are charts
+
         for t in themes:
-            freq = dict(t.top_words[:40])
-            png = charts.word_cloud(freq)
+            png = charts.word_cloud(t.cloud_weights)
             if png:
                 words = ", ".join(f"{w} ({n})" for w, n in t.top_words[:8])
                 t.wordcloud = Chart(key=f"woordwolk-{t.key.lower()}", title=f"Woordwolk {t.label}",
-                                    alt=f"Woordwolk bij het thema {t.label}. De woorden die het vaakst "
-                                        f"voorkomen: {words}.", png=png)
+                                    alt=f"Woordwolk bij het thema {t.label}. De grootste woorden, met hoe "
+                                        f"vaak ze voorkomen: {words}.", png=png)
     step("woordwolken")
 
     divides = _divides(themes, by_code, respondents, codes)
@@ -167,6 +172,9 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     )
     report.approach.append(_review_text(data))
     report.summary, report.summary_themes, report.summary_state = _samenvatting(data, report, n_respondents)
+    report.summary_principles, report.summary_scenarios = (
+        [SummaryChoice(f.title, _first_sentence(f.statement), list(f.advantages), list(f.disadvantages))
+         for f in data.findings if f.kind == kind] for kind in ("principle", "scenario"))
     _agreement(report, data, codes)
     step("bijlagen")
     return report
@@ -269,10 +277,14 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
                 break
         if len(summary_parts) >= SUMMARY_SEGMENTS:
             break
-    words = Counter()
+    # word cloud: nouns and adjectives, the theme's codebook keywords weighted
+    words: Counter = Counter()
     for s in segs:
-        words.update(lemmas(s.text))
-    top_words = words.most_common(40)
+        words.update(lemmas.cloud(s.text))
+    heads = keyword_heads(code.keywords)
+    weights = {w: n * cloud_weight(w, heads, KEYWORD_WEIGHT) for w, n in words.items()}
+    top = sorted(weights, key=lambda w: (-weights[w], w))[:CLOUD_WORDS]
+    top_words = [(w, words[w]) for w in top]
     lead = f"{code.label} kwam aan de orde in {_n(len(segs), 'fragment', 'fragmenten')}. "
     origin = _where_from(meeting_units, resp_units, meetings)
     lead += origin + "."
@@ -285,7 +297,8 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
         key=code.key, label=code.label, description=code.reader_text,
         n_segments=len(segs), n_respondents=len(resp_units), n_meetings=len(meeting_units),
         share_respondents=(len(resp_units) / n_respondents) if n_respondents else None,
-        summary=lead, top_words=top_words, quotes=quotes, origin=origin, highlights=summary_parts,
+        summary=lead, top_words=top_words, cloud_weights={w: weights[w] for w in top}, quotes=quotes,
+        origin=origin, highlights=summary_parts,
         by_neighbourhood=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per wijk", "Wijk of dorp",
                                     hood_count, hood_base),
         by_group=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per groep", "Groep",
@@ -358,6 +371,8 @@ def _breakdown(caption: str, first: str, counts: Counter, base: Counter) -> Tabl
 
 
 def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
+    from exports import charts
+
     labels = [t.label for t in themes]
     values = [t.n_segments for t in themes]
     top = ", ".join(f"{t.label} ({t.n_segments})" for t in themes[:5])
@@ -623,7 +638,10 @@ def _method(data: ReportInput, n_tests: int) -> list[str]:
         f"Hochberg: van de gemelde verschillen is naar verwachting hooguit {round(ALPHA * 100)}% toeval. "
         f"We noemen een verschil bovendien alleen als het minstens {round(MIN_DIFFERENCE * 100)} "
         f"procentpunt is.",
-        "Woordwolken tonen de basisvormen die binnen een thema het vaakst voorkomen; groter is vaker.",
+        f"Woordwolken tonen de zelfstandige en bijvoeglijke naamwoorden (in hun basisvorm) die binnen een "
+        f"thema het vaakst voorkomen; groter is vaker. Trefwoorden van het thema uit het codeboek tellen "
+        f"{KEYWORD_WEIGHT:g} keer. Werkwoorden en woorden die in elke consultatie vaak vallen (zoals "
+        f"‘gemeente’, ‘mensen’ of ‘houden’) laten we weg.",
     ]
 
 

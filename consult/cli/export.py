@@ -24,9 +24,11 @@ def _check_out(out: Path, *, folder: bool = False) -> Path:
     return out
 
 
-def _progressbar(length: int, label: str):
-    """A progress bar on a terminal; silent when stderr is a file or a pipe."""
-    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not sys.stderr.isatty(),
+def _progressbar(length: int, label: str, show: bool | None = None):
+    """A progress bar on stderr: on a terminal, or when asked (``show``); silent when stderr
+    is a file or a pipe and nobody asked."""
+    hidden = not sys.stderr.isatty() if show is None else not show
+    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=hidden,
                              item_show_func=lambda s: s or "")
 
 
@@ -49,10 +51,15 @@ def _session_and_consultation(slug: str):
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write (Markdown writes its charts to <name>_bestanden/ next to it).")
 @click.option("--no-charts", is_flag=True, help="Leave out charts and word clouds (faster).")
+@click.option("--progress/--no-progress", "show_progress", default=None,
+              help="Show a progress bar on stderr (default: only when stderr is a terminal).")
 @with_appcontext
-def report_command(slug: str, fmt: str, out: Path, no_charts: bool):
-    """Write the verkenning report (Dutch) of a consultation."""
-    from consult.reporting import report_input
+def report_command(slug: str, fmt: str, out: Path, no_charts: bool, show_progress: bool | None):
+    """Write the verkenning report (Dutch) of a consultation. The lemmas of the texts are kept
+    in <instance>/cache/report-lemmas/ for the next report."""
+    from flask import current_app
+
+    from consult.reporting import lemma_store, report_input
     from exports.render import render
     from exports.report import STEPS, build_report
 
@@ -61,11 +68,12 @@ def report_command(slug: str, fmt: str, out: Path, no_charts: bool):
     session, consultation = _session_and_consultation(slug)
     try:
         steps = ["database"] + list(STEPS) + [fmt]
-        with _progressbar(len(steps), f"Report {fmt}") as bar:
+        with _progressbar(len(steps), f"Report {fmt}", show_progress) as bar:
             bar.update(0, "database")
             data = report_input(session, consultation)
             bar.update(1, "lemma's")
-            report = build_report(data, with_charts=not no_charts, progress=lambda name: bar.update(1, name))
+            report = build_report(data, with_charts=not no_charts, progress=lambda name: bar.update(1, name),
+                                  lemma_store=lemma_store(current_app.instance_path, consultation))
             path = render(report, fmt, out)
             bar.update(1, fmt)
     finally:

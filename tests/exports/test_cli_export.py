@@ -77,3 +77,28 @@ def test_report_export_prints_no_progress_when_not_on_a_terminal(app, small, tmp
     assert r.exit_code == 0, r.output
     assert r.stderr == "" and "Report" not in r.output
     assert r.stdout.startswith("Wrote ")
+
+
+def test_report_export_progress_when_asked_and_lemmas_kept_for_the_next_report(app, small, tmp_path):
+    from pathlib import Path
+
+    from tests.exports.helpers import SLUG
+
+    runner = CliRunner()
+    r = runner.invoke(cli, ["export", "report", "--consultation", SLUG, "--format", "md", "--no-charts",
+                            "--progress", "--out", str(tmp_path / "v.md")], obj=ScriptInfo(create_app=lambda: app))
+    assert r.exit_code == 0, r.output
+    assert "Report md" in r.stderr and "Report md" not in r.stdout and r.stdout.startswith("Wrote ")
+    store = Path(app.instance_path) / "cache" / "report-lemmas" / f"{SLUG}.sqlite3"
+    assert store.is_file()
+    import sqlite3
+
+    with sqlite3.connect(store) as con:
+        kept = con.execute("SELECT count(*) FROM lemmas").fetchone()[0]
+    assert kept > 0
+    r = runner.invoke(cli, ["export", "report", "--consultation", SLUG, "--format", "md", "--no-charts",
+                            "--out", str(tmp_path / "w.md")], obj=ScriptInfo(create_app=lambda: app))
+    assert r.exit_code == 0 and r.stderr == ""
+    assert (tmp_path / "w.md").read_text(encoding="utf-8") == (tmp_path / "v.md").read_text(encoding="utf-8")
+    with sqlite3.connect(store) as con:
+        assert con.execute("SELECT count(*) FROM lemmas").fetchone()[0] == kept

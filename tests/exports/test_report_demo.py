@@ -216,3 +216,33 @@ def test_report_files_in_every_format(demo_app, tmp_path):
     assert len(descrs) == len(imgs) and all(d and len(d) > 30 for d in descrs)
     assert (tmp_path / "verslag_bestanden" / "themas.png").exists() and "verslag_bestanden/themas.png" in md
     assert "<script" not in html.lower() and "http://" not in html and "https://" not in html
+
+
+def test_word_clouds_hold_content_words(demo_report):
+    """Word clouds: nouns and adjectives of the pipeline's lemmas, codebook keywords weighted,
+    no domain fillers; verbs (by spaCy's Dutch lemma index: a verb lemma that is no noun or
+    adjective) do not dominate."""
+    from analysis.nlp.lookups import lemma_index
+
+    from exports.text import CLOUD_STOP
+
+    data, report = demo_report
+    index = {k: set(v) for k, v in lemma_index().items()}
+    only_verbs = index["verb"] - index["noun"] - index["adj"]
+    fillers = {"houden", "zitten", "ver", "gemeente", "mensen", "gaan", "komen", "hebben", "goed", "veel"}
+    top = [w for t in report.themes for w, _ in t.top_words[:10]]
+    assert len(top) >= 10 * (len(report.themes) - 2)
+    assert not fillers & set(top) and not CLOUD_STOP & set(top)
+    verbs = [w for w in top if w in only_verbs]
+    assert len(verbs) <= 0.05 * len(top), verbs
+    # the theme's own keywords are there, and weighted: a keyword comes first in most clouds
+    codes = {c.key: c for c in data.codes}
+    firsts_keyword = 0
+    for t in report.themes:
+        keywords = {w for k in codes[t.key].keywords for w in k.lower().split()}
+        words = [w for w, _ in t.top_words]
+        assert all(n >= 1 for _, n in t.top_words) and set(t.cloud_weights) == set(words)
+        firsts_keyword += any(words[0].startswith(k) or words[0].endswith(k) for k in keywords if len(k) > 3)
+    assert firsts_keyword >= len(report.themes) // 2
+    mantelzorg = next(t for t in report.themes if t.key == "INFORMEEL")
+    assert {"mantelzorger", "vrijwilliger"} <= {w for w, _ in mantelzorg.top_words[:5]}

@@ -198,3 +198,136 @@ def test_concept_notice_while_suggestions_are_unreviewed_and_the_samenvatting():
         assert "Samenvatting" in text and "Concept. Nog niet alle voorstellen" in text
     # what divides opinion, in words, in the theme's summary
     assert "vaker genoemd door de groep mantelzorger" in {t.key: t for t in report.themes}["MANTELZORG"].summary
+
+
+def test_samenvatting_names_principles_and_scenarios_with_pros_and_cons():
+    """As § 4 and § 5 of the Deventer verkenning: each uitgangspunt and scenario with its
+    first sentence and its voordelen and nadelen, in every format."""
+    import io
+
+    from docx import Document
+
+    from exports.model import FindingInfo
+    from exports.render import render_docx
+
+    data = small_input()
+    data.findings += [
+        FindingInfo(kind="principle", title="Leefwereld gericht werken",
+                    statement="Ondersteuning wordt in hoofdzaak in de eigen leefomgeving aangeboden. Zeker de "
+                              "basisvoorzieningen.", codes=["VERVOER"],
+                    advantages=["Mensen bouwen een netwerk op in de wijk", "Minder reistijd"],
+                    disadvantages=["Niet elke wijk heeft een buurthuis"]),
+        FindingInfo(kind="scenario", title="Scenario 2: huidige werkwijze met pilots",
+                    statement="De huidige werkwijze blijft, met nieuwe uitgangspunten en pilots.",
+                    advantages=["Weinig onrust voor cliënten"], disadvantages=[]),
+    ]
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=False)
+    [principle] = report.summary_principles
+    assert principle.title == "Leefwereld gericht werken"
+    assert principle.sentence == "Ondersteuning wordt in hoofdzaak in de eigen leefomgeving aangeboden."
+    assert principle.disadvantages == ["Niet elke wijk heeft een buurthuis"]
+    [scenario] = report.summary_scenarios
+    assert scenario.advantages == ["Weinig onrust voor cliënten"] and scenario.disadvantages == []
+
+    doc = Document(io.BytesIO(render_docx(report)))
+    paragraphs = [(p.style.name, p.text) for p in doc.paragraphs]
+    start = paragraphs.index(("Heading 1", "Samenvatting"))
+    end = next(i for i, (style, _) in enumerate(paragraphs) if style == "Heading 1" and i > start)
+    summary = paragraphs[start:end]
+    assert ("Heading 3", "Uitgangspunten") in summary and ("Heading 3", "Scenario's") in summary
+    assert ("List Bullet", "Leefwereld gericht werken. Ondersteuning wordt in hoofdzaak in de eigen "
+                           "leefomgeving aangeboden.") in summary
+    assert ("List Bullet 2", "Voordelen: Mensen bouwen een netwerk op in de wijk; Minder reistijd.") in summary
+    assert ("List Bullet 2", "Nadelen: Niet elke wijk heeft een buurthuis.") in summary
+    assert ("List Bullet", "Scenario 2: huidige werkwijze met pilots. De huidige werkwijze blijft, met nieuwe "
+                           "uitgangspunten en pilots.") in summary
+    assert not any(text.startswith("Nadelen") for style, text in summary[summary.index(
+        ("Heading 3", "Scenario's")):])
+    for text in (" ".join(render_html(report).split()), render_markdown(report)):
+        summary_part = text[text.index("Samenvatting"):text.index("1. Inleiding")]
+        assert "Uitgangspunten" in summary_part and "Scenario" in summary_part
+        assert "Voordelen: Mensen bouwen een netwerk op in de wijk; Minder reistijd." in summary_part
+        assert "Nadelen: Niet elke wijk heeft een buurthuis." in summary_part
+
+
+def test_docx_uses_word_built_in_styles_only():
+    """A policy writer restyles the document by changing Word's built-in styles: every
+    paragraph, run and table has one, and nothing is formatted directly."""
+    import io
+
+    from docx import Document
+
+    from exports.model import FindingInfo
+
+    data = small_input()
+    data.segments[0].open_suggestions = 1   # the concept notice
+    data.codes[0].reader_text = "Over de zorg die naasten elkaar geven."
+    data.findings.append(FindingInfo(kind="scenario", title="Scenario 1", statement="Zo doorgaan.",
+                                     advantages=["Rust"], disadvantages=["Geen verbetering"]))
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=True)
+    doc = Document(io.BytesIO(render_docx(report)))
+    paragraph_styles = {"Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "TOC Heading",
+                        "List Bullet", "List Bullet 2", "Caption", "Quote", "Intense Quote"}
+    paragraphs = list(doc.paragraphs) + [p for t in doc.tables for row in t.rows for c in row.cells
+                                         for p in c.paragraphs]
+    used = {p.style.name for p in paragraphs}
+    assert used <= paragraph_styles, used - paragraph_styles
+    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "List Bullet", "Caption", "Quote",
+            "Intense Quote"} <= used
+    runs = [r for p in paragraphs for r in p.runs]
+    assert all(r.bold is None and r.italic is None and r.font.size is None and r.font.name is None
+               for r in runs)
+    char_styles = {r.style.name for r in runs if r.style is not None}
+    assert {"Strong", "Emphasis", "Subtle Emphasis"} <= char_styles
+    assert char_styles <= {"Default Paragraph Font", "Strong", "Emphasis", "Subtle Emphasis"}
+    assert doc.tables and all(t.style.name == "Table Grid" for t in doc.tables)
+    # the header row: Strong, the notice: Intense Quote
+    assert all(r.style.name == "Strong" for t in doc.tables for c in t.rows[0].cells for p in c.paragraphs
+               for r in p.runs)
+    assert next(p for p in doc.paragraphs if p.text.startswith("Concept.")).style.name == "Intense Quote"
+    assert doc.core_properties.title == data.title and doc.core_properties.author == data.organisation
+
+
+def test_lemma_store_keeps_lemmas_between_reports(tmp_path):
+    """A second report of the same texts parses nothing: the lemmas come from the store;
+    a changed text, or another pipeline, is parsed again."""
+    from exports.text import LemmaStore
+
+    calls: list[int] = []
+
+    def counting(texts):
+        calls.append(len(texts))
+        return simple_lemmatiser(texts)
+
+    store = LemmaStore(tmp_path / "cache" / "lemmas.sqlite3", pipeline="test-1")
+    first = build_report(small_input(), lemmatiser=counting, with_charts=False, lemma_store=store)
+    n_texts = len({s.text for s in small_input().segments if s.codes})
+    assert calls == [n_texts]
+    second = build_report(small_input(), lemmatiser=counting, with_charts=False, lemma_store=store)
+    assert calls == [n_texts]    # nothing parsed again
+    assert [t.top_words for t in second.themes] == [t.top_words for t in first.themes]
+    assert [t.quotes for t in second.themes] == [t.quotes for t in first.themes]
+    data = small_input()
+    data.segments[0].text = "Een nieuwe tekst over de regiotaxi die te laat kwam."
+    build_report(data, lemmatiser=counting, with_charts=False, lemma_store=store)
+    assert calls == [n_texts, 1]
+    other = LemmaStore(store.path, pipeline="test-2")
+    build_report(small_input(), lemmatiser=counting, with_charts=False, lemma_store=other)
+    assert calls == [n_texts, 1, n_texts]
+    store.clear()
+    assert store.get([s.text for s in small_input().segments]) == {}
+
+
+def test_lemma_store_keeps_only_the_texts_a_report_used(tmp_path):
+    """Texts deleted since the last report (a retention purge, say) leave the store."""
+    from exports.text import LemmaStore
+
+    store = LemmaStore(tmp_path / "lemmas.sqlite3", pipeline="test")
+    data = small_input()
+    build_report(data, lemmatiser=simple_lemmatiser, with_charts=False, lemma_store=store)
+    texts = {s.text for s in data.segments if s.codes}
+    assert set(store.get(sorted(texts))) == texts
+    gone = data.segments.pop(0).text
+    build_report(data, lemmatiser=simple_lemmatiser, with_charts=False, lemma_store=store)
+    still = {s.text for s in data.segments if s.codes}
+    assert gone not in still and set(store.get(sorted(texts))) == still
