@@ -141,7 +141,7 @@ def run_export(session: Session, job: Job, progress) -> dict[str, Any]:
 
     work = Path(tempfile.mkdtemp(dir=folder, prefix=".maken-"))  # 0700
     try:
-        made = _write(session, consultation, f, work, name, tick)
+        made = _write(session, consultation, f, work, name, tick, instance=Path(root).parent)
         os.chmod(made, FILE_MODE)
         final = folder / f"{job.id}-{name}"
         os.replace(made, final)
@@ -155,7 +155,7 @@ def run_export(session: Session, job: Job, progress) -> dict[str, Any]:
 
 
 def _write(session: Session, consultation: Consultation, f: ExportFormat, work: Path, name: str,
-           progress) -> Path:
+           progress, *, instance: Path) -> Path:
     from consult import reporting
 
     out = work / name
@@ -171,7 +171,8 @@ def _write(session: Session, consultation: Consultation, f: ExportFormat, work: 
 
         data = reporting.report_input(session, consultation)
         step()
-        report = build_report(data, progress=step)
+        # The same lemma store as ``consult export report``: a repeat report skips the parser.
+        report = build_report(data, progress=step, lemma_store=reporting.lemma_store(instance, consultation))
         if f.format == "md":
             md = render(report, "md", work / f"{Path(name).stem}.md")
             with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:

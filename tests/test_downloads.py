@@ -69,6 +69,9 @@ def test_every_export_writes_a_private_file(app):
         elif f.format == "html":
             assert b"<html" in data[:500].lower()
     assert not [p for p in (root / str(world.consultation_id)).iterdir() if p.name.startswith(".")]  # no leftovers
+    with session_scope(app.extensions["consult.sessions"]) as s:  # reports keep their lemmas for the next one
+        slug = s.get(Consultation, world.consultation_id).slug
+    assert (Path(app.instance_path) / "cache" / "report-lemmas" / f"{slug}.sqlite3").stat().st_size > 0
     with session_scope(app.extensions["consult.sessions"]) as s:
         made = s.scalars(select(AuditLog).where(AuditLog.action == "export")).all()
         assert len(made) == len(downloads.FORMATS) and all(e.details["masked"] for e in made)
