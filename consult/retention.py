@@ -9,8 +9,13 @@ then :func:`purge` replaces every raw text by its masked form:
   their character offsets keep pointing into the original, which is gone;
 * answers and notes documents: their text is masked by the rules, and uploaded files
   (``Document.original``) are deleted;
+* meetings and documents: titles, places and file names are masked as well ("Keukentafel
+  bij [naam]"), the form policy writers already saw;
 * participants: the contact address left for feedback is deleted, and so is every
   address in the mail log and the invitations (see :mod:`consult.mail`).
+
+The reports' lemma cache (:func:`consult.reporting.lemma_store`) holds lemmas of masked text
+only; :func:`purge` does not touch files, the CLI clears that cache with the purge.
 
 The advice and reaction letters are public documents and stay. Every purge is recorded in
 the audit log (counts only). ``consult privacy purge [--dry-run]`` runs it.
@@ -33,7 +38,7 @@ from analysis.privacy import mask
 from consult.audit import record
 from consult.db import utcnow
 from consult.models import (
-    Answer, Consultation, ConsultationStatus, Document, Participant, Response, Segment, Survey,
+    Answer, Consultation, ConsultationStatus, Document, Meeting, Participant, Response, Segment, Survey,
 )
 
 
@@ -98,6 +103,11 @@ def purge(session: Session, consultation: Consultation, months: int, *, actor: s
     for document in session.scalars(select(Document).where(Document.consultation_id == consultation.id)):
         document.text = mask(document.text)
         document.original = None
+        document.title = mask(document.title) if document.title else document.title
+        document.filename = mask(document.filename) if document.filename else document.filename
+    for meeting in session.scalars(select(Meeting).where(Meeting.consultation_id == consultation.id)):
+        meeting.title = mask(meeting.title) if meeting.title else meeting.title
+        meeting.place = mask(meeting.place) if meeting.place else meeting.place
     session.execute(update(Participant).where(Participant.consultation_id == consultation.id)
                     .values(contact_email=None, contact_consent=False).execution_options(synchronize_session=False))
     from consult.mail import forget_all_addresses

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consult.cli import cli
 from consult.db import session_scope
 from consult.models import (
-    Answer, AuditLog, Consultation, ConsultationStatus, Document, Participant, Response, ResponseStatus, Segment,
+    Answer, AuditLog, Consultation, ConsultationStatus, Document, Meeting, Participant, Response, ResponseStatus, Segment,
     Survey,
 )
 from consult.retention import add_months, due_for_purge, purge_due_on
@@ -40,6 +40,9 @@ def reported(app):
         r.answers.append(Answer(question=survey.questions[0], text=f"{PII}, zij weet er meer van."))
         doc = s.scalar(select(Document).where(Document.consultation_id == c.id))
         doc.original = doc.text.encode("utf-8")
+        doc.filename = "verslag_bij_mevrouw_Jansen.docx"
+        meeting = s.scalar(select(Meeting).where(Meeting.consultation_id == c.id))
+        meeting.title, meeting.place = "Keukentafelgesprek bij mevrouw Jansen", "Kerkstraat 12a, Deventer"
     return app
 
 
@@ -65,12 +68,20 @@ def test_dry_run_changes_nothing_then_purge_masks_for_good(reported):
         assert PII in s.scalar(select(Answer.text))
         assert s.scalar(select(Participant.contact_email)) == "piet@voorbeeld.nl"
 
+    from consult.reporting import lemma_store
+
+    with session_scope(sessions) as s:
+        store = lemma_store(app.instance_path, s.scalar(select(Consultation).where(Consultation.slug == SLUG)))
+    store.put({"Bel [naam].": [("bellen", "VERB")]})
+    assert store.get(["Bel [naam]."])
     r = invoke(app, ["privacy", "purge"])
     assert r.exit_code == 0 and f"Purged {SLUG}" in r.output, r.output
+    assert store.get(["Bel [naam]."]) == {}  # the reports' lemma cache is emptied with the purge
     with session_scope(sessions) as s:
         texts = [a for (a,) in s.execute(select(Answer.text))] + [d for (d,) in s.execute(select(Document.text))] \
-            + [t for (t,) in s.execute(select(Segment.text))]
-        assert texts and not any("Jansen" in t or "06-12345678" in t for t in texts)
+            + [t for (t,) in s.execute(select(Segment.text))] + [d for (d,) in s.execute(select(Document.filename))] \
+            + [x for m in s.scalars(select(Meeting)) for x in (m.title, m.place or "")]
+        assert texts and not any("Jansen" in t or "06-12345678" in t or "Kerkstraat 12" in t for t in texts)
         assert all(seg.text == seg.masked_text for seg in s.scalars(select(Segment)))
         assert s.scalar(select(Document.original)) is None
         assert s.scalar(select(Participant.contact_email)) is None

@@ -21,7 +21,7 @@ def purge_command(dry_run: bool):
     than CONSULT_RETENTION_MONTHS months ago (answers, notes, segments, uploaded files,
     contact addresses). Masked text, codes and reports stay. Also deletes generated
     downloads older than CONSULT_DOWNLOAD_RETENTION_DAYS days."""
-    from consult import downloads, retention
+    from consult import downloads, reporting, retention
 
     months = int(current_app.config["RETENTION_MONTHS"])
     days = int(current_app.config["DOWNLOAD_RETENTION_DAYS"])
@@ -38,6 +38,8 @@ def purge_command(dry_run: bool):
         for consultation in due:
             counts = (retention.count(session, consultation, months) if dry_run
                       else retention.purge(session, consultation, months, actor="cli"))
+            if not dry_run:  # the report lemmas of texts that no longer exist in this form
+                reporting.lemma_store(current_app.instance_path, consultation).clear()
             verb = "Would purge" if dry_run else "Purged"
             click.echo(f"{verb} {counts.slug} (reported {consultation.reported_on}, due {counts.due_on}): "
                        f"{counts.segments} segments, {counts.answers} answers, {counts.documents} documents, "
