@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from analysis.agreement import agreement
 from analysis.codebook import serialise_codebook
 from analysis.privacy import mask, scrub
+from consult.advice import general_paragraphs
 from consult.codebooks import version_to_definition
 from consult.findings import lines, response_label
 from consult.models import (
@@ -35,7 +36,7 @@ from exports.model import (
     ParagraphInfo, ReportInput, RespondentInfo, SegmentRow,
 )
 from exports.qdpx import QdaCode, QdaCoding, QdaProject, QdaSelection, QdaSource
-from exports.trace_matrix import TraceMatrix
+from exports.trace_matrix import GENERAL_ONLY, TraceMatrix
 from surveys.rules import question_choices
 
 
@@ -200,7 +201,9 @@ def advice_infos(session: Session, consultation: Consultation, *, confirmed_only
         letter = a.reactions[0] if a.reactions else None
         info = AdviceInfo(advisory_body=a.advisory_body, subject=a.subject, received_on=a.received_on,
                           requested=a.requested, reaction_sender=letter.sender if letter else "",
-                          reaction_sent_on=letter.sent_on if letter else None)
+                          reaction_sent_on=letter.sent_on if letter else None,
+                          general=[ParagraphInfo(label=g.label or str(g.position + 1), text=g.text, confirmed=False,
+                                                 score=None) for g in general_paragraphs(session, a)])
         for p in a.points:
             r = p.response
             links = sorted((l for l in p.links if l.confirmed or not confirmed_only),
@@ -504,7 +507,11 @@ def trace_matrix(session: Session, consultation: Consultation) -> TraceMatrix:
             common = [p.stance or "", p.rationale, p.promised_action, p.owner,
                       p.due_on.isoformat() if p.due_on else "", p.status or "", p.decision_reference,
                       "; ".join(p.findings)]
-            if not p.paragraphs:
+            if not p.paragraphs and a.general:  # only the letter's blanket sentence answers it
+                m.unanswered.append(f"{a.advisory_body} punt {p.label} (algemeen beantwoord)")
+                m.advice_rows.append([a.advisory_body, p.label, p.text, ", ".join(g.label for g in a.general),
+                                      " ".join(g.text for g in a.general), GENERAL_ONLY] + common)
+            elif not p.paragraphs:
                 m.unanswered.append(f"{a.advisory_body} punt {p.label}")
                 m.advice_rows.append([a.advisory_body, p.label, p.text, "", "", "geen antwoord"] + common)
             for par in p.paragraphs:

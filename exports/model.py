@@ -131,6 +131,9 @@ class AdviceInfo:
     points: list[AdvicePointInfo] = field(default_factory=list)
     reaction_sender: str = ""
     reaction_sent_on: date | None = None
+    #: Reaction paragraphs that acknowledge the advice as a whole ("De bovengenoemde adviezen
+    #: worden zeer serieus genomen"): points without a specific answer got only these.
+    general: list[ParagraphInfo] = field(default_factory=list)
 
     @property
     def unanswered(self) -> list[AdvicePointInfo]:

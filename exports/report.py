@@ -547,7 +547,10 @@ def _samenvatting(data: ReportInput, report: Report, n_respondents: int,
             text += (f"De reactie beantwoordt er {len(answered)}"
                      + (f" ({_list([f'{n} {s.lower()}' for s, n in stances.most_common()])})" if stances else "")
                      + ".")
-            if a.unanswered:
+            if a.unanswered and a.general:
+                text += (f" {_n(len(a.unanswered), 'punt kreeg', 'punten kregen')} alleen een algemeen antwoord,"
+                         " geen specifiek antwoord.")
+            elif a.unanswered:
                 text += f" {_n(len(a.unanswered), 'punt is', 'punten zijn')} nog niet beantwoord."
         else:
             text += "Er is nog geen reactie."

@@ -13,6 +13,8 @@ from exports.data import DataTable, write_xlsx
 ADVICE_HEADERS = ["Advies", "Punt", "Adviespunt", "Reactie (alinea)", "Tekst reactie", "Koppeling",
                   "Standpunt", "Toelichting", "Toegezegde actie", "Eigenaar", "Uiterlijk", "Status",
                   "Besluit", "Bevindingen"]
+#: The "Koppeling" of a point the reaction answered only with a blanket sentence.
+GENERAL_ONLY = "algemeen beantwoord, geen specifiek antwoord"
 EVIDENCE_HEADERS = ["Inbreng", "Fragment", "Tekst", "Thema", "Bevinding", "Soort", "Adviespunten",
                     "Standpunt op advies", "Besluit"]
 
@@ -50,7 +52,7 @@ advies en besluit.</p>
 {% for caption, headers, rows in tables %}
 <table><caption>{{ caption }}</caption>
 <thead><tr>{% for h in headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in rows %}<tr{% if row[5] == 'geen antwoord' %} class="unanswered"{% endif %}>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+<tbody>{% for row in rows %}<tr{% if row[5] in ('geen antwoord', general_only) %} class="unanswered"{% endif %}>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody>
 </table>
 {% endfor %}
 </body></html>
@@ -59,7 +61,7 @@ advies en besluit.</p>
 
 def render_trace_html(m: TraceMatrix) -> str:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    return env.from_string(_HTML).render(m=m, tables=[
+    return env.from_string(_HTML).render(m=m, general_only=GENERAL_ONLY, tables=[
         ("Advies en reactie", ADVICE_HEADERS, m.advice_rows),
         ("Van inbreng tot besluit", EVIDENCE_HEADERS, m.evidence_rows)])
 

@@ -194,6 +194,11 @@ def test_concept_notice_while_suggestions_are_unreviewed_and_the_samenvatting():
     assert "Adviesraad gaf gevraagd advies op 1 juli 2019 met 2 punten." in state
     assert "De reactie beantwoordt er 1 (1 overgenomen). 1 punt is nog niet beantwoord." in state
     assert "Er is nog geen besluit genomen." in state
+    # a point answered only by the letter's blanket sentence says so
+    data.advice[0].general = [ParagraphInfo(label="R9", text="Uw adviezen nemen wij serieus.", confirmed=False)]
+    state = " ".join(build_report(data, lemmatiser=simple_lemmatiser, with_charts=False).summary_state)
+    assert "1 punt kreeg alleen een algemeen antwoord, geen specifiek antwoord." in state
+    data.advice[0].general = []
     for text in (render_html(report), render_markdown(report)):
         assert "Samenvatting" in text and "Concept. Nog niet alle voorstellen" in text
     # what divides opinion, in words, in the theme's summary

@@ -271,3 +271,31 @@ def test_trace_matrix_and_bridge(app, small, tmp_path):
     assert seg.text.startswith("Mevrouw [naam]") and seg.source_label == "deelnemer wijkbijeenkomst Bathmen"
     assert data.agreement and data.agreement[0].coders == ("user:1", "user:2")
     assert data.agreement[0].n_segments == 3
+
+
+def test_trace_matrix_shows_points_answered_only_by_a_blanket_sentence(app, small):
+    """A point without a specific answer, where the linker read a paragraph as a general
+    acknowledgement, is 'algemeen beantwoord' in the matrix, not 'geen antwoord'."""
+    from sqlalchemy import select
+
+    from consult.audit import record
+    from consult.models import AdviceDocument, Consultation
+    from consult.reporting import trace_matrix
+    from exports.trace_matrix import GENERAL_ONLY, render_trace_html
+
+    s = app.extensions["consult.sessions"]()
+    try:
+        c = s.get(Consultation, small["consultation"])
+        advice = s.scalars(select(AdviceDocument).where(AdviceDocument.consultation_id == c.id)).one()
+        blanket = advice.reactions[0].paragraphs[-1]
+        blanket_text = blanket.text
+        record(s, "propose_links", advice, actor="system", details={"general": [blanket.id]})
+        s.flush()
+        m = trace_matrix(s, c)
+    finally:
+        s.rollback()
+        s.close()
+    assert m.unanswered == ["Adviesraad Testdorp punt 2 (algemeen beantwoord)"]
+    row = next(r for r in m.advice_rows if r[1] == "2")
+    assert row[5] == GENERAL_ONLY and row[4] == blanket_text
+    assert 'class="unanswered"' in render_trace_html(m)
