@@ -47,6 +47,14 @@ class Segment(Timestamped, Base):
     group_label: Mapped[str] = mapped_column(String(120), default="")
     #: Stakeholder group of the speaker/writer when the facilitator marked it.
     stakeholder_group_id: Mapped[int | None] = fk("stakeholder_group.id", nullable=True, ondelete="SET NULL")
+    #: The best codes below the coder's threshold at the last coding run, for the review
+    #: screen's one-key choices: ``{"coder": "model:3", "codes": [{"code": KEY, "score": 0.41}, ...]}``
+    #: (codes by their stable key; consult.coding.code_segments writes it).
+    candidates: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    #: How informative a person's decision on this segment is for the learning coder: the
+    #: smallest distance between a code's probability and its threshold (0 = on the edge),
+    #: over the codes nobody decided yet; None when the keyword rules coded it.
+    review_margin: Mapped[float | None]
 
     consultation: Mapped[Consultation] = relationship()
     answer: Mapped[Answer | None] = relationship(back_populates="segments")
