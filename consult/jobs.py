@@ -55,7 +55,10 @@ Job kinds
     Each kind is a function ``handler(session, job, progress)`` registered with
     :func:`job_handler`; it returns the JSON result, or :data:`WAITING` when child jobs
     finish it. ``code_consultation`` (params: ``retrain``; or ``only_new``: code only the
-    segments that have no code yet), ``code_chunk``, ``train_coder``, ``segment_response``
+    segments that have no code yet; or ``learn``: retrain, then code only the segments still
+    to review, started by the review screen every few decisions, see
+    :func:`start_learning_if_due`), ``code_chunk``, ``train_coder``, ``suggest_keywords``
+    (keywords per code from the accepted segments, for the codebook editor), ``segment_response``
     (params: ``response``), ``segment_document`` (``document_id``) and ``export`` (``what``,
     ``format``, ``root``: see :mod:`consult.downloads`).
 
