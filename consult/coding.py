@@ -32,7 +32,7 @@ from consult.audit import record
 from consult.codebooks import version_to_definition
 from consult.db import utcnow
 from consult.models import (
-    Answer, AssignmentStatus, AuditLog, Code, CodeAssignment, CoderModel, Consultation, Document, Origin,
+    Answer, AssignmentStatus, AuditLog, Code, CodeAssignment, CoderModel, Consultation, Document, Job, Origin,
     Question, Response, ResponseStatus, Segment, Survey, User,
 )
 
@@ -217,13 +217,19 @@ LEARN_AFTER_DECISIONS = 25
 
 
 def decisions_since_training(session: Session, consultation: Consultation) -> int:
-    """Decisions people took in ``consultation`` after its current coder was trained
-    (all of them when no coder was trained yet)."""
+    """Decisions people took in ``consultation`` since its current coder was trained or
+    the last learning run was started, whichever came later (all of them when neither
+    happened yet): a run that is under way, or failed, is not started again at once."""
     model = latest_coder(session, consultation)
+    runs = session.execute(select(Job.created_at, Job.params).where(
+        Job.consultation_id == consultation.id, Job.kind == "code_consultation", Job.parent_id.is_(None))
+        .order_by(Job.id.desc()).limit(20)).all()
+    last_run = next((t for t, params in runs if (params or {}).get("learn") or (params or {}).get("retrain")), None)
+    since = max([t for t in (getattr(model, "created_at", None), last_run) if t is not None], default=None)
     stmt = (select(func.count(CodeAssignment.id)).join(Segment)
             .where(Segment.consultation_id == consultation.id, CodeAssignment.decided_at.is_not(None)))
-    if model is not None:
-        stmt = stmt.where(CodeAssignment.decided_at > model.created_at)
+    if since is not None:
+        stmt = stmt.where(CodeAssignment.decided_at > since)
     return session.scalar(stmt) or 0
 
 
@@ -380,7 +386,9 @@ def rank_texts(prepared: PreparedCoder, texts: Sequence[str]) -> list[Ranked]:
     return out
 
 
-_MODEL_CACHE: dict[int, object] = {}
+#: Trained coders read in this process, by database, ``CoderModel`` id and training time:
+#: ids repeat across databases (tests, instances sharing a worker) and after a reset.
+_MODEL_CACHE: dict[tuple[str, int, str], object] = {}
 
 
 def choose_coder(session: Session, consultation: Consultation, *, retrain: bool = False,
@@ -400,22 +408,23 @@ def choose_coder(session: Session, consultation: Consultation, *, retrain: bool 
 
 def load_coder(session: Session, consultation: Consultation, model_id: int | None) -> PreparedCoder:
     """The coder chosen by :func:`choose_coder`. A trained model is read from its
-    ``CoderModel`` row once per process (the rows never change)."""
+    ``CoderModel`` row once per process (the rows never change; see ``_MODEL_CACHE``)."""
     version = _require_codebook(consultation)
     rule_name = f"rule:v{version.number}"
     if model_id is None:
         rules = RuleCoder(version_to_definition(version))
         return PreparedCoder(rules, {"rule": rule_name, "model": rule_name}, None,
                              profiles=CodeProfiles(rules.codebook, rules.nlp))
-    coder = _MODEL_CACHE.get(model_id)
+    model = session.get(CoderModel, model_id)      # its data column is deferred: a small read
+    if model is None or model.consultation_id != consultation.id:
+        raise ValueError(f"coder model {model_id} does not belong to {consultation.slug!r}")
+    key = (session.get_bind().url.render_as_string(hide_password=True), model_id, model.created_at.isoformat())
+    coder = _MODEL_CACHE.get(key)
     if coder is None:
-        model = session.get(CoderModel, model_id)
-        if model is None or model.consultation_id != consultation.id:
-            raise ValueError(f"coder model {model_id} does not belong to {consultation.slug!r}")
         coder = CombinedCoder.from_bytes(model.data)
         if len(_MODEL_CACHE) >= 4:
             _MODEL_CACHE.pop(next(iter(_MODEL_CACHE)))
-        _MODEL_CACHE[model_id] = coder
+        _MODEL_CACHE[key] = coder
     return PreparedCoder(coder, {"rule": rule_name, "model": f"model:{model_id}"}, model_id)
 
 
