@@ -394,3 +394,42 @@ def test_the_coder_learns_after_enough_decisions(app, client, world, db_session,
     html = client.get(URL, query_string={"status": "all"}).get_data(as_text=True)
     assert _order(html)[0] == todo.id and '<option value="leerzaam" selected>' in html
     assert coding.decisions_since_training(db_session, db_session.get(Consultation, world.consultation_id)) == 0
+
+
+def test_the_demo_offers_candidates_in_the_learners_order(app, client):
+    """`consult demo` data: the demo's trained coder ranked the segments, so the review
+    screen opens in its order with one-key candidates, and keyword proposals work."""
+    from consult.db import session_scope
+    from consult.demo import DEMO_SLUG, build_demo
+    from consult.models import Job, JobStatus, Role
+    from tests.jobqueue import drain_jobs
+    from tests.web.conftest import PASSWORD
+
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        build_demo(s)
+        admin = User(email="beheer@demo-test.nl", name="Beheer", role=Role.ADMINISTRATOR)
+        admin.set_password(PASSWORD)
+        s.add(admin)
+    login(client, "beheer@demo-test.nl")
+    url = f"/beheer/c/{DEMO_SLUG}/codering"
+    html = client.get(url).get_data(as_text=True)
+    assert '<option value="leerzaam" selected>' in html
+    forms = re.findall(r'action="([^"]+/stuk/(\d+)/code)" class="candidates">(.*?)</form>', html, re.S)
+    assert len(forms) >= 5
+    action, seg_id, block = forms[0]
+    code_id = re.search(r'name="code_id" value="(\d+)"', block).group(1)
+    token = csrf_token(client, url)
+    r = client.post(action, data={"csrf_token": token, "code_id": code_id, "bron": "kandidaat", "next": url})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"#segment-{seg_id}")
+    s = app.extensions["consult.sessions"]()
+    a = s.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == int(seg_id),
+                                              CodeAssignment.code_id == int(code_id)))
+    assert a.origin == Origin.PERSON and a.evidence["candidate"]["coder"].startswith("model:")
+    # keyword proposals from the demo's accepted segments
+    editor = f"/beheer/c/{DEMO_SLUG}/codeboek"
+    client.post(f"{editor}/trefwoorden-zoeken", data={"csrf_token": token})
+    drain_jobs(app)
+    job = s.scalar(select(Job).where(Job.kind == "suggest_keywords"))
+    assert job.status == JobStatus.FINISHED and job.result["accepted_segments"] > 300
+    assert 'class="keyword-proposals"' in client.get(editor).get_data(as_text=True)
+    s.close()
