@@ -695,7 +695,7 @@ def accept_many(session: Session, consultation: Consultation, assignment_ids: li
 
 def candidate_of(segment: Segment, code: Code) -> dict | None:
     """``code`` among the segment's stored candidates (:func:`code_segments`): ``{"coder",
-    "score", "rank"}`` (rank 1 = best), or None."""
+    "score", "rank"}`` (rank in the coder's ranking, 1 = best), or None."""
     stored = segment.candidates if isinstance(segment.candidates, dict) else {}
     for rank, item in enumerate(stored.get("codes") or [], start=1):
         if isinstance(item, dict) and item.get("code") == code.key:

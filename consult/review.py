@@ -420,10 +420,11 @@ def explain(a: CodeAssignment) -> str:
         text = f"Toegevoegd door {who}." if who else "Toegevoegd door een persoon."
         candidate = ev.get("candidate")
         if isinstance(candidate, dict):
-            by = "het lerende model" if str(candidate.get("coder") or "").startswith("model:") else "de regels"
+            model = str(candidate.get("coder") or "").startswith("model:")
+            by = "het lerende model net niet voorstelde" if model else "de regels net niet voorstelden"
             score = candidate.get("score")
-            how = f", zekerheid {round(score * 100)}%" if by == "het lerende model" and isinstance(score, (int, float)) else ""
-            text += f" Gekozen uit de codes die {by} net niet voorstelde{how}."
+            how = f", zekerheid {round(score * 100)}%" if model and isinstance(score, (int, float)) else ""
+            text += f" Gekozen uit de codes die {by}{how}."
         note = ev.get("note")
         return f"{text} Opmerking: {note}." if isinstance(note, str) and note.strip() else text
     keyword_words, related, negated = [], [], []
