@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from analysis.codebook import Code as CodeDef, Codebook as CodebookDef, CodebookEdit, diff
 from consult.audit import record
 from consult.models import (
-    AssignmentStatus, Code, CodeAssignment, Codebook, CodebookVersion, Consultation, Finding, Origin, Segment, User,
+    AssignmentStatus, Code, CodeAssignment, Codebook, CodebookVersion, Consultation, Finding, Job, JobStatus, Origin,
+    Segment, User,
 )
 from consult.models.findings import finding_code
 
@@ -243,3 +244,55 @@ def choose_codebook(session: Session, consultation: Consultation, *, actor: User
     record(session, "choose_codebook", consultation, actor=actor,
            details={"codebook": version.codebook.slug, "version": version.number, "codes": len(version.codes)})
     return version
+
+
+# -- keywords proposed from the accepted segments -------------------------------------------
+
+@dataclass(frozen=True)
+class KeywordProposal:
+    lemma: str
+    count: int                  # times in the code's accepted segments
+    other_codes: tuple[str, ...]  # labels of other codes that already have it as a keyword
+
+
+@dataclass(frozen=True)
+class KeywordProposals:
+    """The newest ``suggest_keywords`` result of a consultation, for the codebook editor:
+    per code (by key) the proposals that are not yet keywords of the code in the
+    consultation's current version."""
+    job: Job | None
+    segments: int
+    accepted_segments: int
+    by_code: dict[str, list[KeywordProposal]]
+    running: bool
+
+
+def stored_keyword_proposals(session: Session, consultation: Consultation) -> KeywordProposals:
+    """Read the newest finished ``suggest_keywords`` job of ``consultation`` (no NLP here:
+    the job computed them, :func:`consult.coding.keyword_proposals`)."""
+    jobs = select(Job).where(Job.consultation_id == consultation.id, Job.kind == "suggest_keywords")
+    job = session.scalar(jobs.where(Job.status == JobStatus.FINISHED).order_by(Job.id.desc()).limit(1))
+    running = session.scalar(jobs.where(Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).limit(1)) is not None
+    version = consultation.codebook_version
+    result = (job.result or {}) if job is not None else {}
+    by_code: dict[str, list[KeywordProposal]] = {}
+    if version is not None:
+        codes = {c.key: c for c in version.codes}
+        owners: dict[str, list[str]] = {}
+        for c in version.codes:
+            for kw in c.keywords:
+                owners.setdefault(kw.lower(), []).append(c.key)
+        for key, items in (result.get("codes") or {}).items():
+            code = codes.get(key)
+            if code is None:
+                continue
+            own = {kw.lower() for kw in code.keywords}
+            proposals = [KeywordProposal(str(i["lemma"]), int(i.get("count") or 0),
+                                         tuple(codes[k].label for k in owners.get(str(i["lemma"]).lower(), [])
+                                               if k != key))
+                         for i in items if isinstance(i, dict) and i.get("lemma")
+                         and str(i["lemma"]).lower() not in own]
+            if proposals:
+                by_code[key] = proposals
+    return KeywordProposals(job, int(result.get("segments") or 0), int(result.get("accepted_segments") or 0),
+                            by_code, running)

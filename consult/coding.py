@@ -12,24 +12,27 @@ read back from its audit entry).
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from sqlalchemy import bindparam, delete, func, select, text
+import numpy as np
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from analysis.coding.base import Assignment, Suggestion, is_codable
 from analysis.coding.combined import CombinedCoder, train
-from analysis.coding.review import AUTOMATIC, decision_status, merge_suggestions
-from analysis.coding.rules import RuleCoder
+from analysis.coding.learning import CodeProfiles, keyword_suggestions, lemma_features
+from analysis.coding.review import AUTOMATIC, decision_status, is_human_decision, merge_suggestions
+from analysis.coding.rules import RuleCoder, prepare_docs
 from analysis.privacy import mask
 from analysis.segmentation import segment_text
 from consult.audit import record
 from consult.codebooks import version_to_definition
 from consult.db import utcnow
 from consult.models import (
-    Answer, AssignmentStatus, AuditLog, Code, CodeAssignment, CoderModel, Consultation, Document, Origin,
+    Answer, AssignmentStatus, AuditLog, Code, CodeAssignment, CoderModel, Consultation, Document, Job, Origin,
     Question, Response, ResponseStatus, Segment, Survey, User,
 )
 
@@ -120,27 +123,54 @@ def segment_count(session: Session, consultation: Consultation) -> int:
 
 # -- training ---------------------------------------------------------------------------
 
-def reviewed_examples(session: Session, consultation: Consultation) -> list[tuple[str, tuple[str, ...]]]:
-    """(text, accepted codes) for every segment a person has reviewed.
+@dataclass(frozen=True)
+class ReviewedExample:
+    """A segment a person reviewed, as training data: ``codes`` accepted (positives),
+    ``rejected`` (a person saw the code and said no: negatives), ``pending`` (still
+    suggested, nobody decided). Unpacks as ``(text, codes)``, the form
+    :func:`analysis.coding.combined.train` takes, which counts every code not accepted as
+    absent: the rejected ones and the codes nobody proposed."""
 
-    A segment counts as reviewed when a person accepted, rejected or added a code on it;
-    its accepted codes are the positives, every other code of the codebook a negative.
+    text: str
+    codes: tuple[str, ...]
+    rejected: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
+
+    def __iter__(self):
+        return iter((self.text, self.codes))
+
+
+def reviewed_examples(session: Session, consultation: Consultation) -> list[ReviewedExample]:
+    """Every segment a person has reviewed, with its accepted and rejected codes.
+
+    A segment counts as reviewed when a person accepted, rejected or added a code on it:
+    a segment where the only decision was a rejection is an example too (nothing of the
+    codebook applies, or at least not that code), so the learner learns from the rules'
+    false alarms as well as from their hits.
     """
     rows = session.execute(
-        select(Segment.id, Segment.text, Code.key, CodeAssignment.status)
+        select(Segment.id, Segment.text, Code.key, CodeAssignment.status, CodeAssignment.origin,
+               CodeAssignment.decided_at)
         .join(CodeAssignment, CodeAssignment.segment_id == Segment.id)
         .join(Code, Code.id == CodeAssignment.code_id)
-        .where(Segment.consultation_id == consultation.id,
-               (CodeAssignment.origin == Origin.PERSON) | CodeAssignment.decided_at.is_not(None))
+        .where(Segment.consultation_id == consultation.id)
         .order_by(Segment.id)).all()
     texts: dict[int, str] = {}
-    codes: dict[int, set[str]] = {}
-    for seg_id, text, key, status in rows:
+    codes: dict[int, dict[str, set[str]]] = {}
+    reviewed: set[int] = set()
+    for seg_id, text, key, status, origin, decided_at in rows:
         texts[seg_id] = text
-        codes.setdefault(seg_id, set())
-        if status == AssignmentStatus.ACCEPTED:
-            codes[seg_id].add(key)
-    return [(texts[i], tuple(sorted(codes[i]))) for i in texts]
+        by_status = codes.setdefault(seg_id, {"accepted": set(), "rejected": set(), "suggested": set()})
+        by_status[status.value].add(key)
+        if origin == Origin.PERSON or decided_at is not None:
+            reviewed.add(seg_id)
+    out = []
+    for i in sorted(reviewed):
+        c = codes[i]
+        accepted = c["accepted"]
+        out.append(ReviewedExample(texts[i], tuple(sorted(accepted)), tuple(sorted(c["rejected"] - accepted)),
+                                   tuple(sorted(c["suggested"] - accepted - c["rejected"]))))
+    return out
 
 
 def train_coder(session: Session, consultation: Consultation, *, actor: str | User = "system",
@@ -159,6 +189,69 @@ def train_coder(session: Session, consultation: Consultation, *, actor: str | Us
     record(session, "train_coder", model, actor=actor,
            details={"examples": len(examples), "codebook_version": version.number})
     return model
+
+
+#: Keywords proposed per code in the codebook editor.
+KEYWORD_PROPOSALS = 8
+
+
+def keyword_proposals(session: Session, consultation: Consultation) -> dict:
+    """Keywords per code that set its accepted segments apart from the other reviewed
+    ones (:func:`analysis.coding.learning.keyword_suggestions`), without the code's
+    current keywords: the ``suggest_keywords`` job's result, which the codebook editor
+    shows (:func:`consult.codebooks.stored_keyword_proposals`). NLP: run it in a job."""
+    version = _require_codebook(consultation)
+    examples = reviewed_examples(session, consultation)
+    definition = version_to_definition(version)
+    found = keyword_suggestions(definition, [(e.text, e.codes) for e in examples], top_n=KEYWORD_PROPOSALS)
+    codes = {key: [{"lemma": k.lemma, "z": k.z, "count": k.count} for k in items if not k.already_keyword]
+             for key, items in found.items()}
+    return {"codebook_version": version.number, "segments": len(examples),
+            "accepted_segments": sum(1 for e in examples if e.codes),
+            "codes": {key: items for key, items in codes.items() if items}}
+
+
+#: A learning run starts after this many new decisions (accept, reject, add) since the
+#: coder was last trained, once :data:`MIN_TRAINING_SEGMENTS` segments were reviewed.
+LEARN_AFTER_DECISIONS = 25
+
+
+def decisions_since_training(session: Session, consultation: Consultation) -> int:
+    """Decisions people took in ``consultation`` since its current coder was trained or
+    the last learning run was started, whichever came later (all of them when neither
+    happened yet): a run that is under way, or failed, is not started again at once."""
+    model = latest_coder(session, consultation)
+    runs = session.execute(select(Job.created_at, Job.params).where(
+        Job.consultation_id == consultation.id, Job.kind == "code_consultation", Job.parent_id.is_(None))
+        .order_by(Job.id.desc()).limit(20)).all()
+    last_run = next((t for t, params in runs if (params or {}).get("learn") or (params or {}).get("retrain")), None)
+    since = max([t for t in (getattr(model, "created_at", None), last_run) if t is not None], default=None)
+    stmt = (select(func.count(CodeAssignment.id)).join(Segment)
+            .where(Segment.consultation_id == consultation.id, CodeAssignment.decided_at.is_not(None)))
+    if since is not None:
+        stmt = stmt.where(CodeAssignment.decided_at > since)
+    return session.scalar(stmt) or 0
+
+
+def learning_due(session: Session, consultation: Consultation) -> bool:
+    """Should the coder learn from the reviews now? When at least
+    :data:`LEARN_AFTER_DECISIONS` decisions were taken since it was last trained and
+    enough segments were reviewed to train on (:data:`MIN_TRAINING_SEGMENTS`)."""
+    if consultation.codebook_version is None:
+        return False
+    if decisions_since_training(session, consultation) < LEARN_AFTER_DECISIONS:
+        return False
+    reviewed = (select(func.count(func.distinct(CodeAssignment.segment_id))).join(Segment)
+                .where(Segment.consultation_id == consultation.id,
+                       (CodeAssignment.origin == Origin.PERSON) | CodeAssignment.decided_at.is_not(None)))
+    return (session.scalar(reviewed) or 0) >= MIN_TRAINING_SEGMENTS
+
+
+def learner_active(session: Session, consultation: Consultation) -> bool:
+    """Did the learning coder rank the segments still to review (so the review queue can
+    put the most informative ones first)?"""
+    return session.scalar(select(Segment.id).where(
+        Segment.consultation_id == consultation.id, Segment.review_margin.is_not(None)).limit(1)) is not None
 
 
 def latest_coder(session: Session, consultation: Consultation) -> CoderModel | None:
@@ -188,14 +281,114 @@ def _batches(items: list, size: int = BATCH) -> Iterator[list]:
 
 @dataclass
 class PreparedCoder:
-    """The coder of a run: a trained model (by ``CoderModel`` id) or the keyword rules."""
+    """The coder of a run: a trained model (by ``CoderModel`` id) or the keyword rules.
+    ``profiles`` (rules only): the codebook-text similarity that ranks the codes no
+    keyword found (:func:`rank_texts`)."""
 
     coder: object
     names: dict[str, str]
     model_id: int | None
+    profiles: CodeProfiles | None = None
 
 
-_MODEL_CACHE: dict[int, object] = {}
+# -- ranking codes per segment ---------------------------------------------------------
+#
+# Until analysis.coding offers a ranked per-segment API (issue 18), the ranking is read
+# from what the coders compute anyway, in one pass over the text:
+# * the learning coder: its probability for every code, and its per-code thresholds; its
+#   own ``code()`` still decides what is suggested;
+# * the keyword rules: a code a keyword found is suggested; the other codes are ranked by
+#   how much the segment resembles the code's text in the codebook
+#   (:class:`analysis.coding.learning.CodeProfiles`, zero-shot).
+
+#: Codes below the threshold kept per segment as one-key choices on the review screen.
+N_CANDIDATES = 3
+#: A code scoring lower than this is no candidate: a choice that is almost never right
+#: only costs the reviewer attention.
+MIN_CANDIDATE_SCORE = 0.05
+
+
+@dataclass
+class Ranked:
+    """One segment's coding: the suggestions, every code's score and, for the learning
+    coder, every code's threshold (None: the keyword rules, which have no threshold)."""
+
+    suggestions: list[Suggestion]
+    scores: dict[str, float]
+    thresholds: dict[str, float] | None = None
+
+    def candidates(self, exclude: set[str] = frozenset(), n: int = N_CANDIDATES) -> list[tuple[str, float]]:
+        """The ``n`` best codes that were not suggested and are not in ``exclude``, best
+        first, each at least :data:`MIN_CANDIDATE_SCORE`."""
+        taken = {s.code for s in self.suggestions} | set(exclude)
+        ranked = sorted(((c, p) for c, p in self.scores.items() if c not in taken and p >= MIN_CANDIDATE_SCORE),
+                        key=lambda cp: (-cp[1], cp[0]))
+        return ranked[:n]
+
+    def margin(self, exclude: set[str] = frozenset()) -> float | None:
+        """How close the learning coder is to changing its mind on this segment: the
+        smallest ``|probability - threshold|`` over the codes not in ``exclude`` (codes a
+        person decided on teach nothing new); None for the keyword rules."""
+        if self.thresholds is None:
+            return None
+        gaps = [abs(p - self.thresholds[c]) for c, p in self.scores.items() if c not in exclude]
+        return round(min(gaps), 4) if gaps else None
+
+
+class _RecordingModel:
+    """Wraps a coder's linear model and keeps the probabilities it computes, so that
+    ``CombinedCoder.code`` gives both its suggestions and every code's probability in one
+    pass over the text."""
+
+    def __init__(self, model):
+        self._model = model
+        self.probabilities = None
+
+    def predict_proba(self, X):
+        self.probabilities = self._model.predict_proba(X)
+        return self.probabilities
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+def rank_texts(prepared: PreparedCoder, texts: Sequence[str]) -> list[Ranked]:
+    """Code ``texts`` with ``prepared`` and rank every code per text (see above)."""
+    coder = prepared.coder
+    if isinstance(coder, CombinedCoder):
+        run = copy.copy(coder)              # the cached coder is shared: record on a copy
+        run.model = recorder = _RecordingModel(coder.model)
+        suggestions = run.code(texts)
+        P = recorder.probabilities
+        if P is None or P.shape != (len(texts), len(coder.codes)):
+            P = coder.probabilities(texts)
+        thresholds = {c: float(t) for c, t in zip(coder.codes, coder.thresholds)}
+        out = []
+        for r, sugg in enumerate(suggestions):
+            if not sugg and not is_codable(texts[r]):
+                out.append(Ranked([], {}))
+                continue
+            out.append(Ranked(sugg, {c: round(float(p), 4) for c, p in zip(coder.codes, P[r])}, thresholds))
+        return out
+    docs = prepare_docs(texts, coder.nlp)
+    codable = [is_codable(d.text) for d in docs]
+    profiles = prepared.profiles
+    sims = (profiles.similarities([lemma_features(d) if ok else {} for d, ok in zip(docs, codable)])
+            if profiles is not None else np.zeros((len(docs), 0)))
+    code_ids = coder.codebook.code_ids
+    out = []
+    for r, (d, ok) in enumerate(zip(docs, codable)):
+        if not ok:
+            out.append(Ranked([], {}))
+            continue
+        scores = {c: round(float(x), 4) for c, x in zip(code_ids, sims[r])} if sims.shape[1] else {}
+        out.append(Ranked(coder.suggest_doc(d), scores))
+    return out
+
+
+#: Trained coders read in this process, by database, ``CoderModel`` id and training time:
+#: ids repeat across databases (tests, instances sharing a worker) and after a reset.
+_MODEL_CACHE: dict[tuple[str, int, str], object] = {}
 
 
 def choose_coder(session: Session, consultation: Consultation, *, retrain: bool = False,
@@ -215,21 +408,23 @@ def choose_coder(session: Session, consultation: Consultation, *, retrain: bool 
 
 def load_coder(session: Session, consultation: Consultation, model_id: int | None) -> PreparedCoder:
     """The coder chosen by :func:`choose_coder`. A trained model is read from its
-    ``CoderModel`` row once per process (the rows never change)."""
+    ``CoderModel`` row once per process (the rows never change; see ``_MODEL_CACHE``)."""
     version = _require_codebook(consultation)
     rule_name = f"rule:v{version.number}"
     if model_id is None:
-        return PreparedCoder(RuleCoder(version_to_definition(version)),
-                             {"rule": rule_name, "model": rule_name}, None)
-    coder = _MODEL_CACHE.get(model_id)
+        rules = RuleCoder(version_to_definition(version))
+        return PreparedCoder(rules, {"rule": rule_name, "model": rule_name}, None,
+                             profiles=CodeProfiles(rules.codebook, rules.nlp))
+    model = session.get(CoderModel, model_id)      # its data column is deferred: a small read
+    if model is None or model.consultation_id != consultation.id:
+        raise ValueError(f"coder model {model_id} does not belong to {consultation.slug!r}")
+    key = (session.get_bind().url.render_as_string(hide_password=True), model_id, model.created_at.isoformat())
+    coder = _MODEL_CACHE.get(key)
     if coder is None:
-        model = session.get(CoderModel, model_id)
-        if model is None or model.consultation_id != consultation.id:
-            raise ValueError(f"coder model {model_id} does not belong to {consultation.slug!r}")
         coder = CombinedCoder.from_bytes(model.data)
         if len(_MODEL_CACHE) >= 4:
             _MODEL_CACHE.pop(next(iter(_MODEL_CACHE)))
-        _MODEL_CACHE[model_id] = coder
+        _MODEL_CACHE[key] = coder
     return PreparedCoder(coder, {"rule": rule_name, "model": f"model:{model_id}"}, model_id)
 
 
@@ -285,13 +480,15 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
         query = query.where(Segment.id.in_(segment_ids))
     segments = session.execute(query.order_by(Segment.id)).all()
     summary.segments = len(segments)
+    key_of = {c.id: c.key for c in codes.values()}
     for batch in _batches(segments):
         ids = [seg_id for seg_id, _ in batch]
         # Empty or non-Dutch segments are left uncoded rather than mis-coded.
         texts = [text if is_codable(text) else "" for _, text in batch]
         new, suggestion_of = [], {}
-        for seg_id, text, suggestions in zip(ids, texts, coder.code(texts)):
-            for s in suggestions if text else []:
+        ranked = rank_texts(prepared, texts)
+        for seg_id, text, r in zip(ids, texts, ranked):
+            for s in r.suggestions if text else []:
                 code = codes.get(s.code)
                 if code is None:
                     continue
@@ -318,6 +515,7 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
             session.add(_assignment(a, s))
             summary.suggestions_added += 1
             summary.per_code[s.code] = summary.per_code.get(s.code, 0) + 1
+        _store_ranking(session, ids, texts, ranked, existing, key_of, coder_names["model"])
         session.flush()
         if progress is not None:
             progress(len(batch))
@@ -325,6 +523,25 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
             session.commit()
     session.flush()
     return summary
+
+
+def _store_ranking(session: Session, ids: list[int], texts: list[str], ranked: list[Ranked],
+                   existing: list[Assignment], key_of: dict[int, str], coder_name: str) -> None:
+    """Write each segment's candidates and review margin (``Segment.candidates``,
+    ``Segment.review_margin``); codes a person decided on are neither candidates nor
+    counted in the margin."""
+    decided: dict[int, set[str]] = {}
+    for a in existing:
+        if is_human_decision(a) and a.code in key_of:
+            decided.setdefault(a.segment_id, set()).add(key_of[a.code])
+    rows = []
+    for seg_id, text, r in zip(ids, texts, ranked):
+        done = decided.get(seg_id, set())
+        best = r.candidates(done) if text else []
+        rows.append({"id": seg_id, "review_margin": r.margin(done) if text else None,
+                     "candidates": {"coder": coder_name, "codes": [{"code": c, "score": p} for c, p in best]}
+                     if best else None})
+    session.execute(update(Segment), rows)
 
 
 def add_summaries(total: CodingSummary, part: CodingSummary) -> CodingSummary:
@@ -478,10 +695,24 @@ def accept_many(session: Session, consultation: Consultation, assignment_ids: li
     return [a for a in rows if a.status == AssignmentStatus.ACCEPTED]
 
 
-def add_code(session: Session, segment: Segment, code: Code | None, actor: User) -> CodeAssignment:
+def candidate_of(segment: Segment, code: Code) -> dict | None:
+    """``code`` among the segment's stored candidates (:func:`code_segments`): ``{"coder",
+    "score", "rank"}`` (rank in the coder's ranking, 1 = best), or None."""
+    stored = segment.candidates if isinstance(segment.candidates, dict) else {}
+    for rank, item in enumerate(stored.get("codes") or [], start=1):
+        if isinstance(item, dict) and item.get("code") == code.key:
+            return {"coder": str(stored.get("coder") or ""), "score": item.get("score"), "rank": rank}
+    return None
+
+
+def add_code(session: Session, segment: Segment, code: Code | None, actor: User, *,
+             from_candidates: bool = False) -> CodeAssignment:
     """A person adds ``code`` to ``segment``: their own assignment (coder ``user:<id>``),
-    accepted at once; adding it again re-accepts it. Raises ``ValueError`` when ``code`` is
-    missing or not in the codebook version of the segment's consultation."""
+    accepted at once; adding it again re-accepts it. With ``from_candidates`` (a one-key
+    choice on the review screen) the code's place among the segment's candidates is kept
+    as its provenance (``evidence["candidate"]``: coder, score, rank) and in the audit
+    entry. Raises ``ValueError`` when ``code`` is missing or not in the codebook version
+    of the segment's consultation."""
     version_id = segment.consultation.codebook_version_id
     if code is None or version_id is None or code.version_id != version_id:
         raise ValueError("the code is not in the consultation's codebook")
@@ -492,14 +723,20 @@ def add_code(session: Session, segment: Segment, code: Code | None, actor: User)
     now = utcnow()
     details = {"consultation": segment.consultation_id, "segment": segment.id, "code": code.key,
                "to": AssignmentStatus.ACCEPTED.value, "created": a is None}
+    candidate = candidate_of(segment, code) if from_candidates else None
+    if candidate is not None:
+        details["candidate"] = candidate
     if a is None:
         a = CodeAssignment(segment_id=segment.id, code_id=code.id, origin=Origin.PERSON, coder=coder,
                            status=AssignmentStatus.ACCEPTED, created_by_id=actor.id,
-                           decided_by_id=actor.id, decided_at=now)
+                           decided_by_id=actor.id, decided_at=now,
+                           evidence={"candidate": candidate} if candidate is not None else None)
         session.add(a)
     else:
         details.update({"from": a.status.value, "previous": _state(a)})
         a.status, a.decided_by_id, a.decided_at = AssignmentStatus.ACCEPTED, actor.id, now
+        if candidate is not None:
+            a.evidence = {**(a.evidence if isinstance(a.evidence, dict) else {}), "candidate": candidate}
     record(session, "add_code", a, actor=actor, details=details)
     return a
 

@@ -55,7 +55,10 @@ Job kinds
     Each kind is a function ``handler(session, job, progress)`` registered with
     :func:`job_handler`; it returns the JSON result, or :data:`WAITING` when child jobs
     finish it. ``code_consultation`` (params: ``retrain``; or ``only_new``: code only the
-    segments that have no code yet), ``code_chunk``, ``train_coder``, ``segment_response``
+    segments that have no code yet; or ``learn``: retrain, then code only the segments still
+    to review, started by the review screen every few decisions, see
+    :func:`start_learning_if_due`), ``code_chunk``, ``train_coder``, ``suggest_keywords``
+    (keywords per code from the accepted segments, for the codebook editor), ``segment_response``
     (params: ``response``), ``segment_document`` (``document_id``), ``export`` (``what``,
     ``format``, ``root``: see :mod:`consult.downloads`) and ``send_mail`` (``messages``: ids
     of queued mail-log rows; see :mod:`consult.mail`).
@@ -85,7 +88,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from consult.db import make_engine, make_session_factory, session_scope, utcnow
-from consult.models import CodeAssignment, Consultation, Document, Job, JobStatus, Response, Segment, User
+from consult.models import (
+    AssignmentStatus, CodeAssignment, Consultation, Document, Job, JobStatus, Response, Segment, User,
+)
 
 log = logging.getLogger(__name__)
 #: The RQ queue; ``CONSULT_JOB_QUEUE`` gives deployments that share one Redis their own.
@@ -410,13 +415,18 @@ def _code(session: Session, job: Job, progress) -> Any:
     from consult.coding import CHUNK_SIZE, choose_coder, chunk_ranges, latest_coder, segment_consultation
 
     consultation = _consultation(job)
-    retrain, only_new = bool(job.params.get("retrain")), bool(job.params.get("only_new"))
+    learn = bool(job.params.get("learn"))
+    retrain, only_new = bool(job.params.get("retrain")) or learn, bool(job.params.get("only_new"))
     created = segment_consultation(session, consultation)
     before = latest_coder(session, consultation)
     model_id = choose_coder(session, consultation, retrain=retrain, actor=f"job:{job.id}")
     size = max(int(job.params.get("chunk_size") or CHUNK_SIZE), 1)
-    ranges = _uncoded_ranges(session, consultation, size) if only_new else \
-        chunk_ranges(session, consultation, size=size)
+    if only_new:
+        ranges = _id_ranges(session, _without_assignments(consultation), size)
+    elif learn:   # what people reviewed keeps its codes: re-rank only what is still to review
+        ranges = _id_ranges(session, _unreviewed(consultation), size)
+    else:
+        ranges = chunk_ranges(session, consultation, size=size)
     version = consultation.codebook_version
     job.result = {"new_segments": created, "chunks": len(ranges), "coder_model": model_id,
                   "trained": model_id is not None and model_id != getattr(before, "id", None),
@@ -424,7 +434,7 @@ def _code(session: Session, job: Job, progress) -> Any:
     _spawn(session, [Job(kind="code_chunk", consultation_id=consultation.id, parent_id=job.id,
                          requested_by_id=job.requested_by_id,
                          params={"first": first, "last": last, "count": n, "model": model_id,
-                                 "only_new": only_new})
+                                 "only_new": only_new, "unreviewed": learn})
                      for first, last, n in ranges])
     return WAITING
 
@@ -435,9 +445,19 @@ def _without_assignments(consultation: Consultation):
     return select(Segment.id).where(Segment.consultation_id == consultation.id, ~coded)
 
 
-def _uncoded_ranges(session: Session, consultation: Consultation, size: int) -> list[tuple[int, int, int]]:
-    """Like :func:`consult.coding.chunk_ranges`, over the segments without any code yet."""
-    ids = list(session.scalars(_without_assignments(consultation).order_by(Segment.id)))
+def _unreviewed(consultation: Consultation):
+    """Segments of ``consultation`` still to review: without any code, or with a suggestion
+    nobody decided on (the complement of "beoordeeld" on the review screen)."""
+    any_code = select(CodeAssignment.id).where(CodeAssignment.segment_id == Segment.id).exists()
+    open_code = select(CodeAssignment.id).where(
+        CodeAssignment.segment_id == Segment.id, CodeAssignment.status == AssignmentStatus.SUGGESTED,
+        CodeAssignment.decided_at.is_(None)).exists()
+    return select(Segment.id).where(Segment.consultation_id == consultation.id, ~any_code | open_code)
+
+
+def _id_ranges(session: Session, ids_query, size: int) -> list[tuple[int, int, int]]:
+    """Like :func:`consult.coding.chunk_ranges`, over the segment ids ``ids_query`` selects."""
+    ids = list(session.scalars(ids_query.order_by(Segment.id)))
     return [(part[0], part[-1], len(part)) for part in (ids[i:i + size] for i in range(0, len(ids), size))]
 
 
@@ -454,8 +474,10 @@ def _code_chunk(session: Session, job: Job, progress) -> dict[str, Any]:
         progress(done[0] / count)
 
     first, last = job.params["first"], job.params["last"]
-    if job.params.get("only_new"):
-        ids = list(session.scalars(_without_assignments(consultation).where(Segment.id.between(first, last))))
+    scope = _without_assignments(consultation) if job.params.get("only_new") else \
+        _unreviewed(consultation) if job.params.get("unreviewed") else None
+    if scope is not None:
+        ids = list(session.scalars(scope.where(Segment.id.between(first, last))))
         summary = code_segments(session, consultation, prepared, segment_ids=ids, progress=step,
                                 commit_batches=True)
     else:
@@ -473,6 +495,13 @@ def _train(session: Session, job: Job, progress) -> dict[str, Any]:
 
     model = train_coder(session, _consultation(job), actor=f"job:{job.id}")
     return {"coder_model": model.id, "metrics": model.metrics}
+
+
+@job_handler("suggest_keywords")
+def _suggest_keywords(session: Session, job: Job, progress) -> dict[str, Any]:
+    from consult.coding import keyword_proposals
+
+    return keyword_proposals(session, _consultation(job))
 
 
 @job_handler("segment_response")
@@ -585,6 +614,30 @@ def params_for_audit(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k not in ("root",)}
 
 
+def start_learning_if_due(app, session: Session, consultation: Consultation, user: User) -> int | None:
+    """After a review decision: when :func:`consult.coding.learning_due`, start a learning
+    run (``code_consultation`` with ``learn``: retrain the coder on the reviewed segments,
+    then re-rank the segments still to review). Returns the new job's id, or None (not
+    due, or a coding run is already under way: it will be due again after the next
+    decision)."""
+    from consult.coding import learning_due
+
+    if not learning_due(session, consultation):
+        return None
+    job_id, started = start_once(app, session, "code_consultation", consultation=consultation, user=user,
+                                 params={"learn": True}, same=lambda p: True, audit_action="start_learning_run")
+    return job_id if started else None
+
+
+def start_keyword_suggestions(app, session: Session, consultation: Consultation, user: User) -> tuple[int, bool]:
+    """Start ``suggest_keywords`` (keywords per code from the accepted segments, for the
+    codebook editor) unless one is queued or running. Returns ``(job id, started)``."""
+    if consultation.codebook_version is None:
+        raise ValueError("Deze raadpleging heeft nog geen codeboek. Kies eerst een codeboek.")
+    return start_once(app, session, "suggest_keywords", consultation=consultation, user=user, params={},
+                      same=lambda p: True, audit_action="start_keyword_suggestions")
+
+
 def start_coding_run(app, session: Session, consultation: Consultation, user: User, *,
                      mode: str) -> tuple[int, bool]:
     """Start "Nieuwe tekst coderen" (``mode="new"``: code the segments that have no code
@@ -614,6 +667,7 @@ KIND_LABELS = {
     "code_consultation": "Tekst coderen",
     "code_chunk": "Deel van een codeerronde",
     "train_coder": "Coder trainen",
+    "suggest_keywords": "Trefwoorden zoeken",
     "segment_response": "Antwoorden in stukken verdelen",
     "segment_document": "Verslag in stukken verdelen",
     "export": "Bestand maken",
@@ -625,6 +679,7 @@ FAILED_WHAT = {
     "code_consultation": "de tekst te coderen",
     "code_chunk": "dit deel van de tekst te coderen",
     "train_coder": "de coder te trainen",
+    "suggest_keywords": "trefwoorden te zoeken",
     "segment_response": "de antwoorden in stukken te verdelen",
     "segment_document": "het verslag in stukken te verdelen",
     "export": "het bestand te maken",
@@ -635,6 +690,8 @@ FAILED_WHAT = {
 def kind_label(job: Job) -> str:
     params = job.params or {}
     if job.kind == "code_consultation":
+        if params.get("learn"):
+            return "Coder leert van beoordelingen"
         if params.get("retrain"):
             return "Coder opnieuw trainen"
         if params.get("only_new"):
@@ -671,7 +728,7 @@ def step_text(session: Session, job: Job) -> str:
     if job.kind == "code_consultation":
         children = session.execute(select(Job.status, Job.params).where(Job.parent_id == job.id)).all()
         if not children:
-            if (job.params or {}).get("retrain"):
+            if (job.params or {}).get("retrain") or (job.params or {}).get("learn"):
                 return "Nieuwe tekst wordt in stukken verdeeld en de coder wordt getraind."
             return "Nieuwe tekst wordt in stukken verdeeld."
         total = sum(int((p or {}).get("count") or 0) for _, p in children)
@@ -696,7 +753,11 @@ def result_summary(job: Job) -> list[str]:
         if r.get("kept_human_decisions"):
             lines.append(f"{_n(int(r['kept_human_decisions']), 'beslissing', 'beslissingen')} van mensen "
                          "bleven zoals ze waren.")
-        if (job.params or {}).get("retrain"):
+        if (job.params or {}).get("learn"):
+            lines[0] = (f"De coder heeft geleerd van de beoordelingen en "
+                        f"{_n(int(r.get('segments') or 0), 'stuk', 'stukken')} die nog te beoordelen zijn opnieuw "
+                        f"gecodeerd: {_n(int(r.get('added') or 0), 'nieuwe suggestie', 'nieuwe suggesties')}.")
+        if (job.params or {}).get("retrain") or (job.params or {}).get("learn"):
             if r.get("trained"):
                 lines.append("De coder is opnieuw getraind op de beoordeelde stukken.")
             else:
@@ -709,6 +770,11 @@ def result_summary(job: Job) -> list[str]:
         return lines
     if job.kind == "train_coder":
         return ["De coder is getraind op de beoordeelde stukken."]
+    if job.kind == "suggest_keywords":
+        n = sum(len(v) for v in (r.get("codes") or {}).values())
+        return [f"{_n(n, 'trefwoord', 'trefwoorden')} gevonden in "
+                f"{_n(int(r.get('segments') or 0), 'beoordeeld stuk', 'beoordeelde stukken')}. "
+                "U ziet ze bij het codeboek."]
     if job.kind in ("segment_document", "segment_response"):
         return [f"{_n(int(r.get('segments') or 0), 'stuk', 'stukken')} gemaakt, "
                 f"{_n(int(r.get('added') or 0), 'suggestie', 'suggesties')} voor codes."]

@@ -30,6 +30,11 @@ STATUS_FILTERS = {"open": "nog te beoordelen", "reviewed": "beoordeeld", "none":
                   "accepted": "met een geaccepteerde code", "rejected": "met een afgewezen code",
                   "uncoded": "zonder geaccepteerde of voorgestelde code", "all": "alle stukken"}
 DEFAULT_STATUS = "open"
+#: The order of the list. ``leerzaam``: the segments on which the learning coder is least
+#: sure first (``Segment.review_margin``, smallest first), then the rest in text order;
+#: ``tekst``: in the order the text came in. Without a choice (``""``): ``leerzaam`` once
+#: the learning coder ranked the segments (:func:`consult.coding.learner_active`).
+ORDERS = {"leerzaam": "eerst waar het model twijfelt", "tekst": "op volgorde van de tekst"}
 #: Answers with at most this many segments are shown whole as the context of a segment.
 SHORT_ANSWER_SEGMENTS = 5
 
@@ -44,6 +49,9 @@ class Filters:
     source: str = ""
     q: str = ""
     page: int = 1
+    order: str = ""
+    #: The order in effect (:func:`resolve_order`); not part of the URL.
+    sort: str = "tekst"
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -57,11 +65,13 @@ class Filters:
                    neighbourhood=as_int("wijk"), group=as_int("groep"),
                    channel=args.get("kanaal", "") if args.get("kanaal") in CHANNEL_FILTERS else "",
                    source=args.get("bron", "") if args.get("bron") in SOURCE_FILTERS else "",
-                   q=args.get("q", "").strip()[:200], page=max(1, as_int("pagina") or 1))
+                   q=args.get("q", "").strip()[:200], page=max(1, as_int("pagina") or 1),
+                   order=args.get("volgorde", "") if args.get("volgorde") in ORDERS else "")
 
     def args(self, **override) -> dict:
         out = {"code": self.code, "status": self.status, "wijk": self.neighbourhood, "groep": self.group,
-               "kanaal": self.channel, "bron": self.source, "q": self.q, "pagina": self.page}
+               "kanaal": self.channel, "bron": self.source, "q": self.q, "volgorde": self.order,
+               "pagina": self.page}
         out.update(override)
         return {k: v for k, v in out.items()
                 if v not in (None, "") and not (k == "pagina" and v == 1)
@@ -120,6 +130,40 @@ def segment_query(c: Consultation, f: Filters, *, unmasked: bool):
         pattern = "%" + f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(func.lower(column).like(pattern, escape="\\"))
     return stmt
+
+
+def resolve_order(session: Session, c: Consultation, f: Filters) -> Filters:
+    """Set ``f.sort``, the order in effect: the chosen one, else ``leerzaam`` when the
+    learning coder ranked the segments, else ``tekst``."""
+    from consult.coding import learner_active
+
+    f.sort = f.order or ("leerzaam" if learner_active(session, c) else "tekst")
+    return f
+
+
+def _ordering(f: Filters) -> tuple:
+    if f.sort == "leerzaam":
+        return (Segment.review_margin.asc().nulls_last(), Segment.id)
+    return (Segment.id,)
+
+
+def _before(f: Filters, margin: float | None, segment_id: int):
+    """Segments listed before the segment (``margin``, ``segment_id``) in the order of ``f``."""
+    if f.sort != "leerzaam":
+        return Segment.id < segment_id
+    if margin is None:
+        return or_(Segment.review_margin.is_not(None), Segment.id < segment_id)
+    return or_(Segment.review_margin < margin, and_(Segment.review_margin == margin, Segment.id < segment_id))
+
+
+def _after(f: Filters, margin: float | None, segment_id: int):
+    """Segments listed after the segment (``margin``, ``segment_id``) in the order of ``f``."""
+    if f.sort != "leerzaam":
+        return Segment.id > segment_id
+    if margin is None:
+        return and_(Segment.review_margin.is_(None), Segment.id > segment_id)
+    return or_(Segment.review_margin > margin, Segment.review_margin.is_(None),
+               and_(Segment.review_margin == margin, Segment.id > segment_id))
 
 
 def _count(session: Session, stmt) -> int:
@@ -187,11 +231,14 @@ def review_page(session: Session, c: Consultation, f: Filters, *, unmasked: bool
     total = _count(session, base)
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     f.page = min(f.page, pages)
+    # no DISTINCT: every join of segment_query is many-to-one, and PostgreSQL cannot
+    # compare the JSON column Segment.candidates
     segments = session.scalars(
-        base.order_by(Segment.id).distinct().offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        base.order_by(*_ordering(f)).offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
         .options(selectinload(Segment.assignments).selectinload(CodeAssignment.code).selectinload(Code.version),
                  selectinload(Segment.assignments).selectinload(CodeAssignment.decided_by))).all()
     contexts = segment_contexts(session, segments)
+    codes = {code.key: code for code in c.codebook_version.codes} if c.codebook_version else {}
     rows = []
     for seg in segments:
         shown = seg.text if unmasked else seg.masked_text
@@ -200,29 +247,65 @@ def review_page(session: Session, c: Consultation, f: Filters, *, unmasked: bool
         first = next((a for a in assignments if a.status == AssignmentStatus.SUGGESTED), None)
         rows.append({"segment": seg, "html": highlight(shown, first, original=unmasked, query=f.q),
                      "assignments": assignments, "source": source_label(seg, unmasked=unmasked), "group": group_label(seg),
-                     "context": contexts.get(seg.id), "open": first is not None})
+                     "context": contexts.get(seg.id), "open": first is not None,
+                     "candidates": candidates(seg, codes)})
     return Page(filters=f, total=total, pages=pages, rows=rows)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A code just below the coder's threshold on a segment: a one-key choice."""
+    code: Code
+    score: float
+    by_model: bool     # the learning coder's probability; else similarity to the codebook text
+
+    @property
+    def hint(self) -> str:
+        if self.by_model:
+            return f"zekerheid {round(self.score * 100)}%"
+        return "lijkt op de omschrijving"
+
+
+def candidates(seg: Segment, codes: dict[str, Code]) -> list[Candidate]:
+    """The segment's stored candidates (best first) that are codes of the current
+    codebook version and not on the segment yet (in any status)."""
+    stored = seg.candidates if isinstance(seg.candidates, dict) else {}
+    have = {a.code.key for a in seg.assignments}
+    by_model = str(stored.get("coder") or "").startswith("model:")
+    out = []
+    for item in stored.get("codes") or []:
+        code = codes.get(item.get("code")) if isinstance(item, dict) else None
+        if code is not None and code.key not in have:
+            out.append(Candidate(code, float(item.get("score") or 0.0), by_model))
+    return out
 
 
 def next_to_review(session: Session, c: Consultation, f: Filters, after: int | None, *,
                    unmasked: bool) -> tuple[int, int] | None:
     """``(segment id, page)`` of the segment to look at next under ``f``: the first one after
-    segment ``after`` (by id) that still has an open suggestion, else the first such one
-    before it; None when no segment under ``f`` has an open suggestion."""
+    segment ``after`` (in the list's order, ``f.sort``) that still has an open suggestion,
+    else the first such one before it; None when no segment under ``f`` has an open
+    suggestion."""
     base = segment_query(c, f, unmasked=unmasked).where(_open())
-    ids = None
+    first = base.with_only_columns(Segment.id).order_by(*_ordering(f)).limit(1)
+    found = None
     if after is not None:
-        ids = session.scalar(base.with_only_columns(func.min(Segment.id)).where(Segment.id > after))
-    if ids is None:
-        ids = session.scalar(base.with_only_columns(func.min(Segment.id)))
-    if ids is None:
+        found = session.scalar(first.where(_after(f, _margin(session, after), after)))
+    if found is None:
+        found = session.scalar(first)
+    if found is None:
         return None
-    return ids, page_of(session, c, f, ids, unmasked=unmasked)
+    return found, page_of(session, c, f, found, unmasked=unmasked)
+
+
+def _margin(session: Session, segment_id: int) -> float | None:
+    return session.scalar(select(Segment.review_margin).where(Segment.id == segment_id))
 
 
 def page_of(session: Session, c: Consultation, f: Filters, segment_id: int, *, unmasked: bool) -> int:
     """The page on which segment ``segment_id`` is listed under ``f`` (1 when not listed)."""
-    before = _count(session, segment_query(c, f, unmasked=unmasked).where(Segment.id < segment_id))
+    before = _count(session, segment_query(c, f, unmasked=unmasked).where(
+        _before(f, _margin(session, segment_id), segment_id)))
     return before // PAGE_SIZE + 1
 
 
@@ -327,13 +410,21 @@ def explain(a: CodeAssignment) -> str:
     family; ``negated``) and of kind ``feature`` (model features: ``lemma:<lemma>``,
     ``lemma:<two lemmas>`` a word pair, ``lemma:<prefix>~`` the start of a word,
     ``profile:<code>`` similarity to the codebook text), plus ``sources``; a person's code
-    (no evidence, or a ``note``); and anything else, which gets the origin alone.
+    (no evidence, a ``note``, or the ``candidate`` it was chosen as); and anything else,
+    which gets the origin alone.
     """
     ev = a.evidence if isinstance(a.evidence, dict) else {}
     items = [i for i in ev.get("items") or [] if isinstance(i, dict)]
     if a.origin == Origin.PERSON:
         who = a.created_by.name if getattr(a, "created_by", None) is not None and a.created_by.name else ""
         text = f"Toegevoegd door {who}." if who else "Toegevoegd door een persoon."
+        candidate = ev.get("candidate")
+        if isinstance(candidate, dict):
+            model = str(candidate.get("coder") or "").startswith("model:")
+            by = "het lerende model net niet voorstelde" if model else "de regels net niet voorstelden"
+            score = candidate.get("score")
+            how = f", zekerheid {round(score * 100)}%" if model and isinstance(score, (int, float)) else ""
+            text += f" Gekozen uit de codes die {by}{how}."
         note = ev.get("note")
         return f"{text} Opmerking: {note}." if isinstance(note, str) and note.strip() else text
     keyword_words, related, negated = [], [], []

@@ -179,3 +179,120 @@ def test_labels_sit_next_to_their_enums():
     assert set(ORIGIN_LABELS) == set(Origin) and ORIGIN_LABELS[Origin.PERSON] == "persoon"
     assert set(ASSIGNMENT_STATUS_LABELS) == set(AssignmentStatus)
     assert ASSIGNMENT_STATUS_LABELS["suggested"] == "voorgesteld"   # templates look up by value
+
+
+# -- ranked candidates, learning from reviews (issue 18) ---------------------------------
+
+def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo):
+    from consult.coding import N_CANDIDATES, PreparedCoder, latest_coder, load_coder, rank_texts
+    from consult.demo import _accept_generated_themes
+
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        segment_consultation(s, c)
+        code_consultation(s, c)          # keyword rules: candidates by similarity to the codebook text
+        coded = s.scalars(select(Segment).where(Segment.candidates.is_not(None))).all()
+        assert len(coded) > 500
+        assert s.scalar(select(func.count(Segment.id)).where(Segment.review_margin.is_not(None))) == 0
+        for seg in coded[:200]:
+            assert seg.candidates["coder"] == "rule:v1"
+            items = seg.candidates["codes"]
+            scores = [i["score"] for i in items]
+            assert 1 <= len(items) <= N_CANDIDATES and scores == sorted(scores, reverse=True)
+            suggested = {a.code.key for a in seg.assignments}
+            assert not suggested & {i["code"] for i in items}   # below the threshold: not suggested
+
+        _accept_generated_themes(s, c, c.codebook_version)
+        code_consultation(s, c)          # the learning coder: its probabilities and thresholds
+        model = latest_coder(s, c)
+        prepared = load_coder(s, c, model.id)
+        assert isinstance(prepared, PreparedCoder) and prepared.model_id == model.id
+        notes = s.scalars(select(Segment).where(Segment.document_id.is_not(None), Segment.review_margin.is_not(None))
+                          .order_by(Segment.id).limit(30)).all()
+        assert len(notes) == 30
+        ranked = rank_texts(prepared, [seg.text for seg in notes])
+        for seg, r in zip(notes, ranked):
+            # the stored margin is the smallest distance of a code to its threshold
+            assert seg.review_margin == pytest.approx(min(abs(p - r.thresholds[k]) for k, p in r.scores.items()),
+                                                      abs=1e-3)
+            suggested = {a.code.key for a in seg.assignments if a.status == AssignmentStatus.SUGGESTED}
+            assert suggested == {x.code for x in r.suggestions}
+            for item in (seg.candidates or {}).get("codes", []):
+                assert item["score"] < r.thresholds[item["code"]] + 1e-6 and item["code"] not in suggested
+        # the ranking pass gives exactly the coder's own suggestions
+        plain = prepared.coder.code([seg.text for seg in notes])
+        assert [[(x.code, x.confidence) for x in ss] for ss in plain] == \
+            [[(x.code, x.confidence) for x in r.suggestions] for r in ranked]
+        # a person's decisions are no candidates and do not count in the margin
+        answer_seg = s.scalar(select(Segment).join(CodeAssignment).where(
+            Segment.candidates.is_not(None), CodeAssignment.origin == Origin.PERSON).order_by(Segment.id).limit(1))
+        decided = {a.code.key for a in answer_seg.assignments if a.origin == Origin.PERSON}
+        assert decided and not decided & {i["code"] for i in answer_seg.candidates["codes"]}
+        r = rank_texts(prepared, [answer_seg.text])[0]
+        assert answer_seg.review_margin == pytest.approx(r.margin(decided), abs=1e-3)
+        assert r.margin(decided) == pytest.approx(
+            min(abs(p - r.thresholds[k]) for k, p in r.scores.items() if k not in decided), abs=1e-3)
+
+
+def test_reviewed_examples_count_rejections_as_negatives(demo):
+    from consult.coding import decide
+    from consult.models import Role, User
+
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        segment_consultation(s, c)
+        code_consultation(s, c)
+        writer = User(email="beleid@example.nl", name="Beleid", role=Role.POLICY_WRITER, password_hash="x")
+        s.add(writer)
+        s.flush()
+        two = s.scalars(select(Segment).join(CodeAssignment).group_by(Segment.id)
+                        .having(func.count(CodeAssignment.id) >= 2).order_by(Segment.id).limit(2)).all()
+        only_rejected, partly = two
+        for a in only_rejected.assignments:
+            decide(s, a, "reject", writer)
+        first, *rest = sorted(partly.assignments, key=lambda a: a.id)
+        decide(s, first, "accept", writer)
+        s.flush()
+        examples = {e.text: e for e in reviewed_examples(s, c)}
+        e = examples[only_rejected.text]
+        assert e.codes == () and set(e.rejected) == {a.code.key for a in only_rejected.assignments}
+        text, codes = e                        # still the (text, codes) pair train() takes
+        assert (text, codes) == (only_rejected.text, ())
+        p = examples[partly.text]
+        assert p.codes == (first.code.key,) and set(p.pending) == {a.code.key for a in rest}
+        assert len(examples) == 2
+
+
+def test_a_code_chosen_from_the_candidates_keeps_its_provenance(demo):
+    from consult.coding import add_code, candidate_of
+    from consult.models import AuditLog, Role, User
+    from consult.review import candidates, explain
+
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        segment_consultation(s, c)
+        code_consultation(s, c)
+        writer = User(email="beleid@example.nl", name="Beleid", role=Role.POLICY_WRITER, password_hash="x")
+        s.add(writer)
+        s.flush()
+        seg = s.scalar(select(Segment).where(Segment.candidates.is_not(None)).order_by(Segment.id))
+        codes = {k.key: k for k in c.codebook_version.codes}
+        shown = candidates(seg, codes)
+        assert shown and shown[0].code.key == seg.candidates["codes"][0]["code"]
+        second = shown[1].code if len(shown) > 1 else shown[0].code
+        a = add_code(s, seg, second, writer, from_candidates=True)
+        s.flush()
+        cand = a.evidence["candidate"]
+        assert cand == candidate_of(seg, second) and cand["coder"] == "rule:v1" and cand["rank"] == (2 if len(shown) > 1 else 1)
+        assert a.origin == Origin.PERSON and a.status == AssignmentStatus.ACCEPTED
+        entry = s.scalar(select(AuditLog).where(AuditLog.action == "add_code").order_by(AuditLog.id.desc()))
+        assert entry.details["candidate"] == cand
+        assert explain(a) == "Toegevoegd door Beleid. Gekozen uit de codes die de regels net niet voorstelden."
+        s.expire(seg, ["assignments"])
+        assert second.key not in {x.code.key for x in candidates(seg, codes)}   # on the segment now
+        # a code that was no candidate gets no candidate provenance, even when asked
+        other = next(k for k in c.codebook_version.codes
+                     if k.key not in {i["code"] for i in seg.candidates["codes"]} and k.key not in
+                     {x.code.key for x in seg.assignments})
+        plain = add_code(s, seg, other, writer, from_candidates=True)
+        assert plain.evidence is None and candidate_of(seg, other) is None

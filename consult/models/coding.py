@@ -50,6 +50,14 @@ class Segment(Timestamped, Base):
     #: Notes furniture (the title, "Aanwezig: ..." lines): kept with the notes, never coded
     #: (analysis.segmentation marks it ``kind="furniture"``).
     furniture: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    #: The best codes below the coder's threshold at the last coding run, for the review
+    #: screen's one-key choices: ``{"coder": "model:3", "codes": [{"code": KEY, "score": 0.41}, ...]}``
+    #: (codes by their stable key; consult.coding.code_segments writes it).
+    candidates: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    #: How informative a person's decision on this segment is for the learning coder: the
+    #: smallest distance between a code's probability and its threshold (0 = on the edge),
+    #: over the codes nobody decided yet; None when the keyword rules coded it.
+    review_margin: Mapped[float | None]
 
     consultation: Mapped[Consultation] = relationship()
     answer: Mapped[Answer | None] = relationship(back_populates="segments")

@@ -42,6 +42,7 @@
       case "k": move(-1); break;
       case "a": press("accept"); break;
       case "r": press("reject"); break;
+      case "1": case "2": case "3": press("candidate-" + event.key); break;
       case "c": var seg = current(); var sel = seg && seg.querySelector(".add-code select"); if (sel) { sel.focus(); } break;
       case "/": var q = document.getElementById("f-q"); if (q) { q.focus(); } break;
       default: handled = false;

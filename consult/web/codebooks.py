@@ -8,15 +8,19 @@ new keys leaves the old code's codings on the previous version, to be reviewed a
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import dataclasses
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from analysis import codebook as edits
 from analysis.codebook import Code as CodeDef, Codebook as CodebookDef, CodebookEdit, CodebookError
+from consult import jobs
 from consult.codebooks import (
-    CodebookChoiceError, EditResult, apply_edit, available_codebooks, choose_codebook, code_usage, version_to_definition,
+    CodebookChoiceError, EditResult, apply_edit, available_codebooks, choose_codebook, code_usage,
+    stored_keyword_proposals, version_to_definition,
 )
 from consult.context import db
 from consult.models import Codebook, Consultation, Role
@@ -40,7 +44,8 @@ def editor(slug: str):
     usage = code_usage(db(), version, c) if version is not None else {}
     return render_template("codebooks/editor.html", c=c, version=version, usage=usage,
                            can_edit=current_user().role in EDITORS, errors={},
-                           stored=available_codebooks(db()) if version is None else [])
+                           stored=available_codebooks(db()) if version is None else [],
+                           proposals=stored_keyword_proposals(db(), c) if version is not None else None)
 
 
 def _edit_from_form(definition: CodebookDef, form) -> CodebookEdit:
@@ -59,7 +64,21 @@ def _edit_from_form(definition: CodebookDef, form) -> CodebookEdit:
         first, second = ((edits.normalise_key(form.get(f"key{i}", "")), form.get(f"label{i}", "").strip())
                          for i in (1, 2))
         return edits.split_code(definition, form.get("code", ""), first, second)
+    if op == "add_keyword":
+        return _add_keyword(definition, form.get("code", ""), form.get("keyword", ""))
     raise CodebookError("Onbekende wijziging.")
+
+
+def _add_keyword(definition: CodebookDef, key: str, keyword: str) -> CodebookEdit:
+    """One proposed keyword added to a code (the editor's "Toevoegen" next to a proposal)."""
+    keyword = " ".join(keyword.split())
+    if not keyword or len(keyword) > 80:
+        raise CodebookError("Kies een trefwoord van hoogstens 80 tekens.")
+    if key not in definition:
+        raise CodebookError("Kies een bestaande code.")
+    edit = edits.edit_code(definition, key, keywords=[*definition[key].keywords, keyword])
+    return dataclasses.replace(edit, note=f"Trefwoord ‘{keyword}’ toegevoegd aan {definition[key].label}",
+                               details={**edit.details, "keyword": keyword})
 
 
 def _done_message(result: EditResult, operation: str, previous_number: int) -> str:
@@ -133,6 +152,21 @@ def choose(slug: str):
     return redirect(url_for(".editor", slug=slug))
 
 
+@bp.post("/trefwoorden-zoeken")
+@login_required(*EDITORS)
+def suggest_keywords(slug: str):
+    """Start the job that proposes keywords from the accepted segments."""
+    c = consultation_for_staff(slug)
+    try:
+        job_id, started = jobs.start_keyword_suggestions(current_app, db(), c, current_user())
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".editor", slug=slug))
+    flash("consult zoekt nu trefwoorden in de geaccepteerde stukken. Dat duurt hoogstens een paar minuten."
+          if started else "consult is al bezig met trefwoorden zoeken.", "info")
+    return redirect(url_for(".editor", slug=slug) + "#trefwoordvoorstellen")
+
+
 @bp.post("")
 @login_required(*EDITORS)
 def change(slug: str):
@@ -146,18 +180,22 @@ def change(slug: str):
     except CodebookError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".editor", slug=slug))
-    return _store(c, edit, previous.number)
+    anchor = "#trefwoordvoorstellen" if request.form.get("operation") == "add_keyword" else ""
+    return _store(c, edit, previous.number, anchor=anchor)
 
 
-def _store(c: Consultation, edit: CodebookEdit, previous_number: int):
+def _store(c: Consultation, edit: CodebookEdit, previous_number: int, *, anchor: str = ""):
     s = db()
     result = apply_edit(s, c, edit, actor=current_user())
     if result is None:
         flash("Er is niets veranderd aan het codeboek.", "info")
     else:
         s.commit()
-        flash(_done_message(result, edit.operation, previous_number), "success")
-    return redirect(url_for(".editor", slug=c.slug))
+        message = _done_message(result, edit.operation, previous_number)
+        if edit.details.get("keyword"):
+            message = f"Trefwoord ‘{edit.details['keyword']}’ is toegevoegd. " + message
+        flash(message, "success")
+    return redirect(url_for(".editor", slug=c.slug) + anchor)
 
 
 class EditCodeForm(FlaskForm):

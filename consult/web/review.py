@@ -6,16 +6,19 @@ progress counts (queries: :mod:`consult.review`). Accepting, rejecting, adding, 
 several at once and undoing the last decision go through the review service in
 :mod:`consult.coding`; afterwards the list comes back at the next segment to review
 (``#segment-<id>``, focused by ``static/review.js``). Plain forms; the script adds
-keyboard shortcuts and focus on top.
+keyboard shortcuts and focus on top. Each segment also offers the best codes just below
+the coder's threshold as one-key choices (1, 2, 3); every few decisions the coder learns
+from the reviews in a background job, and the list then puts the segments it is least
+sure about first (``volgorde``).
 """
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from consult import coding, review
+from consult import coding, jobs, review
 from consult.context import db, get_in_consultation
 from consult.models import CodeAssignment, Code, Consultation, Role, Segment
 from consult.models.coding import ASSIGNMENT_STATUS_LABELS, ORIGIN_LABELS
@@ -32,7 +35,7 @@ def index(slug: str):
     c = consultation_for_staff(slug)
     s = db()
     user = current_user()
-    f = review.Filters.from_args(request.args)
+    f = review.resolve_order(s, c, review.Filters.from_args(request.args))
     page = review.review_page(s, c, f, unmasked=sees_unmasked(user))
     codes = list(c.codebook_version.codes) if c.codebook_version else []
     return render_template(
@@ -40,8 +43,15 @@ def index(slug: str):
         progress=review.progress(s, c), codes=codes, status_labels=ASSIGNMENT_STATUS_LABELS,
         origin_labels=ORIGIN_LABELS, channel_filters=review.CHANNEL_FILTERS, source_filters=review.SOURCE_FILTERS,
         status_filters=review.STATUS_FILTERS, explain=review.explain, here=request.full_path,
-        last_decision=coding.last_decision(s, c, user), page_size=review.PAGE_SIZE,
+        last_decision=coding.last_decision(s, c, user), page_size=review.PAGE_SIZE, orders=review.ORDERS,
+        learning_job=jobs.active_job(s, c, "code_consultation", lambda p: bool(p.get("learn"))),
         page_url=lambda n: url_for(".index", slug=slug, **f.args(pagina=n)))
+
+
+def _learn(c: Consultation) -> None:
+    """After a decision: let the coder learn from the reviews when enough new ones came in
+    (a background job; see consult.jobs.start_learning_if_due)."""
+    jobs.start_learning_if_due(current_app, db(), c, current_user())
 
 
 def _filters_of_next() -> review.Filters:
@@ -54,7 +64,7 @@ def _back(c: Consultation, *, after: int | None = None, stay: int | None = None)
     """Back to the list the form came from, at the next segment to review after segment
     ``after`` (or at segment ``stay``): on its page, with ``#segment-<id>``."""
     s = db()
-    f = _filters_of_next()
+    f = review.resolve_order(s, c, _filters_of_next())
     unmasked = sees_unmasked(current_user())
     target = None
     if stay is not None:
@@ -81,6 +91,7 @@ def decide(slug: str, assignment_id: int):
     except ValueError:
         abort(400)
     s.commit()
+    _learn(c)
     if decision == "undo":
         return _back(c, stay=a.segment_id)
     return _back(c, after=a.segment_id)
@@ -95,11 +106,12 @@ def add_code(slug: str, segment_id: int):
     code_id = request.form.get("code_id", "")
     code = s.get(Code, int(code_id)) if code_id.isdigit() else None
     try:
-        coding.add_code(s, seg, code, current_user())
+        coding.add_code(s, seg, code, current_user(), from_candidates=request.form.get("bron") == "kandidaat")
     except ValueError:
         flash("Kies een code uit het codeboek.", "error")
         return _back(c, stay=seg.id)
     s.commit()
+    _learn(c)
     return _back(c, stay=seg.id)
 
 
@@ -114,6 +126,7 @@ def accept_selected(slug: str):
         flash("Kies eerst een of meer voorstellen met het vakje ‘Kiezen’.", "error")
         return _back(c, after=None)
     s.commit()
+    _learn(c)
     n = len(accepted)
     flash(f"{n} {'voorstel' if n == 1 else 'voorstellen'} geaccepteerd.", "success")
     return _back(c, after=max(a.segment_id for a in accepted))

@@ -84,3 +84,92 @@ def test_codebook_editor_edits_keywords(server, fresh_browser, screenshots, axe_
     navigates(d, d.find_element(By.XPATH, "//button[normalize-space()='Opslaan']").click)
     assert "Vul een naam in." in d.find_element(By.CSS_SELECTOR, ".error-summary").text
     assert run_axe(d, axe_source) == []
+
+
+def _name(element) -> str:
+    return " ".join(element.get_attribute("textContent").split())
+
+
+def _ranked_segment(web_app) -> tuple[int, int]:
+    """A new notes segment as a learning coder's run leaves it: one suggestion, a margin
+    that puts it first, and three candidates below the threshold."""
+    from sqlalchemy import select
+
+    from consult.db import session_scope
+    from consult.models import CodeAssignment, Document, Origin, Segment
+
+    world = web_app.config["WORLD"]
+    with session_scope(web_app.extensions["consult.sessions"]) as s:
+        doc = s.scalar(select(Document))
+        text = "Het formulier voor de regiotaxi is lastig en mijn moeder heeft hulp nodig."
+        seg = Segment(consultation_id=world.consultation_id, document_id=doc.id, position=5, start_char=0,
+                      end_char=len(text), text=text, masked_text=text, review_margin=0.01,
+                      candidates={"coder": "model:1", "codes": [{"code": "MANTELZORG", "score": 0.38},
+                                                                 {"code": "REGELS", "score": 0.2}]})
+        s.add(seg)
+        s.flush()
+        s.add(CodeAssignment(segment_id=seg.id, code_id=world.code_ids["VERVOER"], origin=Origin.MODEL,
+                             coder="model:1", confidence=0.7, evidence={"items": []}))
+        return seg.id, world.code_ids["MANTELZORG"]
+
+
+def test_review_one_key_candidates_in_the_learners_order(server, fresh_browser, screenshots, axe_source, web_app):
+    d = fresh_browser
+    seg_id, _ = _ranked_segment(web_app)
+    log_in(d, server.url, "beleid@test.nl")
+    d.get(server.url + f"{STAFF}/codering")
+    first = d.find_element(By.CSS_SELECTOR, ".segment-list > li.segment")
+    assert first.get_attribute("id") == f"segment-{seg_id}"          # the most informative first
+    assert d.find_element(By.ID, "f-volgorde").get_attribute("value") == "leerzaam"
+    buttons = first.find_elements(By.CSS_SELECTOR, ".candidates button")
+    assert [_name(b) for b in buttons] == [f"1 Mantelzorg toevoegen (zekerheid 38%) bij stuk {seg_id}",
+                                          f"2 Regels en formulieren toevoegen (zekerheid 20%) bij stuk {seg_id}"]
+    assert run_axe(d, axe_source) == []
+    d.execute_script("arguments[0].scrollIntoView()", first)
+    d.save_screenshot(str(screenshots / "review-candidates.png"))
+    # keyboard only: j to the first segment, 1 for its first candidate
+    d.find_element(By.TAG_NAME, "body").send_keys("j")
+    assert active_id(d) == f"segment-{seg_id}"
+    navigates(d, lambda: d.switch_to.active_element.send_keys("1"))
+    assert d.current_url.endswith(f"#segment-{seg_id}") and active_id(d) == f"segment-{seg_id}"
+    seg = d.find_element(By.ID, f"segment-{seg_id}")
+    assert "Gekozen uit de codes die het lerende model net niet voorstelde, zekerheid 38%." in seg.text
+    assert [_name(b) for b in seg.find_elements(By.CSS_SELECTOR, ".candidates button")] == \
+        [f"1 Regels en formulieren toevoegen (zekerheid 20%) bij stuk {seg_id}"]
+    assert run_axe(d, axe_source) == []
+    # without JavaScript the buttons are plain form buttons: a click does the same
+    navigates(d, seg.find_element(By.CSS_SELECTOR, ".candidates button").click)
+    assert not d.find_element(By.ID, f"segment-{seg_id}").find_elements(By.CSS_SELECTOR, ".candidates")
+    # the text order is one choice away
+    d.find_element(By.CSS_SELECTOR, "#f-volgorde option[value=tekst]").click()
+    navigates(d, d.find_element(By.XPATH, "//button[normalize-space()='Filter']").click)
+    assert "volgorde=tekst" in d.current_url
+    assert d.find_element(By.CSS_SELECTOR, ".segment-list > li.segment").get_attribute("id") != f"segment-{seg_id}"
+    assert run_axe(d, axe_source) == []
+
+
+def test_codebook_editor_adds_a_proposed_keyword(server, fresh_browser, screenshots, axe_source, web_app):
+    from consult.db import session_scope
+    from consult.models import Job, JobStatus
+
+    world = web_app.config["WORLD"]
+    with session_scope(web_app.extensions["consult.sessions"]) as s:
+        s.add(Job(kind="suggest_keywords", consultation_id=world.consultation_id, status=JobStatus.FINISHED,
+                  progress=1.0, result={"codebook_version": 1, "segments": 14, "accepted_segments": 9, "codes": {
+                      "VERVOER": [{"lemma": "rolstoelbus", "z": 2.1, "count": 4}, {"lemma": "formulier", "z": 1.2, "count": 2}],
+                      "MANTELZORG": [{"lemma": "moeder", "z": 1.8, "count": 3}]}}))
+    d = fresh_browser
+    log_in(d, server.url, "beleid@test.nl")
+    d.get(server.url + f"{STAFF}/codeboek#trefwoordvoorstellen")
+    table = d.find_element(By.CSS_SELECTOR, "table.keyword-proposals")
+    assert "Let op: al een trefwoord bij Regels en formulieren" in table.text
+    assert run_axe(d, axe_source) == []
+    shot(d, screenshots / "codebook-keyword-proposals.png")
+    navigates(d, d.find_element(By.XPATH, "//button[normalize-space()='Toevoegen: ‘rolstoelbus’ bij Vervoer']").click)
+    main = d.find_element(By.TAG_NAME, "main").text
+    assert "Trefwoord ‘rolstoelbus’ is toegevoegd." in main and "wordt nu gebruikt" in main
+    assert d.current_url.endswith("#trefwoordvoorstellen")
+    row = d.find_element(By.XPATH, "//table[not(contains(@class,'keyword-proposals'))]//tr[td[normalize-space()='Vervoer']]")
+    assert "rolstoelbus" in row.text
+    assert "rolstoelbus" not in d.find_element(By.CSS_SELECTOR, "table.keyword-proposals").text
+    assert run_axe(d, axe_source) == []

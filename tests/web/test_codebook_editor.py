@@ -178,3 +178,83 @@ def test_other_consultations_sharing_the_codebook_keep_their_codings(world, db_s
     # and an edit that changes nothing still stores nothing
     assert apply_edit(db_session, other, edits.rename_code(version_to_definition(again.version), "VERVOER",
                                                            "Reizen"), actor=writer) is None
+
+
+def test_keywords_proposed_from_accepted_segments_are_added_in_one_click(app, client, world, db_session):
+    """The editor starts the job that proposes keywords (no NLP in the request), shows what
+    it found per code, and one click adds a keyword as a new codebook version."""
+    from consult.models import Document, Job, JobStatus
+    from tests.jobqueue import drain_jobs
+
+    doc = db_session.scalar(select(Document))
+    texts = [(f"De regiotaxi naar de dagbesteding kwam {n} keer te laat en de chauffeur wist de weg niet.", "VERVOER")
+             for n in range(2, 8)]
+    texts += [(f"Als mantelzorger ben ik {n} dagen per week bezig met de zorg voor mijn moeder.", "MANTELZORG")
+              for n in range(2, 8)]
+    for pos, (text, key) in enumerate(texts, start=10):
+        seg = Segment(consultation_id=world.consultation_id, document_id=doc.id, position=pos, start_char=0,
+                      end_char=len(text), text=text, masked_text=text)
+        db_session.add(seg)
+        db_session.flush()
+        db_session.add(CodeAssignment(segment_id=seg.id, code_id=world.code_ids[key], origin=Origin.PERSON,
+                                      coder=f"user:{world.writer_id}", status=AssignmentStatus.ACCEPTED,
+                                      decided_by_id=world.writer_id))
+    db_session.commit()
+
+    login(client, "beleid@test.nl")
+    html = client.get(URL).get_data(as_text=True)
+    assert "Trefwoorden uit beoordeelde stukken" in html and "Voorgestelde trefwoorden per code" not in html
+    token = csrf_token(client, URL)
+    assert client.post(f"{URL}/trefwoorden-zoeken").status_code == 400          # no CSRF token
+    r = client.post(f"{URL}/trefwoorden-zoeken", data={"csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"{URL}#trefwoordvoorstellen")
+    job = db_session.scalar(select(Job).where(Job.kind == "suggest_keywords"))
+    assert job is not None and job.requested_by_id == world.writer_id
+    drain_jobs(app)
+    db_session.expire_all()
+    job = db_session.get(Job, job.id)
+    assert job.status == JobStatus.FINISHED, job.error
+    assert job.result["segments"] == 12 and job.result["accepted_segments"] == 12
+    html = client.get(URL).get_data(as_text=True)
+    table = re.search(r'<table class="keyword-proposals">.*?</table>', html, re.S).group(0)
+    rows = re.findall(r"<tr><td>([^<]+)</td>\s*<td>([^<]+)", table)
+    assert ("Vervoer", "regiotaxi") in rows and ("Mantelzorg", "moeder") in rows
+    # current keywords are not proposed again
+    assert ("Mantelzorg", "mantelzorger") not in rows
+    assert "in 12 beoordeelde stukken (12 met een geaccepteerde code)" in " ".join(html.split())
+
+    r = client.post(URL, data={"csrf_token": token, "operation": "add_keyword", "code": "VERVOER",
+                               "keyword": "regiotaxi"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"{URL}#trefwoordvoorstellen")
+    html = client.get(URL).get_data(as_text=True)
+    assert "Trefwoord ‘regiotaxi’ is toegevoegd. Codeboek versie 2 is gemaakt en wordt nu gebruikt." in html
+    codes = _current_codes(db_session, world.consultation_id)
+    assert codes["VERVOER"].keywords == ["vervoer", "taxi", "regiotaxi"]
+    assert codes["VERVOER"].version.note == "Trefwoord ‘regiotaxi’ toegevoegd aan Vervoer"
+    entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "codebook_edit"))
+    assert entry.details["keyword"] == "regiotaxi" and entry.details["fields"] == ["keywords"]
+    rows = re.findall(r"<tr><td>([^<]+)</td>\s*<td>([^<]+)",
+                      re.search(r'<table class="keyword-proposals">.*?</table>', html, re.S).group(0))
+    assert ("Vervoer", "regiotaxi") not in rows and ("Mantelzorg", "moeder") in rows
+    # the codings went along to version 2
+    a = db_session.get(CodeAssignment, world.assignment_ids[1])
+    assert a.code_id == codes["VERVOER"].id
+
+    # bad input: a Dutch error, nothing stored
+    r = client.post(URL, data={"csrf_token": token, "operation": "add_keyword", "code": "VERVOER", "keyword": " "},
+                    follow_redirects=True)
+    assert "Kies een trefwoord van hoogstens 80 tekens." in r.get_data(as_text=True)
+    r = client.post(URL, data={"csrf_token": token, "operation": "add_keyword", "code": "GEEN", "keyword": "bus"},
+                    follow_redirects=True)
+    assert "Kies een bestaande code." in r.get_data(as_text=True)
+    assert _current_codes(db_session, world.consultation_id)["VERVOER"].version.number == 2
+
+
+def test_only_editors_see_and_start_keyword_proposals(app, client, world):
+    login(client, "gesprek@test.nl")                       # a facilitator reads the codebook
+    html = client.get(URL).get_data(as_text=True)
+    assert "Trefwoorden uit beoordeelde stukken" not in html
+    token = csrf_token(client, URL)
+    assert client.post(f"{URL}/trefwoorden-zoeken", data={"csrf_token": token}).status_code == 403
+    assert client.post(URL, data={"csrf_token": token, "operation": "add_keyword", "code": "VERVOER",
+                                  "keyword": "bus"}).status_code == 403

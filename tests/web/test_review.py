@@ -250,3 +250,186 @@ def test_bulk_accept_ignores_other_consultations_and_decided_rows(world, db_sess
     accepted = coding.accept_many(db_session, c, [first, second, 999999], writer)
     assert [a.id for a in accepted] == [first]
     assert db_session.get(CodeAssignment, second).status == AssignmentStatus.REJECTED
+
+
+# -- one-key candidates, the learner's order, learning from reviews (issue 18) -----------
+
+def _rank(db_session, world, margins, candidates=None):
+    """Give the world's segments what a learning coder's run stores."""
+    for seg_id, margin in zip(world.segment_ids, margins):
+        seg = db_session.get(Segment, seg_id)
+        seg.review_margin = margin
+    if candidates is not None:
+        db_session.get(Segment, world.segment_ids[0]).candidates = candidates
+    db_session.commit()
+
+
+def _order(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<li class="segment" id="segment-(\d+)"', html)]
+
+
+def test_candidates_are_one_click_choices_with_provenance(client, world, db_session):
+    seg1, seg2 = world.segment_ids
+    _rank(db_session, world, [None, None], {"coder": "model:1", "codes": [
+        {"code": "VERVOER", "score": 0.41}, {"code": "MANTELZORG", "score": 0.3}, {"code": "REGELS", "score": 0.12}]})
+    login(client, "beleid@test.nl")
+    html = client.get(URL).get_data(as_text=True)
+    block = re.search(r'<form method="post" action="[^"]+/stuk/%d/code" class="candidates">.*?</form>' % seg1,
+                      html, re.S).group(0)
+    # MANTELZORG is on the segment already: not offered again; the others renumbered 1 and 2
+    assert "Mantelzorg" not in block
+    assert re.search(r'data-key="candidate-1" aria-keyshortcuts="1">\s*<kbd>1</kbd> Vervoer toevoegen '
+                     r'<span class="candidate-hint">\(zekerheid 41%\)</span>', block)
+    assert 'data-key="candidate-2"' in block and "Regels en formulieren toevoegen" in block
+    assert 'name="bron" value="kandidaat"' in block and 'name="csrf_token"' in block
+    assert "<kbd>1</kbd>/<kbd>2</kbd>/<kbd>3</kbd>" in html
+    token = csrf_token(client, URL)
+    assert client.post(f"{URL}/stuk/{seg1}/code", data={"code_id": world.code_ids["VERVOER"],
+                                                         "bron": "kandidaat"}).status_code == 400  # no CSRF token
+    r = client.post(f"{URL}/stuk/{seg1}/code", data={"csrf_token": token, "code_id": world.code_ids["VERVOER"],
+                                                      "bron": "kandidaat", "next": URL})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"#segment-{seg1}")
+    a = db_session.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == seg1,
+                                                        CodeAssignment.code_id == world.code_ids["VERVOER"]))
+    assert (a.origin, a.status, a.coder) == (Origin.PERSON, AssignmentStatus.ACCEPTED, f"user:{world.writer_id}")
+    assert a.evidence == {"candidate": {"coder": "model:1", "score": 0.41, "rank": 1}}
+    html = client.get(URL).get_data(as_text=True)
+    assert ("Waarom: Toegevoegd door Beleid. Gekozen uit de codes die het lerende model net niet voorstelde, "
+            "zekerheid 41%.") in html
+    block = re.search(r'/stuk/%d/code" class="candidates">.*?</form>' % seg1, html, re.S).group(0)
+    assert "Vervoer" not in block and 'data-key="candidate-1"' in block   # Regels moved up to 1
+    # the one-key choice can be undone like any other decision
+    assert "Uw laatste beslissing: ‘Vervoer’ toegevoegd." in html
+
+
+def test_the_learner_puts_the_most_informative_segments_first(client, world, db_session):
+    seg1, seg2 = world.segment_ids
+    login(client, "beleid@test.nl")
+    # rules only: text order, no explanation of another order
+    html = client.get(URL).get_data(as_text=True)
+    assert _order(html) == [seg1, seg2] and "twijfelt" not in html.split('id="resultaat"')[1]
+    _rank(db_session, world, [0.3, 0.02])
+    html = client.get(URL).get_data(as_text=True)
+    assert _order(html) == [seg2, seg1]
+    assert re.search(r'<option value="leerzaam" selected>eerst waar het model twijfelt</option>', html)
+    assert "Bovenaan staan de stukken waarover het lerende model het meest twijfelt." in html
+    # the text order is still there
+    html = client.get(URL, query_string={"volgorde": "tekst"}).get_data(as_text=True)
+    assert _order(html) == [seg1, seg2] and '<option value="tekst" selected>' in html
+    # after a decision the list goes on in its own order: here from seg2 to seg1
+    token = csrf_token(client, URL)
+    first, second = world.assignment_ids
+    r = client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "accept", "next": URL})
+    assert r.headers["Location"].endswith(f"{URL}#segment-{seg1}")
+    # in text order, from seg1 nothing open is left after it, so back to the first open one
+    _rank(db_session, world, [0.3, 0.02])
+    r = client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "undo",
+                                                         "next": f"{URL}?volgorde=tekst"})
+    r = client.post(f"{URL}/toewijzing/{first}", data={"csrf_token": token, "decision": "accept",
+                                                        "next": f"{URL}?volgorde=tekst"})
+    assert r.headers["Location"].endswith(f"{URL}?volgorde=tekst#segment-{seg2}")
+
+
+def test_review_page_of_follows_the_order(world, db_session):
+    c = db_session.get(Consultation, world.consultation_id)
+    seg1, seg2 = world.segment_ids
+    _rank(db_session, world, [None, 0.5])
+    f = review.resolve_order(db_session, c, review.Filters(status="all"))
+    assert f.sort == "leerzaam"
+    assert review.next_to_review(db_session, c, f, None, unmasked=False) == (seg2, 1)
+    assert review.next_to_review(db_session, c, f, seg2, unmasked=False) == (seg1, 1)
+    assert review.next_to_review(db_session, c, f, seg1, unmasked=False) == (seg2, 1)   # wraps around
+    f = review.resolve_order(db_session, c, review.Filters(status="all", order="tekst"))
+    assert review.next_to_review(db_session, c, f, seg1, unmasked=False) == (seg2, 1)
+
+
+def test_the_coder_learns_after_enough_decisions(app, client, world, db_session, monkeypatch):
+    from consult import jobs
+    from consult.models import CoderModel, Document, Job, JobStatus
+    from tests.jobqueue import drain_jobs
+
+    monkeypatch.setattr(coding, "MIN_TRAINING_SEGMENTS", 2)
+    monkeypatch.setattr(coding, "LEARN_AFTER_DECISIONS", 2)
+    doc = db_session.scalar(select(Document))
+    todo = Segment(consultation_id=world.consultation_id, document_id=doc.id, position=2, start_char=0,
+                   end_char=10, text="Het formulier voor de regiotaxi is lastig in te vullen.",
+                   masked_text="Het formulier voor de regiotaxi is lastig in te vullen.")
+    db_session.add(todo)
+    db_session.commit()
+    login(client, "beleid@test.nl")
+    token = csrf_token(client, URL)
+    first, second = world.assignment_ids
+    client.post(f"{URL}/toewijzing/{first}", data={"csrf_token": token, "decision": "accept", "next": URL})
+    assert db_session.scalar(select(func.count(Job.id))) == 0          # one decision: not yet
+    client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "reject", "next": URL})
+    job = db_session.scalar(select(Job).where(Job.kind == "code_consultation"))
+    assert job is not None and job.params == {"learn": True} and job.requested_by_id == world.writer_id
+    assert jobs.kind_label(job) == "Coder leert van beoordelingen"
+    html = client.get(URL).get_data(as_text=True)
+    if job.status == JobStatus.QUEUED:
+        assert "Het model leert nu van de beoordelingen." in html and f"/taken/{job.id}" in html
+    # a decision while the run is under way starts no second one
+    client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "undo", "next": URL})
+    client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "reject", "next": URL})
+    drain_jobs(app)
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count(Job.id)).where(Job.kind == "code_consultation",
+                                                              Job.parent_id.is_(None))) == 1
+    job = db_session.get(Job, job.id)
+    assert job.status == JobStatus.FINISHED and job.result["trained"] is True
+    model = db_session.scalar(select(CoderModel))
+    assert model.metrics["n_training_segments"] == 2
+    # only the segment still to review was coded again, by the new model, with its margin
+    assert job.result["segments"] == 1
+    todo = db_session.get(Segment, todo.id)
+    assert todo.review_margin is not None and todo.assignments
+    assert {a.coder for a in todo.assignments} == {f"model:{model.id}"}
+    assert todo.candidates is None or todo.candidates["coder"] == f"model:{model.id}"
+    reviewed = db_session.get(Segment, world.segment_ids[0])
+    assert reviewed.review_margin is None
+    assert jobs.result_summary(job)[0].startswith("De coder heeft geleerd van de beoordelingen en 1 stuk")
+    page = client.get(f"{STAFF}/taken").get_data(as_text=True)
+    assert "Coder leert van beoordelingen" in page
+    # the learner ranked what is left: the list now opens on its order
+    html = client.get(URL, query_string={"status": "all"}).get_data(as_text=True)
+    assert _order(html)[0] == todo.id and '<option value="leerzaam" selected>' in html
+    assert coding.decisions_since_training(db_session, db_session.get(Consultation, world.consultation_id)) == 0
+
+
+def test_the_demo_offers_candidates_in_the_learners_order(app, client):
+    """`consult demo` data: the demo's trained coder ranked the segments, so the review
+    screen opens in its order with one-key candidates, and keyword proposals work."""
+    from consult.db import session_scope
+    from consult.demo import DEMO_SLUG, build_demo
+    from consult.models import Job, JobStatus, Role
+    from tests.jobqueue import drain_jobs
+    from tests.web.conftest import PASSWORD
+
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        build_demo(s)
+        admin = User(email="beheer@demo-test.nl", name="Beheer", role=Role.ADMINISTRATOR)
+        admin.set_password(PASSWORD)
+        s.add(admin)
+    login(client, "beheer@demo-test.nl")
+    url = f"/beheer/c/{DEMO_SLUG}/codering"
+    html = client.get(url).get_data(as_text=True)
+    assert '<option value="leerzaam" selected>' in html
+    forms = re.findall(r'action="([^"]+/stuk/(\d+)/code)" class="candidates">(.*?)</form>', html, re.S)
+    assert len(forms) >= 5
+    action, seg_id, block = forms[0]
+    code_id = re.search(r'name="code_id" value="(\d+)"', block).group(1)
+    token = csrf_token(client, url)
+    r = client.post(action, data={"csrf_token": token, "code_id": code_id, "bron": "kandidaat", "next": url})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"#segment-{seg_id}")
+    s = app.extensions["consult.sessions"]()
+    a = s.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == int(seg_id),
+                                              CodeAssignment.code_id == int(code_id)))
+    assert a.origin == Origin.PERSON and a.evidence["candidate"]["coder"].startswith("model:")
+    # keyword proposals from the demo's accepted segments
+    editor = f"/beheer/c/{DEMO_SLUG}/codeboek"
+    client.post(f"{editor}/trefwoorden-zoeken", data={"csrf_token": token})
+    drain_jobs(app)
+    job = s.scalar(select(Job).where(Job.kind == "suggest_keywords"))
+    assert job.status == JobStatus.FINISHED and job.result["accepted_segments"] > 300
+    assert 'class="keyword-proposals"' in client.get(editor).get_data(as_text=True)
+    s.close()
