@@ -348,6 +348,12 @@ def mail_resume_link(slug: str, survey_slug: str, token: str):
     except mail.MailError as exc:
         s.rollback()
         return _render_saved(c, survey, response, NewCodeForm(formdata=None), None, form, {form.email.id: str(exc)})
+    except Exception:  # noqa: BLE001 - e.g. the job queue is down: the answers are saved already
+        s.rollback()
+        current_app.logger.exception("mailing the resume link of response %s failed", response.id)
+        return _render_saved(c, survey, response, NewCodeForm(formdata=None), None, form, {
+            form.email.id: "Het versturen lukt nu niet. Uw antwoorden zijn wel bewaard. Probeer het later "
+                           "nog eens, of bewaar de link op deze pagina."})
     if message is None:  # the same link went out minutes ago
         s.commit()  # the address and consent stay
         flash(f"Wij hebben de link al naar {email} gestuurd. Kijk ook bij uw ongewenste e-mail.", "info")

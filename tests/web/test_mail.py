@@ -686,3 +686,27 @@ def test_invitation_link_fills_in_the_code_and_the_list_fills_the_participant(ma
     assert "an@voorbeeld.nl" not in repr([(a.value, a.text) for a in response.answers])
     assert s.scalar(select(Invitation.email)) == "an@voorbeeld.nl"  # only with the code, until closing
     s.close()
+
+
+def test_a_failing_job_queue_on_the_saved_page_is_a_dutch_error_and_loses_nothing(mail_app, smtp_server,
+                                                                                 monkeypatch):
+    _world(mail_app, access=SurveyAccess.OPEN)
+    resident = mail_app.test_client()
+    page1 = _start(resident)
+    saved_url = resident.post(page1, data={"csrf_token": csrf_token(resident, page1), "action": "save",
+                                           "q_rol": "inwoner"}).headers["Location"]
+    html = resident.get(saved_url).get_data(as_text=True)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(mail, "dispatch", down)
+    r = resident.post(saved_url + "/e-mail", data={"contact-csrf_token": _token_of(html, "contact-csrf_token"),
+                                                   "contact-email": "dirk@voorbeeld.nl", "contact-consent": "y"})
+    assert r.status_code == 422 and "Het versturen lukt nu niet. Uw antwoorden zijn wel bewaard" in r.get_data(
+        as_text=True)
+    s = mail_app.extensions["consult.sessions"]()
+    response = s.scalar(select(Response))
+    assert response.status == ResponseStatus.IN_PROGRESS and [a.value for a in response.answers] == ["inwoner"]
+    assert resident.get(page1).status_code == 200  # the response goes on
+    s.close()
