@@ -199,7 +199,8 @@ PLACEHOLDERS = {
     "contact": "hoe mensen contact opnemen",
     "vragenlijst": "de naam van de vragenlijst (uitnodiging en herinnering)",
     "link": "de persoonlijke link",
-    "code": "de persoonlijke code (uitnodiging, herinnering) of de ontvangstcode (bewijs van inzending)",
+    "code": "de persoonlijke code (uitnodiging, herinnering), de code om verder te gaan (link om later "
+            "verder te gaan) of de ontvangstcode (bewijs van inzending)",
     "naam": "de naam van de medewerker (alleen berichten aan medewerkers)",
     "geldig_tot": "tot wanneer de link werkt (alleen berichten aan medewerkers)",
 }
@@ -252,7 +253,8 @@ DEFAULTS: dict[MailKind, tuple[str, str]] = {
         "Beste deelnemer,\n\n"
         "U heeft uw antwoorden voor {raadpleging} bewaard. Met deze link gaat u later verder "
         "waar u was gebleven:\n{link}\n\n"
-        "Geef deze link aan niemand anders. Met de link kan iemand uw antwoorden zien.\n\n"
+        "U kunt ook naar de vragenlijst gaan en bij 'Verder met een code' deze code invullen: {code}\n\n"
+        "Geef de link en de code aan niemand anders. Daarmee kan iemand uw antwoorden zien.\n\n"
         "Met vriendelijke groet,\n{gemeente}"),
     MailKind.RECEIPT: (
         "Bedankt voor uw inbreng: {raadpleging}",
@@ -802,6 +804,12 @@ def _contact(response: Response) -> Participant | None:
     return p if p is not None and p.contact_consent and p.contact_email else None
 
 
+def contact_address(response: Response) -> str | None:
+    """The address the participant of ``response`` gave with consent (None: none given)."""
+    participant = _contact(response)
+    return participant.contact_email if participant is not None else None
+
+
 def _send_to_participant(app, session: Session, response: Response, kind: MailKind, values: dict, *,
                          base_url: str, dedup_key: str) -> MailMessage | None:
     participant = _contact(response)
@@ -819,9 +827,15 @@ def _send_to_participant(app, session: Session, response: Response, kind: MailKi
     return message
 
 
+#: What ``{code}`` says in a resume message when the caller does not have the short code
+#: (only its hash is stored, so it cannot be looked up).
+RESUME_CODE_UNKNOWN = "de code die u op het scherm kreeg toen u uw antwoorden bewaarde"
+
+
 def send_resume_link(app, session: Session, response: Response, *, base_url: str,
-                     email: str | None = None) -> MailMessage | None:
-    """E-mail the save-and-continue link of an unfinished ``response`` to its participant.
+                     email: str | None = None, code: str | None = None) -> MailMessage | None:
+    """E-mail the save-and-continue link of an unfinished ``response`` to its participant,
+    with the short resume ``code`` when the caller has it (see :data:`RESUME_CODE_UNKNOWN`).
 
     With ``email`` the address and the consent are stored first (MailError for a bad
     address). Returns the queued message, or None when there is nobody to send to, mail is
@@ -834,7 +848,8 @@ def send_resume_link(app, session: Session, response: Response, *, base_url: str
     link = external_url(app, base_url, "survey.resume", slug=survey.consultation.slug,
                         survey_slug=survey.slug, token=response.resume_token)
     window = int(utcnow().timestamp() // 600)
-    return _send_to_participant(app, session, response, MailKind.RESUME, {"link": link}, base_url=base_url,
+    return _send_to_participant(app, session, response, MailKind.RESUME,
+                                {"link": link, "code": code or RESUME_CODE_UNKNOWN}, base_url=base_url,
                                 dedup_key=f"resume:{response.id}:{window}")
 
 

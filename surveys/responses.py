@@ -210,14 +210,26 @@ def _participant_links(session: Session, survey: Survey, values: dict[str, Any],
 
 
 def _link_participant(session: Session, response: Response) -> None:
-    """An anonymous participant row carrying the role and neighbourhood answers."""
+    """An anonymous participant row carrying the role and neighbourhood answers; when the
+    answers leave them empty, the group and neighbourhood the invitation list gave the
+    invitation code (never the invitee's address). A participant that already exists (one
+    who asked for e-mail before submitting) gets what it lacks."""
+    from consult import invitations  # consult.invitations imports this module
+
     survey = response.survey
     values, _ = answer_maps(response)
     group, hood = _participant_links(session, survey, values)
-    if response.participant_id is None:
+    if group is None or hood is None:
+        invited_group, invited_hood = invitations.links_for_code(session, response.invitation_code_id)
+        group, hood = group or invited_group, hood or invited_hood
+    participant = response.participant
+    if participant is None:
         response.participant = Participant(consultation_id=survey.consultation_id,
                                            stakeholder_group=group, neighbourhood=hood)
         session.add(response.participant)
+    else:
+        participant.stakeholder_group = participant.stakeholder_group or group
+        participant.neighbourhood = participant.neighbourhood or hood
 
 
 def start_assisted_response(session: Session, survey: Survey, channel: Channel, *, entered_by: User) -> Response:

@@ -5,6 +5,12 @@ participant's key to their own response; it is shown on every page and on the
 "opgeslagen" page so people can continue later. The "opgeslagen" page also gives a short
 resume code (only its hash is stored), typed on the start page under "Verder met een
 code" by people who cannot copy a long link.
+
+E-mail (only when it is configured, :func:`consult.mail.configured`): the "opgeslagen"
+page offers to mail the resume link and code, and the review page to mail the receipt
+code, each with its own consent checkbox, separate from the privacy consent question
+(:class:`ContactForm`). The invitation link of :mod:`consult.invitations` fills in the
+personal code on the start page (``?code=``).
 """
 from __future__ import annotations
 
@@ -12,9 +18,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import HiddenField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
+from consult import mail
 from consult.models import Consultation, Response, ResponseStatus, Survey, SurveyAccess, SurveyStatus
 from consult.context import db
 from consult.security import public_consultation
@@ -114,6 +121,8 @@ def start(slug: str, survey_slug: str):
                                         token=response.resume_token, number=1))
         elif not errors:
             errors["start_token"] = "Het formulier is niet compleet verstuurd. Probeer het opnieuw."
+    elif survey.access == SurveyAccess.INVITATION:  # the link in the invitation: ?code=...
+        form.code.data = request.args.get("code", "")[:40]
     form.start_token.data = R.new_token()
     return _render_start(c, survey, form, errors, ResumeCodeForm(formdata=None), {})
 
@@ -226,16 +235,61 @@ def resume(slug: str, survey_slug: str, token: str):
     return redirect(url_for(".page", slug=slug, survey_slug=survey_slug, token=token, number=number))
 
 
-def _give_resume_code(response: Response) -> None:
+def _give_resume_code(response: Response) -> str:
     """A new short resume code for ``response``, shown once on the "opgeslagen" page
     (carried there in the signed session; the database keeps only its hash)."""
     code = R.new_resume_code(response)
     db().commit()
     session["resume_code"] = {"response": response.id, "code": code}
+    return code
 
 
 class NewCodeForm(FlaskForm):
     pass
+
+
+class _ContactFields(FlaskForm):
+    """An e-mail address with its own consent checkbox (never the privacy consent)."""
+
+    email = EmailField("Uw e-mailadres", validators=[Length(max=254, message="Dit e-mailadres is te lang.")],
+                       render_kw={"autocomplete": "email", "spellcheck": "false"})
+    consent = BooleanField("Ja, u mag mij over deze raadpleging e-mailen")
+
+
+class ContactForm(_ContactFields):
+    """On the "opgeslagen" page next to the new-code form: its fields get their own ids."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "contact")
+        super().__init__(*args, **kwargs)
+
+
+CONSENT_MISSING = ("Zet een vinkje als wij u mogen e-mailen. Wilt u geen e-mail? "
+                   "Maak het veld voor uw e-mailadres dan leeg.")
+ADDRESS_MISSING = "Vul uw e-mailadres in. Wilt u geen e-mail? Haal het vinkje dan weg."
+
+
+def _contact_address(form: _ContactFields, errors: dict[str, str], *, required: bool) -> str | None:
+    """The address a participant gave with consent (None: no e-mail wanted); problems go
+    into ``errors`` under the field ids, in Dutch."""
+    email = (form.email.data or "").strip()
+    if form.email.errors:
+        errors[form.email.id] = form.email.errors[0]
+    elif not email and (form.consent.data or required):
+        errors[form.email.id] = ADDRESS_MISSING if form.consent.data else "Vul uw e-mailadres in."
+    elif email:
+        try:
+            email = mail.normalise_address(email)
+        except mail.MailError as exc:
+            errors[form.email.id] = str(exc)
+    if email and not form.consent.data:
+        errors[form.consent.id] = CONSENT_MISSING
+    return email if email and not errors else None
+
+
+def _kept_resume_code(response: Response) -> str | None:
+    kept = session.get("resume_code_mail")
+    return kept["code"] if isinstance(kept, dict) and kept.get("response") == response.id else None
 
 
 @bp.route("/c/<slug>/v/<survey_slug>/r/<token>/opgeslagen", methods=["GET", "POST"])
@@ -251,14 +305,66 @@ def saved(slug: str, survey_slug: str, token: str):
         return redirect(url_for(".saved", slug=slug, survey_slug=survey_slug, token=token), 303)
     shown = session.pop("resume_code", None)
     code = shown["code"] if isinstance(shown, dict) and shown.get("response") == response.id else None
+    if code:  # kept for "e-mail me the link" on this page (the database has only the hash)
+        session["resume_code_mail"] = shown
+    return _render_saved(c, survey, response, form, code, ContactForm(formdata=None), {})
+
+
+def _render_saved(c, survey, response, form, code, contact_form, errors):
+    slug, survey_slug, token = c.slug, survey.slug, response.resume_token
     return render_template("survey/saved.html", c=c, survey=survey, resume_code=code, form=form,
                            has_code=response.resume_code_hash is not None, honeypot=HONEYPOT,
+                           contact_form=contact_form, errors=errors, mail_on=mail.configured(current_app),
+                           token=token,
                            start_url=url_for(".start", slug=slug, survey_slug=survey_slug, _external=True),
-                           resume_url=_resume_url(slug, survey_slug, token))
+                           resume_url=_resume_url(slug, survey_slug, token)), 422 if errors else 200
 
 
-class SubmitForm(FlaskForm):
-    pass
+@bp.post("/c/<slug>/v/<survey_slug>/r/<token>/opgeslagen/e-mail")
+def mail_resume_link(slug: str, survey_slug: str, token: str):
+    """"Stuur mij de link": the resume link and code by e-mail, with consent. Nothing
+    saved is lost on an error; without mail settings the form is not shown (404 here)."""
+    c, survey, response = _load_response(slug, survey_slug, token)
+    if response.status == ResponseStatus.SUBMITTED:
+        return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token), 303)
+    if not mail.configured(current_app):
+        abort(404)
+    if _honeypot_tripped():
+        abort(400)
+    form = ContactForm()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    errors: dict[str, str] = {}
+    email = _contact_address(form, errors, required=True)
+    if email is None:
+        return _render_saved(c, survey, response, NewCodeForm(formdata=None), None, form, errors)
+    code = _kept_resume_code(response)
+    new_code = code is None
+    if new_code:  # the code on screen is gone (only its hash is kept): a new one, shown and mailed
+        code = _give_resume_code(response)
+    s = db()
+    try:
+        message = mail.send_resume_link(current_app, s, response, base_url=request.url_root, email=email, code=code)
+    except mail.MailError as exc:
+        s.rollback()
+        return _render_saved(c, survey, response, NewCodeForm(formdata=None), None, form, {form.email.id: str(exc)})
+    except Exception:  # noqa: BLE001 - e.g. the job queue is down: the answers are saved already
+        s.rollback()
+        current_app.logger.exception("mailing the resume link of response %s failed", response.id)
+        return _render_saved(c, survey, response, NewCodeForm(formdata=None), None, form, {
+            form.email.id: "Het versturen lukt nu niet. Uw antwoorden zijn wel bewaard. Probeer het later "
+                           "nog eens, of bewaar de link op deze pagina."})
+    if message is None:  # the same link went out minutes ago
+        s.commit()  # the address and consent stay
+        flash(f"Wij hebben de link al naar {email} gestuurd. Kijk ook bij uw ongewenste e-mail.", "info")
+    else:
+        flash(f"Wij sturen de link{' en uw nieuwe code' if new_code else ' en de code'} naar {email}.", "success")
+    session.pop("resume_code_mail", None)
+    return redirect(url_for(".saved", slug=slug, survey_slug=survey_slug, token=token, _anchor="per-e-mail"), 303)
+
+
+class SubmitForm(_ContactFields):
+    """Send the answers; when e-mail is configured, optionally an address for the receipt."""
 
 
 @bp.route("/c/<slug>/v/<survey_slug>/r/<token>/controleren", methods=["GET", "POST"])
@@ -270,10 +376,15 @@ def review(slug: str, survey_slug: str, token: str):
     pages = section_pages(visible)
     missing = R.missing_required(visible, values, texts)
     form = SubmitForm()
+    mail_on = mail.configured(current_app)
+    errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         if _honeypot_tripped():
             abort(400)
-        if form.validate_on_submit() and not missing:
+        valid = form.validate_on_submit()
+        email = _contact_address(form, errors, required=False) if mail_on else None
+        if valid and not missing and not errors:
             s = db()
             R.drop_hidden(response, visible)
             s.flush()
@@ -285,7 +396,9 @@ def review(slug: str, survey_slug: str, token: str):
                 return redirect(url_for(".start", slug=slug, survey_slug=survey_slug), 303)
             s.commit()
             _segment_after_submission(s, response)
+            _mail_receipt(s, response, email)
             return redirect(url_for(".done", slug=slug, survey_slug=survey_slug, token=token), 303)
+        status = 422 if errors else 200
     hoods, groups = survey_choices(survey)
     titles = survey.section_titles
     sections = []
@@ -294,8 +407,22 @@ def review(slug: str, survey_slug: str, token: str):
                  for q in visible if q.section == section]
         sections.append((number, titles[section], items))
     return render_template("survey/review.html", c=c, survey=survey, sections=sections, form=form,
-                           missing=missing, pages=pages, token=token, honeypot=HONEYPOT,
-                           resume_url=_resume_url(slug, survey_slug, token))
+                           missing=missing, pages=pages, token=token, honeypot=HONEYPOT, errors=errors,
+                           mail_on=mail_on, known_address=mail.contact_address(response) if mail_on else None,
+                           resume_url=_resume_url(slug, survey_slug, token)), status
+
+
+def _mail_receipt(s, response, email: str | None) -> None:
+    """The receipt code by e-mail, to the address given now or earlier (with consent). The
+    submission is committed already: a failure here is logged, the receipt page follows."""
+    try:
+        if mail.send_receipt(current_app, s, response, base_url=request.url_root, email=email) is not None:
+            flash("Wij sturen uw ontvangstcode ook per e-mail.", "success")
+        elif email:
+            s.commit()  # the consent is stored (for the notice when the outcome is online)
+    except Exception:  # noqa: BLE001 - never fail a participant's submission over e-mail
+        s.rollback()
+        current_app.logger.exception("mailing the receipt of response %s failed", response.id)
 
 
 def _segment_after_submission(s, response) -> None:

@@ -1,5 +1,7 @@
 """Staff send invitations from the browser through a real SMTP server on loopback; a
-resident opens the link from the received message and reaches the survey's first page."""
+resident opens the link from the received message (the code is filled in), saves and has
+the resume link mailed, continues from that mail and completes the survey with the
+receipt by e-mail. axe-core on the pages with the e-mail fields, at 360 px and desktop."""
 from __future__ import annotations
 
 import pytest
@@ -74,8 +76,94 @@ def test_staff_send_invitations_and_the_link_opens_the_survey(mail_server_app, s
     d.delete_all_cookies()
     d.get(link)
     assert run_axe(d, axe_source) == []
-    d.find_element(By.ID, "code").send_keys(code_in(message))
+    assert d.find_element(By.ID, "code").get_attribute("value") == code_in(message)  # from the link
     navigates(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click)
     assert d.current_url.endswith("/deel/1")
     assert "Wie bent u?" in d.find_element(By.TAG_NAME, "main").text
     assert "Wmo in Deventer" in text_of(message) and "Bel 14 0570" in text_of(message)
+
+    # page 1, then "save and continue later": the saved page offers the link by e-mail
+    d.find_element(By.CSS_SELECTOR, "input[name=q_rol][value=inwoner]").click()
+    navigates(d, d.find_element(By.CSS_SELECTOR, "button[value=save]").click)
+    assert d.find_element(By.TAG_NAME, "h1").text == "Uw antwoorden zijn bewaard"
+    resume_code = d.find_element(By.ID, "verdercode").text
+    for width in (360, 1280):
+        d.set_window_size(width, 900)
+        assert run_axe(d, axe_source) == [], width
+        assert d.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+    d.find_element(By.ID, "contact-email").send_keys("an.prive@voorbeeld.nl")
+    navigates(d, d.find_element(By.CSS_SELECTOR, ".resume-by-mail button[type=submit]").click)
+    # no tick: the error summary, the address stays, nothing sent
+    assert "Zet een vinkje" in d.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert d.find_element(By.ID, "contact-email").get_attribute("value") == "an.prive@voorbeeld.nl"
+    for width in (360, 1280):
+        d.set_window_size(width, 900)
+        assert run_axe(d, axe_source) == [], width
+    d.find_element(By.ID, "contact-consent").click()
+    navigates(d, d.find_element(By.CSS_SELECTOR, ".resume-by-mail button[type=submit]").click)
+    assert "Wij sturen de link" in d.find_element(By.TAG_NAME, "main").text
+    d.find_element(By.CSS_SELECTOR, ".resume-by-mail").screenshot(str(screenshots / "survey-saved-mail.png"))
+    drain_jobs(app)
+    [resume] = smtp_server.to("an.prive@voorbeeld.nl")
+    assert resume_code in text_of(resume)  # the code the saved page showed, kept for the mail
+    resume_link = [u for u in links(resume) if "/r/" in u][0]
+
+    # another day, another browser session: on from the link in the mail, to the end
+    d.delete_all_cookies()
+    d.get(resume_link)
+    assert "Deel 2 van 3" in d.find_element(By.TAG_NAME, "h1").text
+    d.find_element(By.NAME, "q_beter").send_keys("Meer hulp bij het invullen van formulieren.")
+    navigates(d, d.find_element(By.CSS_SELECTOR, "button[value=next]").click)
+    d.find_element(By.NAME, "q_toestemming").click()
+    navigates(d, d.find_element(By.CSS_SELECTOR, "button[value=next]").click)
+    assert d.find_element(By.TAG_NAME, "h1").text == "Controleer uw antwoorden"
+    assert "an.prive@voorbeeld.nl" in d.find_element(By.TAG_NAME, "main").text  # consent given on saving
+    for width in (360, 1280):
+        d.set_window_size(width, 900)
+        assert run_axe(d, axe_source) == [], width
+    navigates(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click)
+    receipt_code = d.find_element(By.ID, "ontvangstcode").text
+    assert "Wij sturen uw ontvangstcode ook per e-mail" in d.find_element(By.TAG_NAME, "main").text
+    drain_jobs(app)
+    receipt = smtp_server.to("an.prive@voorbeeld.nl")[-1]
+    assert receipt_code in text_of(receipt)
+    assert not smtp_server.to("an@voorbeeld.nl")[1:]  # the invitation address got the invitation only
+
+
+def test_review_page_asks_for_an_address_for_the_receipt(mail_server_app, smtp_server, fresh_browser,
+                                                         axe_source, screenshots):
+    """An open survey, no address given before: the review page has the e-mail field and
+    its own consent checkbox; axe at 360 px and desktop; the receipt arrives."""
+    app, server = mail_server_app
+    with session_scope(app.extensions["consult.sessions"]) as s:
+        s.get(Survey, app.config["WORLD"].survey_id).access = SurveyAccess.OPEN
+    d = fresh_browser
+    d.get(server.url + f"/c/{SLUG}/v/wmo-vragen")
+    navigates(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click)
+    d.find_element(By.CSS_SELECTOR, "input[name=q_rol][value=inwoner]").click()
+    navigates(d, d.find_element(By.CSS_SELECTOR, "button[value=next]").click)
+    d.find_element(By.NAME, "q_beter").send_keys("Sneller antwoord op een aanvraag.")
+    navigates(d, d.find_element(By.CSS_SELECTOR, "button[value=next]").click)
+    d.find_element(By.NAME, "q_toestemming").click()
+    navigates(d, d.find_element(By.CSS_SELECTOR, "button[value=next]").click)
+    assert d.find_element(By.TAG_NAME, "legend").text == "Uw ontvangstcode per e-mail"
+    for width in (360, 1280):
+        d.set_window_size(width, 900)
+        assert run_axe(d, axe_source) == [], width
+        assert d.execute_script("return document.documentElement.scrollWidth - window.innerWidth") <= 0
+    d.find_element(By.CSS_SELECTOR, "fieldset.contact-consent").screenshot(str(screenshots / "survey-review-mail.png"))
+    d.find_element(By.ID, "email").send_keys("geen-adres")
+    d.find_element(By.ID, "consent").click()
+    navigates(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click)
+    assert "geen geldig e-mailadres" in d.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert run_axe(d, axe_source) == []
+    field = d.find_element(By.ID, "email")
+    field.clear()
+    field.send_keys("bea@voorbeeld.nl")
+    if not d.find_element(By.ID, "consent").is_selected():
+        d.find_element(By.ID, "consent").click()
+    navigates(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click)
+    receipt_code = d.find_element(By.ID, "ontvangstcode").text
+    drain_jobs(app)
+    [receipt] = smtp_server.to("bea@voorbeeld.nl")
+    assert receipt_code in text_of(receipt)

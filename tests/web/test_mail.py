@@ -477,3 +477,236 @@ def test_mail_screens_are_for_policy_writers_and_administrators(mail_app, smtp_s
     outsider = mail_app.test_client()
     login(outsider, "ander@test.nl")  # a policy writer without access to this consultation
     assert outsider.get(f"/beheer/c/{SLUG}/e-mail").status_code == 404
+
+
+# -- the resident pages: resume link on "opgeslagen", receipt on the review page ----------------
+
+BASE = f"/c/{SLUG}/v/wmo-vragen"
+
+
+def _start(client, path: str = BASE, code: str | None = None) -> str:
+    """Start the survey over HTTP; the URL of page 1."""
+    html = client.get(path).get_data(as_text=True)
+    token = re.search(r'name="start_token" type="hidden" value="([^"]+)"', html).group(1)
+    data = {"csrf_token": csrf_token(client, path), "start_token": token}
+    if code is not None:
+        data["code"] = code
+    r = client.post(urlsplit(path).path, data=data)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/deel/1"), r.get_data(as_text=True)
+    return r.headers["Location"]
+
+
+def _answer_all(client, page1: str) -> str:
+    """Answer the three pages; the URL of the review page."""
+    for n, data in ((1, {"q_rol": "inwoner"}), (2, {"q_beter": "De taxi komt te laat."}),
+                    (3, {"q_toestemming": "y"})):
+        url = page1.replace("/deel/1", f"/deel/{n}")
+        assert client.post(url, data={"csrf_token": csrf_token(client, url), "action": "next", **data}
+                           ).status_code == 302
+    return page1.replace("/deel/1", "/controleren")
+
+
+def _token_of(html: str, name: str = "csrf_token") -> str:
+    return re.search(rf'name="{re.escape(name)}" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_resume_link_and_code_mailed_from_the_saved_page(mail_app, smtp_server):
+    world = _world(mail_app, access=SurveyAccess.OPEN)
+    resident = mail_app.test_client()
+    page1 = _start(resident)
+    r = resident.post(page1, data={"csrf_token": csrf_token(resident, page1), "action": "save", "q_rol": "inwoner"})
+    saved_url = r.headers["Location"]
+    assert saved_url.endswith("/opgeslagen")
+    html = resident.get(saved_url).get_data(as_text=True)
+    code = re.search(r'id="verdercode">([^<]+)<', html).group(1)
+    assert 'id="contact-email"' in html and 'id="contact-consent"' in html
+    assert "Ja, u mag mij over deze raadpleging e-mailen" in html
+    form_token = _token_of(html, "contact-csrf_token")
+    action = re.search(r'action="([^"]+/opgeslagen/e-mail)#per-e-mail"', html).group(1)
+
+    # an address without the consent checkbox: a Dutch error, nothing sent, nothing lost
+    r = resident.post(action, data={"contact-csrf_token": form_token, "contact-email": "dirk@voorbeeld.nl"})
+    assert r.status_code == 422 and "Zet een vinkje als wij u mogen e-mailen" in r.get_data(as_text=True)
+    r = resident.post(action, data={"contact-csrf_token": form_token, "contact-email": "dirk@",
+                                    "contact-consent": "y"})
+    assert r.status_code == 422 and "geen geldig e-mailadres" in r.get_data(as_text=True)
+    r = resident.post(action, data={"contact-csrf_token": form_token, "contact-consent": "y"})
+    assert r.status_code == 422 and "Vul uw e-mailadres in" in r.get_data(as_text=True)
+    drain_jobs(mail_app)
+    assert not smtp_server.messages
+    s = mail_app.extensions["consult.sessions"]()
+    response = s.scalar(select(Response))
+    assert response.participant_id is None  # no consent: no address stored
+    assert [a.value for a in response.answers] == ["inwoner"]
+
+    r = resident.post(action, data={"contact-csrf_token": form_token, "contact-email": " Dirk@Voorbeeld.nl ",
+                                    "contact-consent": "y"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/opgeslagen#per-e-mail")
+    assert "Wij sturen de link en de code naar dirk@voorbeeld.nl" in resident.get(r.headers["Location"]).get_data(
+        as_text=True)
+    drain_jobs(mail_app)
+    [message] = smtp_server.to("dirk@voorbeeld.nl")
+    body = text_of(message)
+    assert code in body  # the short code shown on the saved page
+    link = [u for u in links(message) if "/r/" in u][0]
+    assert link.endswith(f"/r/{response.resume_token}")
+    assert "Meld u af met één klik" in body and "Wmo in Deventer" in body
+    # the link from the mail goes on where the resident stopped, in another browser
+    other = mail_app.test_client()
+    r = other.get(_path(link))
+    assert r.status_code == 302 and "/deel/" in r.headers["Location"]
+    s.expire_all()
+    participant = s.get(Participant, s.get(Response, response.id).participant_id)
+    assert participant.contact_consent and participant.contact_email == "dirk@voorbeeld.nl"
+
+    # asking again at once sends nothing twice; the page says so
+    html = resident.get(saved_url).get_data(as_text=True)
+    r = resident.post(action, data={"contact-csrf_token": _token_of(html, "contact-csrf_token"),
+                                    "contact-email": "dirk@voorbeeld.nl", "contact-consent": "y"})
+    assert r.status_code == 303
+    assert "Wij hebben de link al naar dirk@voorbeeld.nl gestuurd" in resident.get(r.headers["Location"]).get_data(
+        as_text=True)
+    drain_jobs(mail_app)
+    assert len(smtp_server.to("dirk@voorbeeld.nl")) == 1
+
+    # the consent given on the saved page also brings the receipt (the page says so)
+    review = _answer_all(resident, page1)
+    html = resident.get(review).get_data(as_text=True)
+    assert "Wij sturen uw ontvangstcode naar dirk@voorbeeld.nl" in html and 'id="email"' not in html
+    r = resident.post(review, data={"csrf_token": _token_of(html)})
+    assert r.status_code == 303
+    drain_jobs(mail_app)
+    s.expire_all()
+    receipt = smtp_server.to("dirk@voorbeeld.nl")[-1]
+    assert s.get(Response, response.id).receipt_code in text_of(receipt)
+    # the participant record keeps the role answer next to the address
+    participant = s.get(Participant, participant.id)
+    assert participant.stakeholder_group.key == "inwoner"
+    assert s.scalar(select(func.count()).select_from(Participant)) == 1
+    s.close()
+
+
+def test_receipt_mailed_from_the_review_page_only_with_consent(mail_app, smtp_server):
+    world = _world(mail_app, access=SurveyAccess.OPEN)
+    s = mail_app.extensions["consult.sessions"]()
+
+    # an address but no tick: the answers are not sent yet, and nothing is lost
+    resident = mail_app.test_client()
+    review = _answer_all(resident, _start(resident))
+    html = resident.get(review).get_data(as_text=True)
+    assert 'id="email"' in html and 'id="consent"' in html and "Uw ontvangstcode per e-mail" in html
+    r = resident.post(review, data={"csrf_token": _token_of(html), "email": "eva@voorbeeld.nl"})
+    assert r.status_code == 422 and "Zet een vinkje als wij u mogen e-mailen" in r.get_data(as_text=True)
+    assert 'value="eva@voorbeeld.nl"' in r.get_data(as_text=True)  # what was typed stays
+    response = s.scalar(select(Response))
+    assert response.status == ResponseStatus.IN_PROGRESS and len(response.answers) == 3
+    r = resident.post(review, data={"csrf_token": _token_of(html), "email": "eva@", "consent": "y"})
+    assert r.status_code == 422 and "geen geldig e-mailadres" in r.get_data(as_text=True)
+
+    r = resident.post(review, data={"csrf_token": _token_of(html), "email": "Eva@Voorbeeld.nl", "consent": "y"})
+    assert r.status_code == 303
+    done = resident.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Wij sturen uw ontvangstcode ook per e-mail" in done
+    drain_jobs(mail_app)
+    s.expire_all()
+    response = s.get(Response, response.id)
+    [receipt] = smtp_server.to("eva@voorbeeld.nl")
+    assert response.status == ResponseStatus.SUBMITTED and response.receipt_code in text_of(receipt)
+    assert any(u.endswith(f"/c/{SLUG}/terugkoppeling") for u in links(receipt))
+    assert response.participant.contact_consent and response.participant.contact_email == "eva@voorbeeld.nl"
+    # the stored consent is what lets the "outcome is online" notice reach her
+    assert mail.published_recipients(s, s.get(Consultation, world.consultation_id))[0] == 1
+
+    # without an address: submitted, no mail, no address
+    smtp_server.clear()
+    other = mail_app.test_client()
+    review = _answer_all(other, _start(other))
+    r = other.post(review, data={"csrf_token": csrf_token(other, review)})
+    assert r.status_code == 303
+    drain_jobs(mail_app)
+    assert not smtp_server.messages
+    s.expire_all()
+    second = s.scalar(select(Response).where(Response.id != response.id))
+    assert second.status == ResponseStatus.SUBMITTED
+    assert second.participant.contact_email is None and not second.participant.contact_consent
+    s.close()
+
+
+def test_without_mail_settings_the_resident_pages_ask_for_no_address(app):
+    _world(app, access=SurveyAccess.OPEN)
+    resident = app.test_client()
+    page1 = _start(resident)
+    r = resident.post(page1, data={"csrf_token": csrf_token(resident, page1), "action": "save", "q_rol": "inwoner"})
+    saved_url = r.headers["Location"]
+    html = resident.get(saved_url).get_data(as_text=True)
+    assert "Uw antwoorden zijn bewaard" in html
+    assert "e-mailadres" not in html and "/opgeslagen/e-mail" not in html
+    r = resident.post(saved_url + "/e-mail", data={"contact-csrf_token": csrf_token(resident, page1),
+                                                   "contact-email": "a@voorbeeld.nl", "contact-consent": "y"})
+    assert r.status_code == 404
+    review = _answer_all(resident, page1)
+    html = resident.get(review).get_data(as_text=True)
+    assert "e-mailadres" not in html and 'name="email"' not in html
+    # an address posted anyway is ignored; the answers are sent
+    r = resident.post(review, data={"csrf_token": _token_of(html), "email": "a@voorbeeld.nl", "consent": "y"})
+    assert r.status_code == 303
+    s = app.extensions["consult.sessions"]()
+    response = s.scalar(select(Response))
+    assert response.status == ResponseStatus.SUBMITTED and response.participant.contact_email is None
+    assert _count(s, MailMessage) == 0
+    s.close()
+
+
+def test_invitation_link_fills_in_the_code_and_the_list_fills_the_participant(mail_app, smtp_server):
+    world = _world(mail_app)
+    client = mail_app.test_client()
+    login(client, "beleid@test.nl")
+    _post_list(client, world, "e-mail;groep;wijk\nan@voorbeeld.nl;Mantelzorger;Bathmen\n", "send")
+    drain_jobs(mail_app)
+    [invitation] = smtp_server.to("an@voorbeeld.nl")
+    code = code_in(invitation)
+    link = [u for u in links(invitation) if "/v/" in u][0]
+    assert urlsplit(link).query == f"code={code}"
+    resident = mail_app.test_client()
+    html = resident.get(_path(link)).get_data(as_text=True)
+    assert re.search(rf'id="code" maxlength="40" name="code"[^>]* value="{code}"', html) or \
+        re.search(rf'<input[^>]*id="code"[^>]*value="{code}"', html), html
+    # the prefilled code is what the form posts: the resident only presses the button
+    page1 = _start(resident, _path(link), code=re.search(r'<input[^>]*id="code"[^>]*value="([^"]*)"', html).group(1))
+    review = _answer_all(resident, page1)  # role answered (inwoner), neighbourhood left empty
+    assert resident.post(review, data={"csrf_token": csrf_token(resident, review)}).status_code == 303
+    s = mail_app.extensions["consult.sessions"]()
+    response = s.scalar(select(Response))
+    assert response.status == ResponseStatus.SUBMITTED
+    participant = response.participant
+    assert participant.stakeholder_group.key == "inwoner"  # the answer wins over the list
+    assert participant.neighbourhood.name == "Bathmen"  # the list fills what the answers leave empty
+    # the invitation address is never stored with the response
+    assert participant.contact_email is None and not participant.contact_consent
+    assert "an@voorbeeld.nl" not in repr([(a.value, a.text) for a in response.answers])
+    assert s.scalar(select(Invitation.email)) == "an@voorbeeld.nl"  # only with the code, until closing
+    s.close()
+
+
+def test_a_failing_job_queue_on_the_saved_page_is_a_dutch_error_and_loses_nothing(mail_app, smtp_server,
+                                                                                 monkeypatch):
+    _world(mail_app, access=SurveyAccess.OPEN)
+    resident = mail_app.test_client()
+    page1 = _start(resident)
+    saved_url = resident.post(page1, data={"csrf_token": csrf_token(resident, page1), "action": "save",
+                                           "q_rol": "inwoner"}).headers["Location"]
+    html = resident.get(saved_url).get_data(as_text=True)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(mail, "dispatch", down)
+    r = resident.post(saved_url + "/e-mail", data={"contact-csrf_token": _token_of(html, "contact-csrf_token"),
+                                                   "contact-email": "dirk@voorbeeld.nl", "contact-consent": "y"})
+    assert r.status_code == 422 and "Het versturen lukt nu niet. Uw antwoorden zijn wel bewaard" in r.get_data(
+        as_text=True)
+    s = mail_app.extensions["consult.sessions"]()
+    response = s.scalar(select(Response))
+    assert response.status == ResponseStatus.IN_PROGRESS and [a.value for a in response.answers] == ["inwoner"]
+    assert resident.get(page1).status_code == 200  # the response goes on
+    s.close()
