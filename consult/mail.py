@@ -867,6 +867,21 @@ def send_receipt(app, session: Session, response: Response, *, base_url: str,
                                 dedup_key=f"receipt:{response.id}")
 
 
+def notify_reported(app, session: Session, consultation: Consultation, *, base_url: str,
+                    actor: User | str) -> int | None:
+    """When a consultation is marked reported: the "outcome is online" notice to everyone who
+    asked for it (:func:`send_published_notice`), once. ``None`` when mail is not configured or
+    nothing is published yet; a failing queue is logged and never undoes the status change."""
+    if not configured(app) or not has_outcome(session, consultation):
+        return None
+    try:
+        return send_published_notice(app, session, consultation, base_url=base_url, actor=actor)
+    except Exception:  # the status is committed already; staff can send it again from the e-mail page
+        log.exception("published notice for %s could not be queued", consultation.slug)
+        session.rollback()
+        return None
+
+
 def has_outcome(session: Session, consultation: Consultation) -> bool:
     """Whether findings, decisions or responses to advice (with a stance) are there to read."""
     from consult.models import AdviceDocument, AdvicePoint, AdviceResponse

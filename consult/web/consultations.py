@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, DateField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from consult import consultations as service, organisation as org_service
+from consult import consultations as service, mail, organisation as org_service
 from consult.context import db, get_in_consultation
 from consult.models import (
     Consultation, ConsultationStatus, Neighbourhood, NeighbourhoodKind, Role, StakeholderGroup,
@@ -208,6 +208,11 @@ def status(slug: str):
     if closed:
         message += (" De vragenlijst is gesloten." if len(closed) == 1
                     else f" {len(closed)} vragenlijsten zijn gesloten.")
+    if new_status == ConsultationStatus.REPORTED:
+        sent = mail.notify_reported(current_app, s, c, base_url=request.url_root, actor=current_user())
+        if sent:
+            message += (f" {sent} {'deelnemer krijgt' if sent == 1 else 'deelnemers krijgen'} een e-mail"
+                        " dat de uitkomst online staat.")
     flash(message, "success")
     return redirect(url_for(".edit", slug=c.slug))
 

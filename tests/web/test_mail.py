@@ -710,3 +710,27 @@ def test_a_failing_job_queue_on_the_saved_page_is_a_dutch_error_and_loses_nothin
     assert response.status == ResponseStatus.IN_PROGRESS and [a.value for a in response.answers] == ["inwoner"]
     assert resident.get(page1).status_code == 200  # the response goes on
     s.close()
+
+
+def test_marking_the_consultation_reported_sends_the_outcome_notice_once(mail_app, smtp_server):
+    """"Gerapporteerd" is the moment the outcome is online: everyone who asked for a message
+    gets one, once; staff can still send it themselves from the e-mail page."""
+    world = _world(mail_app, access=SurveyAccess.OPEN)
+    with session_scope(mail_app.extensions["consult.sessions"]) as s:
+        s.add(Participant(consultation_id=world.consultation_id, contact_consent=True, contact_email="g@voorbeeld.nl"))
+        s.add(Finding(consultation_id=world.consultation_id, title="Vervoer is lastig", statement="..."))
+    client = mail_app.test_client()
+    login(client, "beleid@test.nl")
+    url = f"/beheer/c/{SLUG}/instellingen"
+    for status in ("closed", "reported"):
+        r = client.post(url + "/status", data={"csrf_token": csrf_token(client, url), "status": status},
+                        follow_redirects=True)
+        assert r.status_code == 200
+    assert "1 deelnemer krijgt een e-mail dat de uitkomst online staat." in r.get_data(as_text=True)
+    drain_jobs(mail_app)
+    assert [m["To"] for m in smtp_server.messages] == ["g@voorbeeld.nl"]
+    assert any(u.endswith(f"/c/{SLUG}/terugkoppeling") for u in links(smtp_server.messages[0]))
+    page = f"/beheer/c/{SLUG}/e-mail"
+    client.post(page + "/uitkomst", data={"csrf_token": csrf_token(client, page)})
+    drain_jobs(mail_app)
+    assert len(smtp_server.messages) == 1  # never twice
