@@ -447,6 +447,7 @@ def _findings(session, consultation, spec, version) -> None:
     for i, f in enumerate(spec["findings"]):
         finding = Finding(consultation=consultation, kind=FindingKind(f["kind"]), title=f["title"],
                           statement=f["statement"], position=i,
+                          advantages=f.get("advantages", "").strip(), disadvantages=f.get("disadvantages", "").strip(),
                           codes=[codes[k] for k in f.get("codes", [])])
         session.add(finding)
         by_title[f["title"]] = finding

@@ -120,7 +120,14 @@ def test_report_numbers_match_sql(demo_app, demo_report):
     # advice: 11 points, A4 and A8 unanswered; findings and the scenario
     advice = report.advice[0]
     assert len(advice.points) == 11 and [p.label for p in advice.unanswered] == ["A4", "A8"]
-    assert len(report.findings) == 8 and len(report.scenarios) == 1
+    kinds = [f.kind for f in report.findings]
+    assert kinds.count("bevinding") == 8 and kinds.count("uitgangspunt") == 2 and len(report.scenarios) == 1
+    # the samenvatting names the uitgangspunten (§ 4) and the scenario with its voor- and nadelen (§ 5)
+    assert [p.title for p in report.summary_principles] == ["Ondersteuning in de eigen leefomgeving",
+                                                              "Uitgaan van de kracht van de cliënt"]
+    scenario = report.summary_scenarios[0]
+    assert scenario.title.startswith("Scenario 2") and "Cliënten houden keuzevrijheid." in scenario.advantages
+    assert scenario.disadvantages == ["Pilots naast het huidige systeem opzetten vraagt nog uitwerking."]
     assert report.decisions and report.decisions[0].reference == "2019-002451"
 
 
