@@ -14,7 +14,7 @@ meets text the coder has never seen.
    among the candidates, and how many shown candidates are right.
 2. Learning within a document. From the coder trained on the other two documents, a person
    reviews ``--reviewed`` segments of the held-out one, either in text order or the most
-   informative first (smallest margin to a threshold, ``Segment.review_margin``); the coder
+   informative first (smallest distance to a decision edge, ``Segment.review_margin``); the coder
    is retrained with those segments added. Scored on the segments neither order picked
    (the same segments for both, so that picking the hard ones does not flatter the score)
    and on all segments not reviewed under each order.
@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.codebook import load_default_codebook  # noqa: E402
 from analysis.coding.combined import train  # noqa: E402
-from analysis.coding.learning import CodeProfiles  # noqa: E402
 from analysis.coding.rules import RuleCoder  # noqa: E402
 from analysis.evaluation import score  # noqa: E402
 from consult.coding import PreparedCoder, rank_texts  # noqa: E402
@@ -56,9 +55,7 @@ def load_rows() -> list[dict]:
 
 def prepared(coder, codebook) -> PreparedCoder:
     names = {"rule": "rule", "model": "model"}
-    if isinstance(coder, RuleCoder):
-        return PreparedCoder(coder, names, None, profiles=CodeProfiles(codebook, coder.nlp))
-    return PreparedCoder(coder, names, 1)
+    return PreparedCoder(coder, names, None if isinstance(coder, RuleCoder) else 1)
 
 
 def candidate_figures(name: str, ranked, gold) -> dict:

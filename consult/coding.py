@@ -12,20 +12,18 @@ read back from its audit entry).
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator, Sequence
 
-import numpy as np
 from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from analysis.coding.base import Assignment, Suggestion, is_codable
 from analysis.coding.combined import CombinedCoder, train
-from analysis.coding.learning import CodeProfiles, keyword_suggestions, lemma_features
+from analysis.coding.learning import keyword_suggestions
 from analysis.coding.review import AUTOMATIC, decision_status, is_human_decision, merge_suggestions
-from analysis.coding.rules import RuleCoder, prepare_docs
+from analysis.coding.rules import RuleCoder
 from analysis.privacy import mask
 from analysis.segmentation import segment_text
 from consult.audit import record
@@ -281,25 +279,20 @@ def _batches(items: list, size: int = BATCH) -> Iterator[list]:
 
 @dataclass
 class PreparedCoder:
-    """The coder of a run: a trained model (by ``CoderModel`` id) or the keyword rules.
-    ``profiles`` (rules only): the codebook-text similarity that ranks the codes no
-    keyword found (:func:`rank_texts`)."""
+    """The coder of a run: a trained model (by ``CoderModel`` id) or the keyword rules."""
 
     coder: object
     names: dict[str, str]
     model_id: int | None
-    profiles: CodeProfiles | None = None
 
 
 # -- ranking codes per segment ---------------------------------------------------------
 #
-# Until analysis.coding offers a ranked per-segment API (issue 18), the ranking is read
-# from what the coders compute anyway, in one pass over the text:
-# * the learning coder: its probability for every code, and its per-code thresholds; its
-#   own ``code()`` still decides what is suggested;
-# * the keyword rules: a code a keyword found is suggested; the other codes are ranked by
-#   how much the segment resembles the code's text in the codebook
-#   (:class:`analysis.coding.learning.CodeProfiles`, zero-shot).
+# The coders rank every code per segment in the same pass that makes their suggestions
+# (``code_ranked`` in analysis.coding): the learning coder by its probabilities (and the
+# rules' and codebook's signals), with each code's distance to its decision edge; the
+# keyword rules put the codes no keyword found in order of how much the segment resembles
+# the code's text in the codebook (zero-shot).
 
 #: Codes below the threshold kept per segment as one-key choices on the review screen.
 N_CANDIDATES = 3
@@ -310,80 +303,34 @@ MIN_CANDIDATE_SCORE = 0.05
 
 @dataclass
 class Ranked:
-    """One segment's coding: the suggestions, every code's score and, for the learning
-    coder, every code's threshold (None: the keyword rules, which have no threshold)."""
+    """One segment's coding: the suggestions, every code's score in the coder's ranking
+    order and, for the learning coder, every code's distance to the probability that would
+    change its decision (None: the keyword rules, which have no such edge)."""
 
     suggestions: list[Suggestion]
     scores: dict[str, float]
-    thresholds: dict[str, float] | None = None
+    distances: dict[str, float] | None = None
 
     def candidates(self, exclude: set[str] = frozenset(), n: int = N_CANDIDATES) -> list[tuple[str, float]]:
-        """The ``n`` best codes that were not suggested and are not in ``exclude``, best
-        first, each at least :data:`MIN_CANDIDATE_SCORE`."""
+        """The ``n`` best codes that were not suggested and are not in ``exclude``, in the
+        coder's order, each at least :data:`MIN_CANDIDATE_SCORE`."""
         taken = {s.code for s in self.suggestions} | set(exclude)
-        ranked = sorted(((c, p) for c, p in self.scores.items() if c not in taken and p >= MIN_CANDIDATE_SCORE),
-                        key=lambda cp: (-cp[1], cp[0]))
-        return ranked[:n]
+        return [(c, p) for c, p in self.scores.items() if c not in taken and p >= MIN_CANDIDATE_SCORE][:n]
 
     def margin(self, exclude: set[str] = frozenset()) -> float | None:
         """How close the learning coder is to changing its mind on this segment: the
-        smallest ``|probability - threshold|`` over the codes not in ``exclude`` (codes a
+        smallest distance to a decision edge over the codes not in ``exclude`` (codes a
         person decided on teach nothing new); None for the keyword rules."""
-        if self.thresholds is None:
+        if self.distances is None:
             return None
-        gaps = [abs(p - self.thresholds[c]) for c, p in self.scores.items() if c not in exclude]
+        gaps = [d for c, d in self.distances.items() if c not in exclude]
         return round(min(gaps), 4) if gaps else None
-
-
-class _RecordingModel:
-    """Wraps a coder's linear model and keeps the probabilities it computes, so that
-    ``CombinedCoder.code`` gives both its suggestions and every code's probability in one
-    pass over the text."""
-
-    def __init__(self, model):
-        self._model = model
-        self.probabilities = None
-
-    def predict_proba(self, X):
-        self.probabilities = self._model.predict_proba(X)
-        return self.probabilities
-
-    def __getattr__(self, name):
-        return getattr(self._model, name)
 
 
 def rank_texts(prepared: PreparedCoder, texts: Sequence[str]) -> list[Ranked]:
     """Code ``texts`` with ``prepared`` and rank every code per text (see above)."""
-    coder = prepared.coder
-    if isinstance(coder, CombinedCoder):
-        run = copy.copy(coder)              # the cached coder is shared: record on a copy
-        run.model = recorder = _RecordingModel(coder.model)
-        suggestions = run.code(texts)
-        P = recorder.probabilities
-        if P is None or P.shape != (len(texts), len(coder.codes)):
-            P = coder.probabilities(texts)
-        thresholds = {c: float(t) for c, t in zip(coder.codes, coder.thresholds)}
-        out = []
-        for r, sugg in enumerate(suggestions):
-            if not sugg and not is_codable(texts[r]):
-                out.append(Ranked([], {}))
-                continue
-            out.append(Ranked(sugg, {c: round(float(p), 4) for c, p in zip(coder.codes, P[r])}, thresholds))
-        return out
-    docs = prepare_docs(texts, coder.nlp)
-    codable = [is_codable(d.text) for d in docs]
-    profiles = prepared.profiles
-    sims = (profiles.similarities([lemma_features(d) if ok else {} for d, ok in zip(docs, codable)])
-            if profiles is not None else np.zeros((len(docs), 0)))
-    code_ids = coder.codebook.code_ids
-    out = []
-    for r, (d, ok) in enumerate(zip(docs, codable)):
-        if not ok:
-            out.append(Ranked([], {}))
-            continue
-        scores = {c: round(float(x), 4) for c, x in zip(code_ids, sims[r])} if sims.shape[1] else {}
-        out.append(Ranked(coder.suggest_doc(d), scores))
-    return out
+    return [Ranked(r.suggestions, {c.code: c.score for c in r.candidates}, r.distances)
+            for r in prepared.coder.code_ranked(texts)]
 
 
 #: Trained coders read in this process, by database, ``CoderModel`` id and training time:
@@ -413,8 +360,7 @@ def load_coder(session: Session, consultation: Consultation, model_id: int | Non
     rule_name = f"rule:v{version.number}"
     if model_id is None:
         rules = RuleCoder(version_to_definition(version))
-        return PreparedCoder(rules, {"rule": rule_name, "model": rule_name}, None,
-                             profiles=CodeProfiles(rules.codebook, rules.nlp))
+        return PreparedCoder(rules, {"rule": rule_name, "model": rule_name}, None)
     model = session.get(CoderModel, model_id)      # its data column is deferred: a small read
     if model is None or model.consultation_id != consultation.id:
         raise ValueError(f"coder model {model_id} does not belong to {consultation.slug!r}")

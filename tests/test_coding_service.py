@@ -212,13 +212,13 @@ def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo)
         assert len(notes) == 30
         ranked = rank_texts(prepared, [seg.text for seg in notes])
         for seg, r in zip(notes, ranked):
-            # the stored margin is the smallest distance of a code to its threshold
-            assert seg.review_margin == pytest.approx(min(abs(p - r.thresholds[k]) for k, p in r.scores.items()),
-                                                      abs=1e-3)
+            # the stored margin is the smallest distance of a code to its decision edge
+            assert seg.review_margin == pytest.approx(min(r.distances.values()), abs=1e-3)
             suggested = {a.code.key for a in seg.assignments if a.status == AssignmentStatus.SUGGESTED}
             assert suggested == {x.code for x in r.suggestions}
             for item in (seg.candidates or {}).get("codes", []):
-                assert item["score"] < r.thresholds[item["code"]] + 1e-6 and item["code"] not in suggested
+                assert item["code"] not in suggested   # below the edge: not suggested
+                assert item["score"] == pytest.approx(r.scores[item["code"]], abs=1e-3)
         # the ranking pass gives exactly the coder's own suggestions
         plain = prepared.coder.code([seg.text for seg in notes])
         assert [[(x.code, x.confidence) for x in ss] for ss in plain] == \
@@ -231,7 +231,7 @@ def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo)
         r = rank_texts(prepared, [answer_seg.text])[0]
         assert answer_seg.review_margin == pytest.approx(r.margin(decided), abs=1e-3)
         assert r.margin(decided) == pytest.approx(
-            min(abs(p - r.thresholds[k]) for k, p in r.scores.items() if k not in decided), abs=1e-3)
+            min(d for k, d in r.distances.items() if k not in decided), abs=1e-3)
 
 
 def test_reviewed_examples_count_rejections_as_negatives(demo):

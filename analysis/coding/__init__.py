@@ -12,16 +12,20 @@ The main entry points (see each module for details):
   ``code()`` proposes it).  The near misses are
   ``[c for c in coder.rank([text], k=3 + n_suggested)[0] if not c.suggested][:3]``;
   texts that are not codable get an empty list
+* one pass for a coding run that stores both: ``coder.code_ranked(texts) -> list[Ranking]``
+  (:class:`~analysis.coding.base.Ranking`: the suggestions exactly as ``code()`` gives them,
+  every code ranked, and for the learning coder each code's distance to the value that would
+  change its decision — how informative a reviewer's decision on it is)
 * :func:`analysis.coding.learning.keyword_suggestions` — keyword proposals per code
 * :func:`analysis.coding.review.merge_suggestions` — fold a coder run into assignments
 * :class:`analysis.coding.base.Suggestion`, :class:`~analysis.coding.base.Assignment`,
   :class:`~analysis.coding.base.Evidence`, :func:`~analysis.coding.base.is_codable`
 """
-from analysis.coding.base import Assignment, Candidate, Evidence, Suggestion, is_codable
+from analysis.coding.base import Assignment, Candidate, Evidence, Ranking, Suggestion, is_codable
 from analysis.coding.combined import CombinedCoder, TrainingExample, train
 from analysis.coding.learning import keyword_suggestions
 from analysis.coding.review import merge_suggestions, suggestions_to_assignments
 from analysis.coding.rules import RuleCoder
 
-__all__ = ["Assignment", "Candidate", "Evidence", "Suggestion", "is_codable", "CombinedCoder", "TrainingExample",
+__all__ = ["Assignment", "Candidate", "Evidence", "Ranking", "Suggestion", "is_codable", "CombinedCoder", "TrainingExample",
            "train", "keyword_suggestions", "merge_suggestions", "suggestions_to_assignments", "RuleCoder"]

@@ -9,7 +9,7 @@ from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
 from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
 from spacy.lang.nl.stop_words import STOP_WORDS as _NL_STOP
 
-__all__ = ["Evidence", "Suggestion", "Candidate", "Assignment", "ORIGINS", "STATUSES", "is_codable", "is_document_furniture",
+__all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable", "is_document_furniture",
            "lemma_key"]
 
 #: Who proposed a code: a person, the keyword rules or the learned model (``consult.models.Origin``).
@@ -83,6 +83,22 @@ class Candidate:
     code: str
     score: float
     suggested: bool
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One segment's coding and the ranking of all its codes, from one pass over the text
+    (:meth:`RuleCoder.code_ranked` / :meth:`CombinedCoder.code_ranked`).
+
+    ``suggestions``: exactly what :meth:`code` gives; ``candidates``: every code, best first
+    (the suggested ones first, as :meth:`rank` orders them); ``distances`` (the learning coder
+    only): per code, how far its probability is from the value that would change the decision
+    on it (its threshold, or the gate's ``add``/``remove`` value), 0 being on the edge; None
+    for the keyword rules, which have no such edge. Empty for texts that are not codable.
+    """
+    suggestions: list[Suggestion]
+    candidates: list[Candidate]
+    distances: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from analysis.codebook import Codebook, codebook_from_yaml, codebook_to_yaml
-from analysis.coding.base import Candidate, Evidence, Suggestion, is_codable
+from analysis.coding.base import Candidate, Evidence, Ranking, Suggestion, is_codable
 from analysis.coding.calibration import calibrate_thresholds
 from analysis.coding.learning import CodeProfiles, LinearModel, Sparse, Vectoriser, lemma_features
 from analysis.coding.rules import MATCH_KINDS, RuleCoder, prepare_docs
@@ -162,13 +162,15 @@ class CombinedCoder:
         f = self._features(texts)
         X = self._matrix(f)
         P = self.model.predict_proba(X)
-        D = self._decide(P, f)
+        return self._suggestions(f, X, P, self._decide(P, f))
+
+    def _suggestions(self, f, X, P: np.ndarray, D: np.ndarray) -> list[list[Suggestion]]:
         nv = len(self.vectoriser.vocab)
-        rows: list[dict[int, float]] = [{} for _ in texts]
+        rows: list[dict[int, float]] = [{} for _ in range(P.shape[0])]
         for r, c, v in zip(X.rows.tolist(), X.cols.tolist(), X.vals.tolist()):
             rows[r][c] = v
         out = []
-        for r in range(len(texts)):
+        for r in range(P.shape[0]):
             sugg = []
             if f.codable[r]:
                 for j in np.nonzero(D[r])[0]:
@@ -179,18 +181,33 @@ class CombinedCoder:
     def rank(self, texts: Sequence[str], k: int = 3) -> list[list[Candidate]]:
         """The ``k`` most probable codes of each text, best first, whether or not they reach
         their threshold (``Candidate.suggested`` says whether :meth:`code` proposes them);
-        none for texts that are not codable."""
+        none for texts that are not codable. See :meth:`code_ranked`."""
+        return [r.candidates[:k] for r in self.code_ranked(texts)]
+
+    def code_ranked(self, texts: Sequence[str]) -> list[Ranking]:
+        """Each text's suggestions (exactly :meth:`code`'s), all its codes ranked (suggested
+        first, then by :func:`rank_scores`; ``score`` is the model's probability) and each
+        code's distance to the probability that would change the decision on it, in one pass."""
         f = self._features(texts)
-        P = self.model.predict_proba(self._matrix(f))
+        X = self._matrix(f)
+        P = self.model.predict_proba(X)
         D = self._decide(P, f)
-        S = rank_scores(P, _rule_matrix(f, self.codes), f.signals[:, len(MATCH_KINDS) * len(self.codes):])
+        R = _rule_matrix(f, self.codes)
+        S = rank_scores(P, R, f.signals[:, len(MATCH_KINDS) * len(self.codes):])
+        gate = self.gate
+        edge = (np.broadcast_to(self.thresholds, P.shape) if gate is None
+                else np.where(R, gate["remove"], gate["add"]))
+        dist = np.abs(P - edge)
+        suggestions = self._suggestions(f, X, P, D)
         out = []
         for r in range(len(texts)):
             if not f.codable[r]:
-                out.append([])
+                out.append(Ranking([], []))
                 continue
-            order = sorted(range(len(self.codes)), key=lambda j: (not D[r, j], -S[r, j]))[:k]
-            out.append([Candidate(self.codes[j], round(float(P[r, j]), 4), bool(D[r, j])) for j in order])
+            order = sorted(range(len(self.codes)), key=lambda j: (not D[r, j], -S[r, j]))
+            out.append(Ranking(suggestions[r],
+                               [Candidate(self.codes[j], round(float(P[r, j]), 4), bool(D[r, j])) for j in order],
+                               {c: round(float(dist[r, j]), 4) for j, c in enumerate(self.codes)}))
         return out
 
     def predict_codes(self, texts: Sequence[str]) -> list[list[str]]:

@@ -66,7 +66,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from analysis.codebook import Codebook
-from analysis.coding.base import Candidate, Evidence, Suggestion, is_codable, lemma_key
+from analysis.coding.base import Candidate, Evidence, Ranking, Suggestion, is_codable, lemma_key
 from analysis.nlp import get_nlp
 from analysis.nlp.compounds import compound_parts
 
@@ -496,7 +496,12 @@ class RuleCoder:
         return self._profiles
 
     def rank(self, texts: Sequence[str], k: int = 3) -> list[list[Candidate]]:
-        """The ``k`` best codes of each text, best first (none for texts that are not codable).
+        """The ``k`` best codes of each text, best first (none for texts that are not codable);
+        see :meth:`code_ranked`."""
+        return [r.candidates[:k] for r in self.code_ranked(texts)]
+
+    def code_ranked(self, texts: Sequence[str]) -> list[Ranking]:
+        """Each text's suggestions (as :meth:`code`) and all its codes ranked, in one pass.
 
         Codes a keyword matched come first, by rule confidence (``suggested``); the others
         follow by their similarity to the code's text in the codebook, scaled into
@@ -509,14 +514,15 @@ class RuleCoder:
         out = []
         for r, (d, ok) in enumerate(zip(docs, codable)):
             if not ok:
-                out.append([])
+                out.append(Ranking([], []))
                 continue
-            hits = {s.code: s.confidence for s in self.suggest_doc(d)}
+            suggestions = self.suggest_doc(d)
+            hits = {s.code: s.confidence for s in suggestions}
             cands = [Candidate(c, hits[c], True) if c in hits
                      else Candidate(c, round(float(sims[r, j]) * RANK_SIMILARITY_SCALE, 4), False)
                      for j, c in enumerate(self.codebook.code_ids)]
             cands.sort(key=lambda c: (not c.suggested, -c.score))
-            out.append(cands[:k])
+            out.append(Ranking(suggestions, cands))
         return out
 
 
