@@ -76,7 +76,7 @@ class Candidate:
     ``score``: for the combined coder the model's probability (candidates are ordered by
     ``suggested``, then by the probability lifted for codes the rules propose and nudged by
     the codebook similarity, :func:`analysis.coding.combined.rank_scores`); for the rules
-    their confidence, or a small codebook-similarity score for a code no keyword matched.
+    their confidence, or for a code no keyword matched its codebook similarity (0 to 1).
     ``suggested`` says whether :meth:`code` proposes the code.  The best candidates with ``suggested`` false are the
     near misses a reviewer can pick with one key.
     """

@@ -76,7 +76,6 @@ NEGATORS = frozenset({"geen", "niet", "nooit", "zonder", "nergens", "niets", "no
 CLAUSE_BREAKS = frozenset({",", ";", ":", "maar", "en", "of", "want", "omdat", "terwijl", "("})
 MODALS = frozenset({"kunnen", "moeten", "willen", "zullen", "mogen", "helpen", "proberen"})
 CONF_WHOLE, CONF_PART, CONF_FAMILY, NEGATED_FACTOR = 0.9, 0.75, 0.6, 0.8
-RANK_SIMILARITY_SCALE = 0.5     # codes without a keyword match rank by codebook similarity below this
 
 
 # ---------------------------------------------------------------------------
@@ -504,8 +503,8 @@ class RuleCoder:
         """Each text's suggestions (as :meth:`code`) and all its codes ranked, in one pass.
 
         Codes a keyword matched come first, by rule confidence (``suggested``); the others
-        follow by their similarity to the code's text in the codebook, scaled into
-        ``[0, RANK_SIMILARITY_SCALE]`` so that it never outranks a keyword match.
+        follow by their similarity to the code's text in the codebook (cosine, 0 to 1: the
+        candidate's ``score``).
         """
         from analysis.coding.learning import lemma_features
         docs = prepare_docs(texts, self.nlp)
@@ -519,7 +518,7 @@ class RuleCoder:
             suggestions = self.suggest_doc(d)
             hits = {s.code: s.confidence for s in suggestions}
             cands = [Candidate(c, hits[c], True) if c in hits
-                     else Candidate(c, round(float(sims[r, j]) * RANK_SIMILARITY_SCALE, 4), False)
+                     else Candidate(c, round(float(sims[r, j]), 4), False)
                      for j, c in enumerate(self.codebook.code_ids)]
             cands.sort(key=lambda c: (not c.suggested, -c.score))
             out.append(Ranking(suggestions, cands))
