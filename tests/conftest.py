@@ -59,6 +59,28 @@ class FreshDatabase:
             engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes():
+    """Argon2 with its lowest cost inside the test processes.
+
+    The production parameters (argon2-cffi's defaults: 64 MiB, 3 passes) take about 0.2 s
+    per hash and per login on this machine, and most web tests make four accounts and log
+    in more than once. A hash keeps its parameters, so hashing and checking stay real
+    argon2id; only the cost is lower. CLI tests run in subprocesses and keep the defaults.
+    """
+    from argon2 import PasswordHasher
+
+    from consult.models import users
+    from consult.web import auth
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    saved = users._hasher, auth._hasher, auth._DUMMY_HASH
+    users._hasher = auth._hasher = quick
+    auth._DUMMY_HASH = quick.hash("not a real password, only for timing")
+    yield
+    users._hasher, auth._hasher, auth._DUMMY_HASH = saved
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
@@ -71,10 +93,81 @@ def empty_db(backend, tmp_path):
     db.drop()
 
 
+class SchemaTemplate:
+    """The current schema, made once per test process by running the migrations, then
+    given to every test that asks for a migrated database without running them again.
+
+    Running the 13 migrations costs about a second per database (Alembic's Python plus a
+    round trip per statement), which hundreds of tests paid each. SQLite gets a copy of the
+    migrated file. PostgreSQL gets the statements of that one migration run, recorded as
+    they went to the server, replayed in the test's own schema in one round trip (they
+    name no schema: the search path decides). ``tests/test_migrations.py`` checks that
+    both give the schema the migrations give.
+    """
+
+    def __init__(self):
+        self._sqlite: Path | None = None
+        self._postgres: str | None = None
+
+    def apply(self, db: FreshDatabase) -> None:
+        if db.backend == "sqlite":
+            shutil.copyfile(self._sqlite_file(), db.url.removeprefix("sqlite:///"))
+            return
+        import psycopg
+
+        script = self._postgres_script(db)
+        if script is None:  # this was the run that recorded it
+            return
+        with psycopg.connect(_libpq_url(db.url)) as conn:
+            conn.execute(script)
+
+    def _sqlite_file(self) -> Path:
+        if self._sqlite is None:
+            import atexit
+            import tempfile
+
+            folder = Path(tempfile.mkdtemp(prefix="consult-schema-"))
+            atexit.register(shutil.rmtree, folder, True)
+            path = folder / "template.sqlite3"
+            migrate.upgrade(f"sqlite:///{path}")
+            self._sqlite = path
+        return self._sqlite
+
+    def _postgres_script(self, db: FreshDatabase) -> str | None:
+        if self._postgres is not None:
+            return self._postgres
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _executemany):
+            if parameters:  # cannot be replayed as plain text; keep migrating every time
+                statements.append(None)
+            statements.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", record)
+        try:
+            migrate.upgrade(db.url)
+        finally:
+            event.remove(Engine, "before_cursor_execute", record)
+        if None not in statements:
+            self._postgres = ";\n".join(statements)
+        return None
+
+
+def _libpq_url(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as psycopg takes it (the search path kept)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+SCHEMA = SchemaTemplate()
+
+
 @pytest.fixture
 def db_url(empty_db) -> str:
     """URL of a fresh database with the current schema."""
-    migrate.upgrade(empty_db.url)
+    SCHEMA.apply(empty_db)
     return empty_db.url
 
 
@@ -137,7 +230,7 @@ def demo_app(request, tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp(f"demo-{request.param}")
     db = FreshDatabase(request.param, tmp)
-    migrate.upgrade(db.url)
+    SCHEMA.apply(db)
     app = make_app(db.url, tmp / "instance")
     with session_scope(app.extensions["consult.sessions"]) as s:
         build_demo(s)

@@ -132,3 +132,48 @@ def test_masked_text_is_filled_and_required(empty_db):
     assert column["nullable"] is False
     migrate.downgrade(empty_db.url, "0003")    # and back: only the constraint goes
     assert migrate.current_revision(empty_db.url) == "0003"
+
+
+def _schema(url: str, schema_name: str | None) -> dict:
+    """Everything the inspector sees of a database, with the schema's own name left out."""
+    engine = make_engine(url)
+    try:
+        insp = inspect(engine)
+
+        def clean(value):
+            text = repr(value)
+            return text.replace(f"{schema_name}.", "") if schema_name else text
+
+        return {table: {"columns": [clean(c) for c in insp.get_columns(table)],
+                        "pk": clean(insp.get_pk_constraint(table)),
+                        "fks": sorted(clean(fk) for fk in insp.get_foreign_keys(table)),
+                        "indexes": sorted(clean(ix) for ix in insp.get_indexes(table)),
+                        "unique": sorted(clean(u) for u in insp.get_unique_constraints(table)),
+                        "checks": sorted(clean(c) for c in insp.get_check_constraints(table))}
+                for table in insp.get_table_names()}
+    finally:
+        engine.dispose()
+
+
+def test_the_tests_schema_template_gives_what_the_migrations_give(backend, tmp_path):
+    """The suite's ``db_url`` copies (SQLite) or replays (PostgreSQL) one migration run per
+    process instead of migrating every test's database: the result must be the same."""
+    from tests.conftest import SCHEMA, FreshDatabase
+
+    dbs = []
+    try:
+        for name in ("warm", "copy", "migrated"):
+            (tmp_path / name).mkdir()
+            dbs.append(FreshDatabase(backend, tmp_path / name))
+        warm, copy, migrated = dbs
+        SCHEMA.apply(warm)  # the first use in a process migrates and records
+        SCHEMA.apply(copy)  # later ones copy or replay
+        migrate.upgrade(migrated.url)
+        assert migrate.current_revision(copy.url) == migrate.head_revision()
+        expected = _schema(migrated.url, migrated.schema)
+        assert set(expected) == set(Base.metadata.tables) | {"alembic_version"}
+        assert _schema(copy.url, copy.schema) == expected
+        assert _schema(warm.url, warm.schema) == expected
+    finally:
+        for db in dbs:
+            db.drop()

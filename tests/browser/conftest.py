@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from consult import migrate
 from consult.db import session_scope
-from tests.conftest import FreshDatabase, LiveServer, make_app
+from tests.conftest import SCHEMA, FreshDatabase, LiveServer, make_app
 from tests.web.conftest import build_world
 
 import os
@@ -22,7 +21,7 @@ SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def web_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     db = FreshDatabase("sqlite", tmp)
-    migrate.upgrade(db.url)
+    SCHEMA.apply(db)
     app = make_app(db.url, tmp / "instance", RATELIMIT_ENABLED=False)
     with session_scope(app.extensions["consult.sessions"]) as s:
         app.config["WORLD"] = build_world(s)

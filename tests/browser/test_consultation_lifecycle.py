@@ -31,13 +31,12 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import func, select
 
-from consult import migrate
 from consult.models import (
     AssignmentStatus, AuditLog, Code, CodeAssignment, Consultation, ConsultationStatus, Finding, Meeting, Response,
     ResponseStatus, Segment, User,
 )
 from tests.browser.conftest import navigates, run_axe, shot
-from tests.conftest import FreshDatabase, LiveServer, make_app
+from tests.conftest import SCHEMA, FreshDatabase, LiveServer, make_app
 from tests.jobqueue import drain_jobs
 
 pytestmark = pytest.mark.browser
@@ -91,7 +90,7 @@ NOTES = (
 @pytest.fixture
 def cycle(tmp_path):
     db = FreshDatabase("sqlite", tmp_path)
-    migrate.upgrade(db.url)
+    SCHEMA.apply(db)
     env = {**os.environ, "CONSULT_DATABASE_URL": db.url, "CONSULT_INSTANCE_PATH": str(tmp_path / "instance")}
     created = subprocess.run(
         [sys.executable, "-m", "consult.cli", "users", "create", "--email", ADMIN, "--name", "Bea Beheer",

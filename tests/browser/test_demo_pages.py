@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from consult import migrate
 from consult.db import session_scope
 from consult.demo import DEMO_SLUG
 from tests.browser.conftest import run_axe, shot
-from tests.conftest import FreshDatabase, LiveServer, make_app
+from tests.conftest import SCHEMA, FreshDatabase, LiveServer, make_app
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +18,7 @@ def demo_server(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("demo-axe")
     db = FreshDatabase("sqlite", tmp)
-    migrate.upgrade(db.url)
+    SCHEMA.apply(db)
     app = make_app(db.url, tmp / "instance", RATELIMIT_ENABLED=False)
     with session_scope(app.extensions["consult.sessions"]) as s:
         build_demo(s)

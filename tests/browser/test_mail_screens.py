@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from consult import migrate
 from consult.db import session_scope
 from consult.models import Consultation, Survey, SurveyAccess
 from tests.browser.conftest import navigates, run_axe, shot
-from tests.conftest import FreshDatabase, LiveServer, make_app
+from tests.conftest import SCHEMA, FreshDatabase, LiveServer, make_app
 from tests.jobqueue import drain_jobs
 from tests.mailserver import code_in, links, smtp_server, text_of  # noqa: F401 (fixture)
 from tests.web.conftest import PASSWORD, SLUG, build_world
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def mail_server_app(tmp_path, smtp_server):
     db = FreshDatabase("sqlite", tmp_path)
-    migrate.upgrade(db.url)
+    SCHEMA.apply(db)
     app = make_app(db.url, tmp_path / "instance", RATELIMIT_ENABLED=False, **smtp_server.config())
     with session_scope(app.extensions["consult.sessions"]) as s:
         world = build_world(s)
