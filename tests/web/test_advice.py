@@ -225,14 +225,13 @@ def test_advice_pages_are_accessible(world, live_server, browser, artifacts):
 
 
 def submit(browser, selector: str) -> None:
-    """Click and wait until the next page has replaced this one."""
+    """Click and wait until the next page has replaced this one (``navigates`` also takes
+    Chromium's "node does not belong to the document" for a page that is gone)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    page = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(browser, 15).until(EC.staleness_of(page))
+    from tests.browser.conftest import navigates
+
+    navigates(browser, browser.find_element(By.CSS_SELECTOR, selector).click, timeout=15)
 
 
 GROUPED_ADVICE = """Geachte college,
