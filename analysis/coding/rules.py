@@ -62,11 +62,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
+import numpy as np
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from analysis.codebook import Codebook
 from analysis.coding.base import Candidate, Evidence, Ranking, Suggestion, is_codable, lemma_key
+from analysis.coding.ranking import order_codes, rank_scores
 from analysis.nlp import get_nlp
 from analysis.nlp.compounds import compound_parts
 
@@ -503,25 +505,34 @@ class RuleCoder:
         """Each text's suggestions (as :meth:`code`) and all its codes ranked, in one pass.
 
         Codes a keyword matched come first, by rule confidence (``suggested``); the others
-        follow by their similarity to the code's text in the codebook (cosine, 0 to 1: the
-        candidate's ``score``).
+        follow by :func:`analysis.coding.ranking.rank_scores`: their similarity to the
+        code's text in the codebook, lifted for codes the rules find often among the texts
+        coded together.  A candidate's ``score`` is its rule confidence or, for a code no
+        keyword matched, its codebook similarity (cosine, 0 to 1).
         """
         from analysis.coding.learning import lemma_features
         docs = prepare_docs(texts, self.nlp)
         codable = [is_codable(d.text) for d in docs]
         sims = self.profiles.similarities([lemma_features(d) if ok else {} for d, ok in zip(docs, codable)])
+        codes = self.codebook.code_ids
+        col = {c: j for j, c in enumerate(codes)}
+        suggestions = [self.suggest_doc(d) if ok else [] for d, ok in zip(docs, codable)]
+        hit = np.zeros((len(docs), len(codes)), dtype=bool)
+        for r, sugg in enumerate(suggestions):
+            for s in sugg:
+                hit[r, col[s.code]] = True
+        S = rank_scores(sims, hit, codable)
         out = []
-        for r, (d, ok) in enumerate(zip(docs, codable)):
+        for r, ok in enumerate(codable):
             if not ok:
                 out.append(Ranking([], []))
                 continue
-            suggestions = self.suggest_doc(d)
-            hits = {s.code: s.confidence for s in suggestions}
-            cands = [Candidate(c, hits[c], True) if c in hits
-                     else Candidate(c, round(float(sims[r, j]), 4), False)
-                     for j, c in enumerate(self.codebook.code_ids)]
-            cands.sort(key=lambda c: (not c.suggested, -c.score))
-            out.append(Ranking(suggestions, cands))
+            conf = {s.code: s.confidence for s in suggestions[r]}
+            first = sorted((col[c] for c in conf), key=lambda j: (-conf[codes[j]], j))
+            cands = [Candidate(codes[j], conf[codes[j]], True) if codes[j] in conf
+                     else Candidate(codes[j], round(float(sims[r, j]), 4), False)
+                     for j in order_codes(first, S[r])]
+            out.append(Ranking(suggestions[r], cands))
         return out
 
 
