@@ -60,8 +60,9 @@ def prepared(coder, codebook) -> PreparedCoder:
 
 def candidate_figures(name: str, ranked, gold) -> dict:
     n_gold = sum(len(g) for g in gold)
-    hit_sugg = hit_both = missed = recovered = shown = right = 0
+    hit_sugg = hit_both = missed = recovered = shown = right = top3 = 0
     for r, g in zip(ranked, gold):
+        top3 += len(g & set(list(r.scores)[:3]))
         sugg = {s.code for s in r.suggestions}
         cands = {c for c, _ in r.candidates()}
         hit_sugg += len(g & sugg)
@@ -72,7 +73,8 @@ def candidate_figures(name: str, ranked, gold) -> dict:
         right += len(g & cands)
     return {"coder": name, "recall": hit_sugg / n_gold, "recall_with_candidates": hit_both / n_gold,
             "missed_recovered": recovered / missed if missed else 0.0,
-            "candidate_precision": right / shown if shown else 0.0, "candidates_per_segment": shown / len(gold)}
+            "candidate_precision": right / shown if shown else 0.0, "candidates_per_segment": shown / len(gold),
+            "recall_at_3": top3 / n_gold, "n_gold": n_gold}
 
 
 def main(argv=None) -> None:
@@ -125,11 +127,15 @@ def main(argv=None) -> None:
 
 def report(totals, learning, reviewed) -> None:
     print("\n1. Candidates (leave one document out, micro over the gold codes of the held-out documents)")
-    print(f"{'coder':<9} {'recall':>7} {'+cands':>7} {'missed->cand':>13} {'cand prec':>10} {'cands/seg':>10}")
+    print("(mean over the held-out documents; recall@3: the share of gold codes among the first three of the"
+          " coder's ranking, pooled over all gold codes as in `consult codebook crossval`)")
+    print(f"{'coder':<9} {'recall':>7} {'+cands':>7} {'missed->cand':>13} {'cand prec':>10} {'cands/seg':>10} {'recall@3':>9}")
     for name, figs in totals.items():
         mean = {key: sum(f[key] for f in figs) / len(figs) for key in figs[0] if key != "coder"}
+        pooled_r3 = sum(f["recall_at_3"] * f["n_gold"] for f in figs) / sum(f["n_gold"] for f in figs)
         print(f"{name:<9} {mean['recall']:7.3f} {mean['recall_with_candidates']:7.3f} "
-              f"{mean['missed_recovered']:13.3f} {mean['candidate_precision']:10.3f} {mean['candidates_per_segment']:10.2f}")
+              f"{mean['missed_recovered']:13.3f} {mean['candidate_precision']:10.3f} {mean['candidates_per_segment']:10.2f}"
+              f" {pooled_r3:9.3f}")
     print(f"\n2. Learning within a document after {reviewed} reviewed segments (micro-F1)")
     print(f"{'held out':<9} {'before':>7} {'text(common)':>13} {'doubt(common)':>14} {'text(rest)':>11} {'doubt(rest)':>12}")
     for held, base, tc, dc, tr, dr in learning:

@@ -289,10 +289,14 @@ class PreparedCoder:
 # -- ranking codes per segment ---------------------------------------------------------
 #
 # The coders rank every code per segment in the same pass that makes their suggestions
-# (``code_ranked`` in analysis.coding): the learning coder by its probabilities (and the
-# rules' and codebook's signals), with each code's distance to its decision edge; the
-# keyword rules put the codes no keyword found in order of how much the segment resembles
-# the code's text in the codebook (zero-shot).
+# (``code_ranked`` in analysis.coding), the learning coder with each code's distance to its
+# decision edge. Both put the codes they do not suggest in one order
+# (analysis.coding.ranking): how much the segment resembles the code's text in the
+# codebook, lifted for codes the coder suggests often among the segments coded together
+# (a batch of BATCH segments of one consultation: its themes; fewer than 20 codable
+# segments, as when one segment is recoded, rank by the resemblance alone). A candidate's
+# score stays the coder's own (probability or resemblance), so MIN_CANDIDATE_SCORE means
+# what it did.
 
 #: Codes below the threshold kept per segment as one-key choices on the review screen.
 N_CANDIDATES = 3

@@ -184,7 +184,7 @@ def test_labels_sit_next_to_their_enums():
 # -- ranked candidates, learning from reviews (issue 18) ---------------------------------
 
 def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo):
-    from consult.coding import N_CANDIDATES, PreparedCoder, latest_coder, load_coder, rank_texts
+    from consult.coding import MIN_CANDIDATE_SCORE, N_CANDIDATES, PreparedCoder, latest_coder, load_coder, rank_texts
     from consult.demo import _accept_generated_themes
 
     with session_scope(demo) as s:
@@ -197,8 +197,11 @@ def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo)
         for seg in coded[:200]:
             assert seg.candidates["coder"] == "rule:v1"
             items = seg.candidates["codes"]
+            # in the coder's order (similarity lifted by the batch's theme prior, see
+            # tests/analysis/test_coding_rank.py), not necessarily by score
             scores = [i["score"] for i in items]
-            assert 1 <= len(items) <= N_CANDIDATES and scores == sorted(scores, reverse=True)
+            assert 1 <= len(items) <= N_CANDIDATES and min(scores) >= MIN_CANDIDATE_SCORE
+            assert len({i["code"] for i in items}) == len(items)
             suggested = {a.code.key for a in seg.assignments}
             assert not suggested & {i["code"] for i in items}   # below the threshold: not suggested
 

@@ -12,6 +12,9 @@ The main entry points (see each module for details):
   ``code()`` proposes it).  The near misses are
   ``[c for c in coder.rank([text], k=3 + n_suggested)[0] if not c.suggested][:3]``;
   texts that are not codable get an empty list
+* the order of the codes a coder does not suggest (the near misses) is the same for both
+  coders, :mod:`analysis.coding.ranking`: codebook similarity lifted for codes the coder
+  suggests often among the texts coded together (the batch's theme prior)
 * one pass for a coding run that stores both: ``coder.code_ranked(texts) -> list[Ranking]``
   (:class:`~analysis.coding.base.Ranking`: the suggestions exactly as ``code()`` gives them,
   every code ranked, and for the learning coder each code's distance to the value that would

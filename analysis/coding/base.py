@@ -73,10 +73,12 @@ class Suggestion:
 class Candidate:
     """One code in a segment's ranking (:meth:`RuleCoder.rank` / :meth:`CombinedCoder.rank`).
 
-    ``score``: for the combined coder the model's probability (candidates are ordered by
-    ``suggested``, then by the probability lifted for codes the rules propose and nudged by
-    the codebook similarity, :func:`analysis.coding.combined.rank_scores`); for the rules
-    their confidence, or for a code no keyword matched its codebook similarity (0 to 1).
+    ``score``: for the combined coder the model's probability; for the rules their
+    confidence, or for a code no keyword matched its codebook similarity (0 to 1).  The
+    order is not that of ``score``: the suggested codes come first (the combined coder's by
+    :func:`analysis.coding.combined.suggestion_scores`, the rules' by confidence), then the
+    others by :func:`analysis.coding.ranking.rank_scores` (codebook similarity and how often
+    the coder suggests the code among the texts coded together).
     ``suggested`` says whether :meth:`code` proposes the code.  The best candidates with ``suggested`` false are the
     near misses a reviewer can pick with one key.
     """

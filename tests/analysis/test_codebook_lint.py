@@ -43,9 +43,10 @@ def test_bundled_codebook_is_lint_clean_and_exclusions_survive_every_format(tmp_
 def test_lint_reports_findings_with_status_1(tmp_path):
     shutil.copy(DEFAULT_CODEBOOK_PATH, tmp_path / "cb.yaml")
     text = (tmp_path / "cb.yaml").read_text(encoding="utf-8").replace(
-        "    exclude: [vorm, zwaarte]\n", "")
+        "    exclude: [vorm, zwaarte, indicatie, beschikking]\n", "")
     (tmp_path / "cb.yaml").write_text(text, encoding="utf-8")
     r = CliRunner().invoke(codebook_group, ["lint", "--codebook", str(tmp_path / "cb.yaml"), "--json"])
     assert r.exit_code == 1
     out = json.loads(r.output)
-    assert {(f["code"], f["lemma"]) for f in out["findings"]} == {("VOORZIENINGEN", "vorm"), ("VOORZIENINGEN", "zwaarte")}
+    assert {(f["code"], f["lemma"]) for f in out["findings"]} == {("VOORZIENINGEN", "vorm"), ("VOORZIENINGEN", "zwaarte"),
+                                                                     ("VOORZIENINGEN", "indicatie"), ("VOORZIENINGEN", "beschikking")}

@@ -54,3 +54,58 @@ def test_combined_ranking_lists_codes_below_threshold(codebook):
     assert any(not c.suggested for c in ranked[0])       # near misses are listed too
     P = coder.probabilities(TEXTS[:1])[0]
     assert ranked[0][0].score == pytest.approx(float(P.max()), abs=1e-4)
+
+
+# -- the theme prior: codes the coder finds often among the texts coded together -----------
+
+import numpy as np  # noqa: E402
+
+from analysis.coding import ranking  # noqa: E402
+
+THEME = "De mantelzorgers raken overbelast."          # INFORMEEL by keyword
+NEUTRAL = "Het college neemt volgende week een besluit."
+
+
+def test_theme_prior_needs_a_batch_and_counts_suggestions_per_code():
+    n = ranking.MIN_THEME_TEXTS
+    suggested = np.zeros((n, 3), dtype=bool)
+    suggested[:, 0] = True
+    suggested[: n // 2, 1] = True
+    assert ranking.theme_prior(suggested[:-1], [True] * (n - 1)) is None
+    assert ranking.theme_prior(suggested, [True] * (n - 1) + [False]) is None   # uncodable texts do not count
+    prior = ranking.theme_prior(suggested, [True] * n)
+    assert prior[0] > prior[1] > prior[2]
+    assert prior[0] == pytest.approx(np.log((n + 1) / n))
+    sims = np.tile([0.0, 0.05, 0.2], (n, 1))
+    assert ranking.rank_scores(sims[:3], suggested[:3], [True] * 3) is not None
+    assert (ranking.rank_scores(sims[:3], suggested[:3], [True] * 3) == sims[:3]).all()    # small batch: similarity alone
+    scores = ranking.rank_scores(sims, suggested, [True] * n)
+    assert ranking.order_codes([], scores[0]) == [0, 1, 2]
+    assert ranking.order_codes([2], scores[0]) == [2, 0, 1]
+
+
+def _below(ranking_):
+    return [c.code for c in ranking_.candidates if not c.suggested]
+
+
+@pytest.mark.parametrize("kind", ["rules", "combined"])
+def test_a_code_found_across_the_batch_leads_the_near_misses_without_changing_suggestions(codebook, kind):
+    if kind == "rules":
+        coder = RuleCoder(codebook)
+    else:
+        rows = [json.loads(line) for line in (DATA / "coding_train.jsonl").read_text(encoding="utf-8").splitlines()]
+        coder = train(codebook, rows, epochs=150)
+    alone = coder.code_ranked([NEUTRAL])[0]
+    batch = [THEME] * ranking.MIN_THEME_TEXTS + [NEUTRAL, ""]
+    ranked = coder.code_ranked(batch)
+    # the suggestions are exactly code()'s, batch or not
+    assert [r.suggestions for r in ranked] == coder.code(batch)
+    assert ranked[-1].candidates == [] and ranked[-2].suggestions == alone.suggestions
+    assert "INFORMEEL" not in {s.code for s in alone.suggestions}
+    assert _below(ranked[-2])[0] == "INFORMEEL" != _below(alone)[0]
+    # the scores stay the coder's own (probability or similarity), only the order moved
+    assert {c.code: c.score for c in ranked[-2].candidates} == {c.code: c.score for c in alone.candidates}
+    assert sorted(_below(ranked[-2])) == sorted(_below(alone))
+    # too few texts for a prior: similarity order
+    few = coder.code_ranked([THEME] * 3 + [NEUTRAL])[-1]
+    assert few.candidates == alone.candidates

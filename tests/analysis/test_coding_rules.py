@@ -35,6 +35,24 @@ def test_compound_parts_match(rules):
     assert set(got) == {"PROFESSIONALS"}
 
 
+@pytest.mark.parametrize("text, code, word", [
+    ("De partners worden gekozen via een dialooggerichte aanbesteding⁸.", "AANBIEDERS", "aanbesteding"),
+    ("De gemeente doet de toegang/beschikking zelf.", "TOEGANG", "toegang"),
+    ("Vragen naar de Wmo-maatwerkvoorziening nemen toe.", "VOORZIENINGEN", "maatwerkvoorziening"),
+])
+def test_footnote_markers_slashes_and_hyphens_do_not_hide_a_keyword(rules, text, code, word):
+    ev = codes_of(rules, text)[code].evidence[0]
+    assert ev.matched_text == word and text[ev.start_char:ev.end_char] == word   # offsets in the text as given
+
+
+def test_separate_words_keeps_length_and_open_hyphens():
+    from analysis.coding.rules import separate_words
+    for text in ("aanbesteding⁸.", "toegang/beschikking", "Wmo-loket", "zorg- en welzijn", "1/2", "¹²³"):
+        assert len(separate_words(text)) == len(text)
+    assert separate_words("zorg- en welzijn") == "zorg- en welzijn"
+    assert separate_words("Wmo-loket en 1/2") == "Wmo loket en 1/2"
+
+
 def test_phrases_and_joined_phrases(rules):
     assert "FINANCIERING" in codes_of(rules, "De eigen bijdrage is te hoog.")
     assert "FINANCIERING" in codes_of(rules, "De eigenbijdrage is te hoog.")
