@@ -60,15 +60,15 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Sequence
-
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Token
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from analysis.codebook import Codebook
 from analysis.coding.base import Candidate, Evidence, Ranking, Suggestion, is_codable, lemma_key
 from analysis.nlp import get_nlp
 from analysis.nlp.compounds import compound_parts
+
+if TYPE_CHECKING:   # spaCy is imported where rules are built, not when the module is
+    from spacy.tokens import Doc, Token
 
 __all__ = ["RuleCoder", "RuleMatch", "SENSE_RULES", "prepare_docs"]
 
@@ -307,6 +307,9 @@ class RuleCoder:
     origin = "rule"
 
     def __init__(self, codebook: Codebook, nlp=None):
+        from spacy.matcher import PhraseMatcher
+        from spacy.tokens import Doc
+
         self.codebook = codebook
         self.nlp = nlp or get_nlp()
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")   # lemma sequences
