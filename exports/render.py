@@ -95,7 +95,7 @@ def _html_one_table(t: Table) -> Markup:
         (f'<th scope="row">{_nowrap_dates(c)}</th>' if i == 0 else f"<td>{_nowrap_dates(c)}</td>")
         for i, c in enumerate(row)) + "</tr>" for row in t.rows)
     classes = ["short"] if len(t.rows) <= SHORT_TABLE_ROWS else []
-    if len(t.headers) >= 4 and all(len(c) <= 8 for row in t.rows for c in row[1:]):
+    if len(t.headers) >= 4 and all(len(c) <= 9 for row in t.rows for c in row[1:]):
         classes.append("matrix")  # a label column and short figures: the figures share the width evenly
     cls = f' class="{" ".join(classes)}"' if classes else ""
     return Markup(f"<table{cls}><caption>{escape(t.caption)}</caption><thead><tr>{head}</tr></thead>"
@@ -237,11 +237,12 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
         share = f" ({pct(t.share_respondents)})" if t.share_respondents is not None and t.n_respondents >= 5 else ""
         out += [f"- Fragmenten: {t.n_segments}", f"- Deelnemers aan de vragenlijst: {protect(t.n_respondents)}{share}",
                 f"- Bijeenkomsten: {t.n_meetings}", ""]
+        if t.spread:
+            out += [m(t.spread, inline=False), ""]
         if t.quotes:
             out += ["#### Wat deelnemers zeiden", ""]
             for q in t.quotes:
                 out += [f"> {m(q.text)}", f"> — *{m(q.source)}*", ""]
-        out += _md_table(t.by_neighbourhood) + _md_table(t.by_group)
         if t.wordcloud:
             chart(t.wordcloud)
     out += ["## 5. Waar verschillen de meningen?", "", m(r.divides_note, inline=False), ""]
@@ -442,12 +443,12 @@ def render_docx(report: Report) -> bytes:
         for line in (f"Fragmenten: {t.n_segments}", f"Deelnemers aan de vragenlijst: {protect(t.n_respondents)}{share}",
                      f"Bijeenkomsten: {t.n_meetings}"):
             para(line, style="List Bullet")
+        if t.spread:
+            para(t.spread)
         if t.quotes:
             heading("Wat deelnemers zeiden", 3)
             for q in t.quotes:
                 quote(q)
-        table(t.by_neighbourhood)
-        table(t.by_group)
         if t.wordcloud:
             chart(t.wordcloud, 13)
     heading("5. Waar verschillen de meningen?", 1)
