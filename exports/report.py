@@ -62,6 +62,25 @@ def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
+#: Part of every kept picture's key: change it when exports.charts.word_cloud draws differently.
+PICTURE_FORMAT = "word cloud 1: 320x150 x2, max font 45, DejaVu Sans, 5 dark colours"
+
+
+def picture_key(kind: str, weights: dict[str, float]) -> str:
+    """The key a picture drawn from ``weights`` is kept under in the lemma store: the drawing
+    code (:data:`PICTURE_FORMAT`, the wordcloud package's version) and the weights."""
+    import hashlib
+    import json
+    from importlib import metadata
+
+    try:
+        version = metadata.version("wordcloud")
+    except metadata.PackageNotFoundError:   # pragma: no cover - a declared dependency
+        version = "-"
+    payload = json.dumps([kind, PICTURE_FORMAT, version, sorted(weights.items())], ensure_ascii=False)
+    return hashlib.sha1(payload.encode()).hexdigest()
+
+
 def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True,
                  progress: Callable[[str], None] | None = None, lemma_store=None) -> Report:
     """The report model for ``data``; ``progress`` is called after each step in :data:`STEPS`.
@@ -106,15 +125,25 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
         overview = _overview_charts(themes, hood_base, group_base)
     step("grafieken")
     if with_charts:
-        from exports import charts  # matplotlib and wordcloud: only when there are charts
-
+        keys = {t.key: picture_key("word cloud", t.cloud_weights) for t in themes if t.cloud_weights}
+        pngs = lemma_store.pictures(keys.values()) if lemma_store is not None else {}
+        drawn = {}
         for t in themes:
-            png = charts.word_cloud(t.cloud_weights)
+            key = keys.get(t.key)
+            png = pngs.get(key) if key else None
+            if key and png is None:
+                from exports import charts  # wordcloud (and matplotlib): only for clouds not kept
+
+                png = drawn[key] = charts.word_cloud(t.cloud_weights)
             if png:
                 words = ", ".join(f"{w} ({n})" for w, n in t.top_words[:8])
                 t.wordcloud = Chart(key=f"woordwolk-{t.key.lower()}", title=f"Woordwolk {t.label}",
                                     alt=f"Woordwolk bij het thema {t.label}. De grootste woorden, met hoe "
                                         f"vaak ze voorkomen: {words}.", png=png)
+        if lemma_store is not None:
+            if drawn:
+                lemma_store.put_pictures({k: v for k, v in drawn.items() if v})
+            lemma_store.keep_pictures(keys.values())
     step("woordwolken")
 
     divides = _divides(themes, by_code, respondents, codes)
