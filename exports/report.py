@@ -341,9 +341,10 @@ SPREAD_TOP = 3
 
 
 def _spread(hood_count: Counter, hood_base: Counter, group_count: Counter, group_base: Counter) -> str:
-    """"In de vragenlijst noemen vooral deelnemers uit Diepenveen (6 van de 17, 35%) en Binnenstad
-    (7 van de 21, 33%) dit thema; van de groepen vooral cliënten ... ." Only shares that may be
-    shown (:func:`_share`), highest first; empty when none may."""
+    """"In de vragenlijst noemen dit thema naar verhouding het vaakst deelnemers uit Diepenveen
+    (6 van de 17, 35%) en Binnenstad (7 van de 21, 33%); van de groepen: cliënt (22 van de 56,
+    39%) ..." At most :data:`SPREAD_TOP` of each, highest share first, only shares that may be
+    shown (:func:`_share`) and are not 0; empty when there are none."""
     def top(counts: Counter, base: Counter) -> list[str]:
         shares = [(name, counts.get(name, 0), base[name], _share(counts.get(name, 0), base[name])) for name in base]
         shown = sorted((x for x in shares if x[3]), key=lambda x: (-x[3], -x[1]))[:SPREAD_TOP]
