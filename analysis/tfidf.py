@@ -1,13 +1,19 @@
-"""TF-IDF over bags of lemmas: consult's one implementation, scikit-learn's.
+"""TF-IDF over bags of lemmas: consult's one implementation.
 
 A *bag* is what a text contributes: a sequence of lemmas (``["zorg", "wijk", "zorg"]``)
 or a mapping lemma -> weight (``{"zorg": 1.5, "wijk": 1}``; the advice linker counts
-compound parts at half weight). :class:`Tfidf` is ``sklearn``'s ``TfidfVectorizer``
-pipeline with the tokenising left to the caller (the bundled Dutch pipeline's lemmas):
-``DictVectorizer`` counts the bags, as ``CountVectorizer`` would tokens, and
-``TfidfTransformer`` weights them: sublinear tf ``1 + ln(tf)``, smoothed idf
+compound parts at half weight). :class:`Tfidf` computes what scikit-learn's
+``TfidfVectorizer`` computes with the tokenising left to the caller (the bundled Dutch
+pipeline's lemmas; ``tests/analysis/test_tfidf.py`` checks the two agree): the bags are
+counted over a sorted vocabulary (as ``DictVectorizer(sort=True)``) and weighted as
+``TfidfTransformer(sublinear_tf=True)`` does: sublinear tf ``1 + ln(tf)``, smoothed idf
 ``ln((1 + n) / (1 + df)) + 1``, rows scaled to unit length, so the dot product of two
 rows is their cosine similarity.
+
+It is a few lines of numpy and ``scipy.sparse`` rather than scikit-learn itself because
+importing scikit-learn (which imports scipy.stats and pandas) took 1.5-2 s and about
+100 MB in every process that reaches this module: the web app and every CLI command
+(through the advice linker), and each report.
 
 Used by the advice linker (:mod:`analysis.trace`), theme discovery
 (:mod:`analysis.discovery`) and the report's quotes and summaries (:mod:`exports.text`).
@@ -24,8 +30,6 @@ from typing import Mapping, Sequence, Union
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfTransformer
 
 __all__ = ["Bag", "Tfidf", "cosine", "centroid_ranking"]
 
@@ -43,39 +47,72 @@ class Tfidf:
 
     def __init__(self, *, min_df: int = 1):
         self.min_df = min_df
-        self._dict = DictVectorizer(dtype=np.float64, sort=True)
-        self._tfidf = TfidfTransformer(norm="l2", use_idf=True, smooth_idf=True, sublinear_tf=True)
+        self._vocabulary: dict[str, int] = {}
+        self._idf = np.zeros(0)
         self._fitted = False
+
+    def _counted(self, bags: Sequence[Bag]) -> sparse.csr_matrix:
+        """Raw counts of ``bags`` over the vocabulary (unknown lemmas and zero weights left out)."""
+        vocab = self._vocabulary
+        indptr, indices, values = [0], [], []
+        for bag in bags:
+            for lemma, n in _counts(bag).items():
+                j = vocab.get(lemma)
+                if j is not None and n:
+                    indices.append(j)
+                    values.append(n)
+            indptr.append(len(indices))
+        X = sparse.csr_matrix((np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int32),
+                               np.asarray(indptr, dtype=np.int32)), shape=(len(bags), len(vocab)))
+        X.sum_duplicates()   # sorts the indices in each row
+        return X
+
+    def _weighted(self, X: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Sublinear tf times idf, rows scaled to unit length (zero rows stay zero)."""
+        X = X.astype(np.float64, copy=True)
+        np.log(X.data, out=X.data)
+        X.data += 1
+        X.data *= self._idf[X.indices]
+        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        X.data /= np.repeat(norms, np.diff(X.indptr))
+        return X
 
     def fit_transform(self, bags: Sequence[Bag]) -> sparse.csr_matrix:
         """The weighted, unit-length rows of ``bags`` (one per bag; an empty bag gives a zero row)."""
         self._fitted = False
+        self._vocabulary, self._idf = {}, np.zeros(0)
         if not bags:
-            self._dict.fit([{}])
             return sparse.csr_matrix((0, 0))
-        X = self._dict.fit_transform([_counts(b) for b in bags]).tocsr()
+        counts = [_counts(b) for b in bags]
+        lemmas = sorted({lemma for c in counts for lemma, n in c.items() if n})
+        self._vocabulary = {lemma: j for j, lemma in enumerate(lemmas)}
+        X = self._counted(counts)
+        df = np.bincount(X.indices, minlength=X.shape[1])
         if self.min_df > 1:
-            df = np.bincount(X.indices, minlength=X.shape[1])
-            self._dict.restrict(df >= self.min_df)
-            X = X[:, np.flatnonzero(df >= self.min_df)]
+            keep = np.flatnonzero(df >= self.min_df)
+            self._vocabulary = {lemmas[j]: i for i, j in enumerate(keep)}
+            X, df = X[:, keep], df[keep]
         if not X.shape[1]:
             return sparse.csr_matrix(X.shape)
+        n = X.shape[0]
+        self._idf = np.log((1 + n) / (1 + df.astype(np.float64))) + 1
         self._fitted = True
-        return self._tfidf.fit_transform(X).tocsr()
+        return self._weighted(X)
 
     def transform(self, bags: Sequence[Bag]) -> sparse.csr_matrix:
         if not bags or not self._fitted:
             return sparse.csr_matrix((len(bags), len(self.vocabulary)))
-        return self._tfidf.transform(self._dict.transform([_counts(b) for b in bags])).tocsr()
+        return self._weighted(self._counted(bags))
 
     @property
     def vocabulary(self) -> list[str]:
         """The lemmas, in column order."""
-        return list(self._dict.feature_names_)
+        return list(self._vocabulary)
 
     @property
     def idf(self) -> np.ndarray:
-        return self._tfidf.idf_ if self._fitted else np.zeros(0)
+        return self._idf if self._fitted else np.zeros(0)
 
 
 def cosine(a, b) -> float | np.ndarray:

@@ -3,11 +3,18 @@
     python3 benchmarks/report_speed.py [--url sqlite:///path/consult.sqlite3] [--formats html,md,docx,pdf]
                                        [--baseline 4eed97d | --no-baseline] [--repeat 1] [--json]
 
-Each format is made in a fresh Python process, as ``consult export report`` makes it:
-import the code, read the demo from the database, build the report model (lemmas, themes,
-charts, word clouds) and write the file. The figures per format are that process's wall
-time, CPU time (user + system) and peak resident memory (``ru_maxrss`` from ``wait4``), so
-a peak belongs to one format. The machine is shared: CPU time is steadier than wall time.
+Each format is made in a fresh Python process that runs the command a policy writer runs,
+``consult export report --consultation <demo> --format <fmt> --out <file>``: the child
+imports ``consult.cli`` and calls its ``main`` with those arguments, so it pays what the
+command pays (the CLI's imports, the Flask app it creates, the blueprints that app
+registers). Only to time the steps, the child wraps the functions the command calls
+(``consult.reporting.report_input``, ``exports.report.build_report`` and its progress
+callback, ``exports.render.render``); they run unchanged. The steps (wall seconds):
+``import`` (``consult.cli``), ``app`` (from the command's start to reading the database:
+the Flask app and the command's own imports), ``database``, the report model's steps,
+``render``. The figures per format are that process's wall time, CPU time (user + system)
+and peak resident memory (``ru_maxrss`` from ``wait4``), so a peak belongs to one format.
+The machine is shared: CPU time is steadier than wall time.
 
 "new, cold" is this checkout with an empty lemma store (the first report of the texts);
 "new" is this checkout as it runs again, the lemmas kept by the run before (``consult export
@@ -36,47 +43,62 @@ FORMATS = ("html", "md", "docx", "pdf")
 
 
 def child(root: str, url: str, slug: str, fmt: str, out: str, cache: str | None) -> None:
-    """One report in this process, as ``consult export report`` makes it (with the lemma
-    store ``cache`` where the code has one); prints the steps' wall times as JSON."""
+    """``consult export report`` in this process, as the command line runs it (database
+    ``url``, instance folder ``cache`` for the lemma store where the code has one); prints
+    the steps' wall times as JSON."""
     sys.path.insert(0, root)
+    os.environ["CONSULT_DATABASE_URL"] = url
+    if cache:
+        os.environ["CONSULT_INSTANCE_PATH"] = cache
     steps: dict[str, float] = {}
+    model_steps: dict[str, float] = {}
     last = [time.perf_counter()]
 
-    def step(name: str) -> None:
+    def step(name: str, into: dict = steps) -> None:
         now = time.perf_counter()
-        steps[name] = round(now - last[0], 3)
+        into[name] = round(into.get(name, 0.0) + now - last[0], 3)
         last[0] = now
 
-    from consult.db import make_engine, make_session_factory
-    from consult.reporting import get_consultation, report_input
-    from exports.render import render
-    from exports.report import build_report
+    import consult.cli as cli_module
     step("import")
-    session = make_session_factory(make_engine(url))()
-    consultation = get_consultation(session, slug)
-    data = report_input(session, consultation)
-    step("database")
-    model_steps: dict[str, float] = {}
-    mark = [time.perf_counter()]
+    import consult.reporting
+    import exports.render
+    import exports.report
 
-    def model_step(name: str) -> None:
-        now = time.perf_counter()
-        model_steps[name] = round(now - mark[0], 3)
-        mark[0] = now
+    def timed(module, name: str, label: str, wrap_progress: bool = False):
+        original = getattr(module, name)
 
-    import inspect
+        def wrapper(*args, **kwargs):
+            step("app" if label == "database" else "between")
+            started = last[0]
+            if wrap_progress:
+                progress = kwargs.get("progress")
+                mark = [started]
 
-    kwargs = {}
-    if cache and "lemma_store" in inspect.signature(build_report).parameters:
-        from consult.reporting import lemma_store
+                def model_step(step_name: str) -> None:
+                    now = time.perf_counter()
+                    model_steps[step_name] = round(now - mark[0], 3)
+                    mark[0] = now
+                    if progress:
+                        progress(step_name)
+                kwargs["progress"] = model_step
+            result = original(*args, **kwargs)
+            last[0] = started
+            step(label)
+            return result
+        setattr(module, name, wrapper)
 
-        kwargs["lemma_store"] = lemma_store(cache, consultation)
-    session.close()
-    report = build_report(data, progress=model_step, **kwargs)
-    step("model")
-    path = render(report, fmt, Path(out))
-    step("render")
-    print(json.dumps({"steps": steps, "model steps": model_steps, "kib": round(path.stat().st_size / 1024)}))
+    timed(consult.reporting, "report_input", "database")
+    timed(exports.report, "build_report", "model", wrap_progress=True)
+    timed(exports.render, "render", "render")
+    try:
+        cli_module.main(["export", "report", "--consultation", slug, "--format", fmt, "--out", out])
+    except SystemExit as exc:
+        if exc.code:
+            raise
+    step("finish")
+    steps.pop("between", None)
+    print(json.dumps({"steps": steps, "model steps": model_steps, "kib": round(Path(out).stat().st_size / 1024)}))
 
 
 def measure(root: Path, url: str, slug: str, fmt: str, out: Path, cache: Path | None = None) -> dict:
@@ -99,6 +121,21 @@ def measure(root: Path, url: str, slug: str, fmt: str, out: Path, cache: Path | 
     result.update(wall=round(wall, 2), cpu=round(usage.ru_utime + usage.ru_stime, 2),
                   peak_mb=round(usage.ru_maxrss / 1024))
     return result
+
+
+DEMO_SCRIPT = """
+import sys
+sys.path.insert(0, ".")
+from consult.demo import DEMO_SLUG
+if sys.argv[2] == "build":
+    from consult import migrate
+    from consult.db import make_engine, make_session_factory, session_scope
+    from consult.demo import build_demo
+    migrate.upgrade(sys.argv[1])
+    with session_scope(make_session_factory(make_engine(sys.argv[1]))) as s:
+        build_demo(s)
+print(DEMO_SLUG)
+"""
 
 
 def baseline_worktree(ref: str, where: Path) -> Path:
@@ -125,18 +162,13 @@ def main(argv=None) -> None:
     if args.child:
         return child(args.root, args.url, args.slug, args.child, args.out, args.cache)
 
-    sys.path.insert(0, str(ROOT))
-    from consult import migrate
-    from consult.db import make_engine, make_session_factory, session_scope
-    from consult.demo import DEMO_SLUG, build_demo
-
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="report-speed-"))
     url = args.url or f"sqlite:///{tmp / 'demo.sqlite3'}"
-    if not args.url:
-        migrate.upgrade(url)
-        with session_scope(make_session_factory(make_engine(url))) as s:
-            build_demo(s)
+    # The demo is built (and its slug read) in a separate process: a child's peak RSS counts
+    # the memory of the process it was forked from, so this one must stay small.
+    slug = subprocess.run([sys.executable, "-c", DEMO_SCRIPT, url, "" if args.url else "build"], cwd=str(ROOT),
+                          check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     roots = {"new, cold": ROOT, "new": ROOT}
     cache = tmp / "instance"   # the lemma store: emptied before each "new, cold" run
     try:
@@ -149,7 +181,7 @@ def main(argv=None) -> None:
                 for _ in range(max(1, args.repeat)):
                     if name == "new, cold":
                         shutil.rmtree(cache, ignore_errors=True)
-                    runs.append(measure(root, url, DEMO_SLUG, fmt, tmp / f"{name}.{fmt}", cache))
+                    runs.append(measure(root, url, slug, fmt, tmp / f"{name}.{fmt}", cache))
                 results[name][fmt] = min(runs, key=lambda r: r["cpu"])
     finally:
         if "baseline" in roots:

@@ -217,6 +217,11 @@ class ThemeSection:
     origin: str = ""                                       # "Genoemd in 4 van de 6 wijkbijeenkomsten en ..."
     highlights: list[str] = field(default_factory=list)   # the representative segments in the summary
     cloud_weights: dict[str, float] = field(default_factory=dict)  # word -> size in the word cloud
+    #: Where in the survey the theme came from, in words: the wijken and groups that name it
+    #: most ("Vooral genoemd door deelnemers uit Diepenveen (6 van de 17, 35%) ..."). The
+    #: documents print this instead of the two tables above; the figures for every wijk and
+    #: group are in the tables under the overview heat maps.
+    spread: str = ""
 
 
 @dataclass

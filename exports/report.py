@@ -62,6 +62,25 @@ def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
+#: Part of every kept picture's key: change it when exports.charts.word_cloud draws differently.
+PICTURE_FORMAT = "word cloud 1: 320x150 x2, max font 45, DejaVu Sans, 5 dark colours"
+
+
+def picture_key(kind: str, weights: dict[str, float]) -> str:
+    """The key a picture drawn from ``weights`` is kept under in the lemma store: the drawing
+    code (:data:`PICTURE_FORMAT`, the wordcloud package's version) and the weights."""
+    import hashlib
+    import json
+    from importlib import metadata
+
+    try:
+        version = metadata.version("wordcloud")
+    except metadata.PackageNotFoundError:   # pragma: no cover - a declared dependency
+        version = "-"
+    payload = json.dumps([kind, PICTURE_FORMAT, version, sorted(weights.items())], ensure_ascii=False)
+    return hashlib.sha1(payload.encode()).hexdigest()
+
+
 def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True,
                  progress: Callable[[str], None] | None = None, lemma_store=None) -> Report:
     """The report model for ``data``; ``progress`` is called after each step in :data:`STEPS`.
@@ -106,15 +125,25 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
         overview = _overview_charts(themes, hood_base, group_base)
     step("grafieken")
     if with_charts:
-        from exports import charts  # matplotlib and wordcloud: only when there are charts
-
+        keys = {t.key: picture_key("word cloud", t.cloud_weights) for t in themes if t.cloud_weights}
+        pngs = lemma_store.pictures(keys.values()) if lemma_store is not None else {}
+        drawn = {}
         for t in themes:
-            png = charts.word_cloud(t.cloud_weights)
+            key = keys.get(t.key)
+            png = pngs.get(key) if key else None
+            if key and png is None:
+                from exports import charts  # wordcloud (and matplotlib): only for clouds not kept
+
+                png = drawn[key] = charts.word_cloud(t.cloud_weights)
             if png:
                 words = ", ".join(f"{w} ({n})" for w, n in t.top_words[:8])
                 t.wordcloud = Chart(key=f"woordwolk-{t.key.lower()}", title=f"Woordwolk {t.label}",
                                     alt=f"Woordwolk bij het thema {t.label}. De grootste woorden, met hoe "
                                         f"vaak ze voorkomen: {words}.", png=png)
+        if lemma_store is not None:
+            if drawn:
+                lemma_store.put_pictures({k: v for k, v in drawn.items() if v})
+            lemma_store.keep_pictures(keys.values())
     step("woordwolken")
 
     divides = _divides(themes, by_code, respondents, codes)
@@ -303,7 +332,35 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
                                     hood_count, hood_base),
         by_group=_breakdown(f"{code.label}: deelnemers aan de vragenlijst per groep", "Groep",
                             group_count, group_base),
+        spread=_spread(hood_count, hood_base, group_count, group_base),
     )
+
+
+#: The theme section names at most this many wijken and groups where the theme is named most.
+SPREAD_TOP = 3
+
+
+def _spread(hood_count: Counter, hood_base: Counter, group_count: Counter, group_base: Counter) -> str:
+    """"In de vragenlijst noemen dit thema naar verhouding het vaakst deelnemers uit Diepenveen
+    (6 van de 17, 35%) en Binnenstad (7 van de 21, 33%); van de groepen: cliënt (22 van de 56,
+    39%) ..." At most :data:`SPREAD_TOP` of each, highest share first, only shares that may be
+    shown (:func:`_share`) and are not 0; empty when there are none."""
+    def top(counts: Counter, base: Counter) -> list[str]:
+        shares = [(name, counts.get(name, 0), base[name], _share(counts.get(name, 0), base[name])) for name in base]
+        shown = sorted((x for x in shares if x[3]), key=lambda x: (-x[3], -x[1]))[:SPREAD_TOP]
+        return [f"{name} ({c} van de {b}, {pct(share)})" for name, c, b, share in shown]
+
+    hoods, groups = top(hood_count, hood_base), top(group_count, group_base)
+    parts = []
+    if hoods:
+        parts.append(f"deelnemers uit {_list(hoods)}")
+    if groups:
+        parts.append(f"van de groepen: {_list([g[:1].lower() + g[1:] for g in groups])}")
+    if not parts:
+        return ""
+    return ("In de vragenlijst noemen dit thema naar verhouding het vaakst " + "; ".join(parts) +
+            ". De cijfers voor alle wijken en groepen staan in de tabellen bij de heatmaps aan het begin van "
+            "dit hoofdstuk.")
 
 
 def _where_from(meeting_units: set[str], resp_units: set[str], meetings) -> str:
@@ -387,21 +444,24 @@ def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
         cols = list(base)
         if not cols:
             continue
-        shares = []
+        shares, cells = [], []
         for t in themes:
             table: Table = getattr(t, attr)
             row_by = {r[0]: r for r in table.rows}
             shares.append([_parse_pct(row_by[c][3]) if c in row_by else None for c in cols])
+            # "35% (6)": the share and how many named it; "–" where the group is too small to show
+            cells.append([f"{row_by[c][3]} ({row_by[c][1]})" if c in row_by and row_by[c][3].endswith("%")
+                          else "–" for c in cols])
         out.append(Chart(
             key=f"heatmap-{dim}", title=f"Welk thema noemen deelnemers {title}?",
             alt=(f"Heatmap: per thema (rijen) en {dim} (kolommen) het percentage deelnemers aan de vragenlijst "
                  f"dat het thema noemt. Grijze vakken: minder dan {MIN_CELL} deelnemers, niet getoond. "
-                 f"De cijfers staan ook in de tabellen bij elk thema."),
+                 f"De cijfers staan ook in de tabel onder de heatmap."),
             png=charts.heat_map([t.label for t in themes], cols, shares, title=f"Thema's {title} (%)",
                              grey_note=f"Grijs: minder dan {MIN_CELL} deelnemers, niet getoond"),
-            table=Table(caption=f"Percentage deelnemers dat het thema noemt, {title}",
+            table=Table(caption=f"% (aantal) deelnemers dat het thema noemt, {title}",
                         headers=["Thema"] + cols,
-                        rows=[[t.label] + [pct(v) for v in row] for t, row in zip(themes, shares)])))
+                        rows=[[t.label] + row for t, row in zip(themes, cells)])))
     return out
 
 

@@ -159,7 +159,8 @@ class LemmaStore:
     new pipeline or a changed text is parsed again. The report only lemmatises masked text,
     and keeps only the lemmas of the texts it used (:meth:`keep_only`), so nothing here
     outlives the texts or is more personal than the report itself; :meth:`clear` empties it.
-    One store per consultation."""
+    It also keeps the report's word cloud pictures (:meth:`pictures`), only those of the
+    last report. One store per consultation."""
 
     def __init__(self, path, pipeline: str | None = None):
         from pathlib import Path
@@ -178,7 +179,44 @@ class LemmaStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(str(self.path), timeout=30)
         con.execute("CREATE TABLE IF NOT EXISTS lemmas (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+        con.execute("CREATE TABLE IF NOT EXISTS pictures (key TEXT PRIMARY KEY, png BLOB NOT NULL)")
         return con
+
+    # Word clouds are a pure function of their words' weights (:func:`picture_key`), and
+    # placing the words is most of a warm report's model step: the report keeps the pictures
+    # it drew here too, and only those (:meth:`keep_pictures`).
+
+    def pictures(self, keys: Iterable[str]) -> dict[str, bytes]:
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, bytes] = {}
+        con = self._connect()
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                out.update(con.execute(f"SELECT key, png FROM pictures WHERE key IN ({','.join('?' * len(chunk))})",
+                                       chunk).fetchall())
+        finally:
+            con.close()
+        return out
+
+    def put_pictures(self, pictures: dict[str, bytes]) -> None:
+        con = self._connect()
+        try:
+            with con:
+                con.executemany("INSERT OR REPLACE INTO pictures (key, png) VALUES (?, ?)", list(pictures.items()))
+        finally:
+            con.close()
+
+    def keep_pictures(self, keys: Iterable[str]) -> int:
+        """Forget every picture but ``keys``; the number removed."""
+        con = self._connect()
+        try:
+            with con:
+                con.execute("CREATE TEMP TABLE keep_pictures (key TEXT PRIMARY KEY)")
+                con.executemany("INSERT INTO keep_pictures (key) VALUES (?)", [(k,) for k in set(keys)])
+                return con.execute("DELETE FROM pictures WHERE key NOT IN (SELECT key FROM keep_pictures)").rowcount
+        finally:
+            con.close()
 
     def get(self, texts: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
         import json
@@ -228,5 +266,6 @@ class LemmaStore:
         try:
             with con:
                 con.execute("DELETE FROM lemmas")
+                con.execute("DELETE FROM pictures")
         finally:
             con.close()

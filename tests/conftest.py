@@ -74,11 +74,12 @@ def quick_password_hashes():
     from consult.web import auth
 
     quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    saved = users._hasher, auth._hasher, auth._DUMMY_HASH
+    saved = users._hasher, auth._hasher
     users._hasher = auth._hasher = quick
-    auth._DUMMY_HASH = quick.hash("not a real password, only for timing")
+    auth._dummy_hash.cache_clear()  # made with the hasher in use when first needed
     yield
-    users._hasher, auth._hasher, auth._DUMMY_HASH = saved
+    users._hasher, auth._hasher = saved
+    auth._dummy_hash.cache_clear()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Hashable
 
-from spacy.lang.de.stop_words import STOP_WORDS as _DE_STOP
-from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
-from spacy.lang.nl.stop_words import STOP_WORDS as _NL_STOP
+from analysis.nlp.stopwords import stop_words   # spaCy's lists, without importing spaCy
+
+_DE_STOP, _EN_STOP, _NL_STOP = stop_words("de"), stop_words("en"), stop_words("nl")
 
 __all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable", "is_document_furniture",
            "lemma_key"]

@@ -33,16 +33,20 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
-from spacy.lang.nl.stop_words import STOP_WORDS
-from spacy.tokens import Doc
 
 from analysis.codebook import Codebook
 from analysis.coding.base import lemma_key
 from analysis.coding.rules import _parts
+from analysis.nlp.stopwords import stop_words   # spaCy's list, without importing spaCy
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+STOP_WORDS = stop_words("nl")
 
 __all__ = ["lemma_features", "Sparse", "Vectoriser", "LinearModel", "keyword_suggestions", "KeywordSuggestion"]
 

@@ -65,17 +65,18 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Token
 
 from analysis.codebook import Codebook
 from analysis.coding.base import Candidate, Evidence, Ranking, Suggestion, is_codable, lemma_key
 from analysis.coding.ranking import order_codes, rank_scores
 from analysis.nlp import get_nlp
 from analysis.nlp.compounds import compound_parts
+
+if TYPE_CHECKING:   # spaCy is imported where rules are built, not when the module is
+    from spacy.tokens import Doc, Token
 
 __all__ = ["RuleCoder", "RuleMatch", "SENSE_RULES", "prepare_docs"]
 
@@ -328,6 +329,9 @@ class RuleCoder:
     origin = "rule"
 
     def __init__(self, codebook: Codebook, nlp=None):
+        from spacy.matcher import PhraseMatcher
+        from spacy.tokens import Doc
+
         self.codebook = codebook
         self.nlp = nlp or get_nlp()
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")   # lemma sequences

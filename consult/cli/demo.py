@@ -44,6 +44,7 @@ def demo_command(reset: bool, serve_after: bool, host: str, port: int):
     from consult.cli import database_url, session_factory
     from consult.db import session_scope
     from consult.demo import build_demo, build_open_demo, ensure_demo_accounts
+    from consult.reporting import get_consultation, prepare_report
 
     if serve_after:
         check_port(host, port)  # before minutes of building, and before announcing anything
@@ -53,6 +54,9 @@ def demo_command(reset: bool, serve_after: bool, host: str, port: int):
         open_c = build_open_demo(session, reset=reset)
         open_urls = [f"/c/{open_c.slug}/v/{s.slug}" for s in open_c.surveys]
         accounts = ensure_demo_accounts(session, reset=reset)
+    with session_scope(session_factory()) as session:
+        # the report's lemmas and word clouds, while the pipeline the demo coded with is loaded
+        prepare_report(session, get_consultation(session, result.consultation_slug), current_app.instance_path)
     if result.created:
         click.echo(f"Built the demo consultation '{result.consultation_slug}':")
     else:

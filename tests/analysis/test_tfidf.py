@@ -42,3 +42,24 @@ def test_centroid_ranking_puts_the_most_typical_first():
     ranked = centroid_ranking(X, [0, 2, 3])
     assert [i for i, _ in ranked][0] == 3 and ranked[0][1] >= ranked[-1][1] > 0
     assert centroid_ranking(X, []) == []
+
+
+def test_the_same_as_scikit_learn_for_weighted_bags_transform_and_min_df():
+    """The numpy implementation gives what DictVectorizer + TfidfTransformer give."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    bags = [{"zorg": 1.5, "wijk": 1, "taxi": 0.5}, {"zorg": 0.5}, {"wijk": 2, "buurthuis": 1}, {}]
+    new = [{"zorg": 1, "onbekend": 3}, {"taxi": 2.5, "wijk": 1}]
+    for min_df in (1, 2):
+        dv = DictVectorizer(sort=True)
+        counts = dv.fit_transform(bags)
+        df = np.bincount(counts.tocsr().indices, minlength=counts.shape[1])
+        dv.restrict(df >= min_df)
+        tt = TfidfTransformer(sublinear_tf=True)
+        ref = tt.fit_transform(dv.transform(bags))
+        t = Tfidf(min_df=min_df)
+        X = t.fit_transform(bags)
+        assert t.vocabulary == list(dv.feature_names_)
+        assert np.allclose(X.toarray(), ref.toarray()) and np.allclose(t.idf, tt.idf_)
+        assert np.allclose(t.transform(new).toarray(), tt.transform(dv.transform(new)).toarray())

@@ -105,6 +105,13 @@ def test_report_numbers_match_sql(demo_app, demo_report):
             assert sum(int(c) for c in cells) == t.n_respondents
         assert not any(c in {"1", "2", "3", "4"} for r in t.by_group.rows for c in r[1:3])
         assert min(2, t.n_segments) <= len(t.quotes) <= 4
+        # the documents say in words where the theme came from (the wijk with the highest
+        # share that may be shown, with its count), instead of printing both tables per theme
+        shown = [r for r in t.by_neighbourhood.rows if r[3].endswith("%") and r[3] != "0%"]
+        if shown:
+            top = max(int(r[3][:-1]) for r in shown)
+            assert any(f"{r[0]} ({r[1]} van de {r[2]}, {r[3]})" in t.spread
+                       for r in shown if int(r[3][:-1]) == top), (t.label, t.spread)
 
     # meetings counted per theme as in SQL: distinct meetings whose notes have an accepted code
     assert {t.key: t.n_meetings for t in report.themes} == {k: theme_meetings.get(k, 0) for k in theme_segments}

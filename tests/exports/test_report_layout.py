@@ -57,7 +57,8 @@ def _lines(page) -> list[str]:
 def _captions(report) -> set[str]:
     tables = list(report.approach_tables) + [report.codebook]
     tables += [c.table for c in report.overview_charts if c.table is not None]
-    tables += [t for theme in report.themes for t in (theme.by_neighbourhood, theme.by_group)]
+    # (the per-theme breakdowns are one sentence in the theme section, ThemeSection.spread;
+    # their figures are in the tables under the heat maps)
     if report.agreement_table:
         tables.append(report.agreement_table)
     return {part.caption for t in tables for part in split_wide(t)} | {"Adviespunten en reactie"}

@@ -336,3 +336,34 @@ def test_lemma_store_keeps_only_the_texts_a_report_used(tmp_path):
     build_report(data, lemmatiser=simple_lemmatiser, with_charts=False, lemma_store=store)
     still = {s.text for s in data.segments if s.codes}
     assert gone not in still and set(store.get(sorted(texts))) == still
+
+
+def test_lemma_store_keeps_the_word_clouds_a_report_drew(tmp_path, monkeypatch):
+    """A second report of the same texts draws no word cloud: the pictures come from the
+    store; a theme whose words changed is drawn again, and pictures no report uses leave."""
+    from exports import charts
+    from exports.text import LemmaStore
+
+    drawn: list[dict] = []
+    real = charts.word_cloud
+
+    def counting(weights):
+        drawn.append(weights)
+        return real(weights)
+
+    monkeypatch.setattr(charts, "word_cloud", counting)
+    store = LemmaStore(tmp_path / "lemmas.sqlite3", pipeline="test")
+    first = build_report(small_input(), lemmatiser=simple_lemmatiser, lemma_store=store)
+    n_clouds = sum(1 for t in first.themes if t.wordcloud)
+    assert n_clouds and len(drawn) == n_clouds
+    second = build_report(small_input(), lemmatiser=simple_lemmatiser, lemma_store=store)
+    assert len(drawn) == n_clouds    # nothing drawn again
+    assert [t.wordcloud.png for t in second.themes if t.wordcloud] == [t.wordcloud.png for t in first.themes
+                                                                        if t.wordcloud]
+    data = small_input()
+    data.segments[0].text = "Een nieuwe tekst over de regiotaxi die te laat kwam."
+    build_report(data, lemmatiser=simple_lemmatiser, lemma_store=store)
+    assert len(drawn) == n_clouds + 1
+    con = store._connect()
+    assert con.execute("SELECT count(*) FROM pictures").fetchone()[0] == n_clouds   # the old picture left
+    con.close()
