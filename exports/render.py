@@ -195,7 +195,7 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
             (assets_dir / name).write_bytes(c.png)
             out.append(f"![{_md_escape(c.alt)}]({assets_prefix}{name})")
             out.append("")
-        out.append(f"*{md_text(c.title)}.* {md_text(c.alt)}")
+        out.append(f"*{md_text(_titled(c.title))}* {md_text(c.alt)}")
         out.append("")
         if c.table is not None:
             out.extend(_md_table(c.table))

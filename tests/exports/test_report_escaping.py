@@ -86,3 +86,11 @@ def test_md_text_escapes_little_in_ordinary_text():
     # a backslash in the text cannot undo an escape, and code spans do not start
     assert md_text(r"\[x](y) `z`") == r"\\\[x\](y) \`z\`"
     assert not re.search(r"(?<!\\)\[", md_text("[a] [b](c) ![d](e)"))
+
+
+def test_markdown_captions_end_in_one_stop(tmp_path):
+    """A chart title that is a question gets no extra full stop ("… aan de orde?." before)."""
+    report = build_report(small_input(), lemmatiser=simple_lemmatiser)
+    assert any(c.title.endswith("?") for c in report.overview_charts)
+    md = render_markdown(report, assets_dir=tmp_path / "bestanden")
+    assert "?.*" not in md and "*Hoe vaak kwam elk thema aan de orde?*" in md
