@@ -7,8 +7,10 @@ Leave one document out over the three shared development documents
 the coder is trained on two documents and judged on the third, the way a new consultation
 meets text the coder has never seen.
 
-1. Candidates. Per coder (the keyword rules, whose candidates are ranked by similarity to
-   the codebook text, and the combined coder, ranked by its probabilities), the recall of
+1. Candidates. Per coder (the keyword rules and the combined coder; both rank the codes
+   they do not suggest by similarity to the codebook text lifted by the batch's themes,
+   ``analysis.coding.ranking``, and keep those resembling their codebook text at least
+   ``consult.coding.MIN_CANDIDATE_SIMILARITY``), the recall of
    its suggestions alone and of its suggestions plus the (at most 3) candidates the review
    screen offers as one-key choices; how many of the gold codes the suggestions missed are
    among the candidates, and how many shown candidates are right.

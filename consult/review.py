@@ -261,7 +261,10 @@ class Candidate:
 
     @property
     def hint(self) -> str:
-        if self.by_model:
+        """Why the code is offered: the learning coder's probability when it says something
+        (5% or more), else the resemblance to the code's text in the codebook, which is what
+        both coders order and keep their near misses by."""
+        if self.by_model and self.score >= 0.05:
             return f"zekerheid {round(self.score * 100)}%"
         return "lijkt op de omschrijving"
 

@@ -184,7 +184,7 @@ def test_labels_sit_next_to_their_enums():
 # -- ranked candidates, learning from reviews (issue 18) ---------------------------------
 
 def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo):
-    from consult.coding import MIN_CANDIDATE_SCORE, N_CANDIDATES, PreparedCoder, latest_coder, load_coder, rank_texts
+    from consult.coding import MIN_CANDIDATE_SIMILARITY, N_CANDIDATES, PreparedCoder, latest_coder, load_coder, rank_texts
     from consult.demo import _accept_generated_themes
 
     with session_scope(demo) as s:
@@ -200,7 +200,7 @@ def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo)
             # in the coder's order (similarity lifted by the batch's theme prior, see
             # tests/analysis/test_coding_rank.py), not necessarily by score
             scores = [i["score"] for i in items]
-            assert 1 <= len(items) <= N_CANDIDATES and min(scores) >= MIN_CANDIDATE_SCORE
+            assert 1 <= len(items) <= N_CANDIDATES and min(scores) >= MIN_CANDIDATE_SIMILARITY  # rules: score = similarity
             assert len({i["code"] for i in items}) == len(items)
             suggested = {a.code.key for a in seg.assignments}
             assert not suggested & {i["code"] for i in items}   # below the threshold: not suggested
@@ -222,6 +222,8 @@ def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo)
             for item in (seg.candidates or {}).get("codes", []):
                 assert item["code"] not in suggested   # below the edge: not suggested
                 assert item["score"] == pytest.approx(r.scores[item["code"]], abs=1e-3)
+                # the floor is on the resemblance to the codebook text, as for the rules
+                assert r.similarity[item["code"]] >= MIN_CANDIDATE_SIMILARITY
         # the ranking pass gives exactly the coder's own suggestions
         plain = prepared.coder.code([seg.text for seg in notes])
         assert [[(x.code, x.confidence) for x in ss] for ss in plain] == \

@@ -80,11 +80,14 @@ class Candidate:
     others by :func:`analysis.coding.ranking.rank_scores` (codebook similarity and how often
     the coder suggests the code among the texts coded together).
     ``suggested`` says whether :meth:`code` proposes the code.  The best candidates with ``suggested`` false are the
-    near misses a reviewer can pick with one key.
+    near misses a reviewer can pick with one key.  ``similarity``: the segment's similarity
+    to the code's text in the codebook (cosine, 0 to 1), which both coders compute; the review
+    screen's floor for near misses is on it, so that it means the same for both coders.
     """
     code: str
     score: float
     suggested: bool
+    similarity: float | None = None
 
 
 @dataclass(frozen=True)

@@ -217,7 +217,8 @@ class CombinedCoder:
             first = sorted(np.nonzero(D[r])[0].tolist(), key=lambda j: (-first_scores[r, j], j))
             order = order_codes(first, S[r])
             out.append(Ranking(suggestions[r],
-                               [Candidate(self.codes[j], round(float(P[r, j]), 4), bool(D[r, j])) for j in order],
+                               [Candidate(self.codes[j], round(float(P[r, j]), 4), bool(D[r, j]),
+                                          round(float(similarity[r, j]), 4)) for j in order],
                                {c: round(float(dist[r, j]), 4) for j, c in enumerate(self.codes)}))
         return out
 

@@ -552,8 +552,8 @@ class RuleCoder:
                 continue
             conf = {s.code: s.confidence for s in suggestions[r]}
             first = sorted((col[c] for c in conf), key=lambda j: (-conf[codes[j]], j))
-            cands = [Candidate(codes[j], conf[codes[j]], True) if codes[j] in conf
-                     else Candidate(codes[j], round(float(sims[r, j]), 4), False)
+            cands = [Candidate(codes[j], conf[codes[j]], True, round(float(sims[r, j]), 4)) if codes[j] in conf
+                     else Candidate(codes[j], round(float(sims[r, j]), 4), False, round(float(sims[r, j]), 4))
                      for j in order_codes(first, S[r])]
             out.append(Ranking(suggestions[r], cands))
         return out

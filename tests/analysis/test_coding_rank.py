@@ -38,7 +38,10 @@ def check_ranking(coder, ranked, k):
 def test_rule_ranking_puts_keyword_hits_first_then_near_misses(codebook):
     rules = RuleCoder(codebook)
     ranked = check_ranking(rules, rules.rank(TEXTS, k=3), 3)
-    assert ranked[0][0] == Candidate("INFORMEEL", ranked[0][0].score, True)
+    assert ranked[0][0] == Candidate("INFORMEEL", ranked[0][0].score, True, ranked[0][0].similarity)
+    # every code carries its similarity to the codebook text; a near miss's score is that
+    assert all(c.similarity is not None and 0 <= c.similarity <= 1 for row in ranked for c in row)
+    assert all(c.score == c.similarity for row in ranked for c in row if not c.suggested)
     assert ranked[0][0].score >= 0.9
     # the codes below the first are near misses by codebook similarity, below any keyword hit
     assert all(0 <= c.score <= 0.5 for c in ranked[0] if not c.suggested)
@@ -52,6 +55,7 @@ def test_combined_ranking_lists_codes_below_threshold(codebook):
     ranked = check_ranking(coder, coder.rank(TEXTS, k=5), 5)
     assert ranked[0][0].code == "INFORMEEL" and ranked[0][0].suggested
     assert any(not c.suggested for c in ranked[0])       # near misses are listed too
+    assert all(c.similarity is not None and 0 <= c.similarity <= 1 for row in ranked for c in row)
     P = coder.probabilities(TEXTS[:1])[0]
     assert ranked[0][0].score == pytest.approx(float(P.max()), abs=1e-4)
 
