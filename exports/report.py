@@ -449,9 +449,9 @@ def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
             table: Table = getattr(t, attr)
             row_by = {r[0]: r for r in table.rows}
             shares.append([_parse_pct(row_by[c][3]) if c in row_by else None for c in cols])
-            # "35% (6)": the share and how many named it; "–" where the group is too small to show
+            # "35% (6)": the share and how many named it; "<5" where too few named it to show
             cells.append([f"{row_by[c][3]} ({row_by[c][1]})" if c in row_by and row_by[c][3].endswith("%")
-                          else "–" for c in cols])
+                          else f"<{MIN_CELL}" for c in cols])
         out.append(Chart(
             key=f"heatmap-{dim}", title=f"Welk thema noemen deelnemers {title}?",
             alt=(f"Heatmap: per thema (rijen) en {dim} (kolommen) het percentage deelnemers aan de vragenlijst "

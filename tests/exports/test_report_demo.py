@@ -260,3 +260,19 @@ def test_word_clouds_hold_content_words(demo_report):
     assert firsts_keyword >= len(report.themes) // 2
     mantelzorg = next(t for t in report.themes if t.key == "INFORMEEL")
     assert {"mantelzorger", "vrijwilliger"} <= {w for w, _ in mantelzorg.top_words[:5]}
+
+
+def test_heat_map_tables_give_share_and_count_and_hide_small_cells(demo_report):
+    """Under each heat map: "35% (6)" per wijk or group, "<5" where fewer than 5 named the
+    theme (the grey cells), never a count from 1 to 4."""
+    import re
+
+    from exports.text import simple_lemmatiser
+
+    data, _report = demo_report
+    report = build_report(data, lemmatiser=simple_lemmatiser)   # with charts
+    tables = [c.table for c in report.overview_charts if c.key.startswith("heatmap-")]
+    assert len(tables) == 2
+    cells = [cell for t in tables for row in t.rows for cell in row[1:]]
+    assert cells and all(re.fullmatch(r"\d+% \(\d+\)|<5", cell) for cell in cells), cells
+    assert "<5" in cells and not [c for c in cells if re.fullmatch(r"\d+% \([1-4]\)", c)]
