@@ -276,3 +276,25 @@ def test_heat_map_tables_give_share_and_count_and_hide_small_cells(demo_report):
     cells = [cell for t in tables for row in t.rows for cell in row[1:]]
     assert cells and all(re.fullmatch(r"\d+% \(\d+\)|<5", cell) for cell in cells), cells
     assert "<5" in cells and not [c for c in cells if re.fullmatch(r"\d+% \([1-4]\)", c)]
+
+
+def test_divides_are_listed_once_in_words(demo_report):
+    """§ 5 says what divides opinion in sentences, once per divide, the same in HTML (and so
+    the PDF), Markdown and DOCX: no second copy as a table."""
+    import html as html_lib
+    import io
+
+    from docx import Document as Docx
+
+    from exports.render import render_docx, render_html, render_markdown
+
+    _data, report = demo_report
+    assert report.divides
+    page = render_html(report)
+    section = html_lib.unescape(page.split('id="verschillen"')[1].split("</section>")[0])
+    md = render_markdown(report).split("## 5.")[1].split("## 6.")[0]
+    docx = "\n".join(p.text for p in Docx(io.BytesIO(render_docx(report))).paragraphs)
+    assert "<table" not in section
+    for d in report.divides:
+        sentence = f"{d.group} ({d.dimension}) noemt {d.theme.lower()} {d.direction} dan anderen"
+        assert section.count(sentence) == 1 and sentence in md and sentence in docx
