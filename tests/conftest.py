@@ -98,7 +98,7 @@ class SchemaTemplate:
     """The current schema, made once per test process by running the migrations, then
     given to every test that asks for a migrated database without running them again.
 
-    Running the 13 migrations costs about a second per database (Alembic's Python plus a
+    Running the migrations costs about a second per database (Alembic's Python plus a
     round trip per statement), which hundreds of tests paid each. SQLite gets a copy of the
     migrated file. PostgreSQL gets the statements of that one migration run, recorded as
     they went to the server, replayed in the test's own schema in one round trip (they
@@ -113,14 +113,13 @@ class SchemaTemplate:
     def apply(self, db: FreshDatabase) -> None:
         if db.backend == "sqlite":
             shutil.copyfile(self._sqlite_file(), db.url.removeprefix("sqlite:///"))
-            return
-        import psycopg
+        elif self._postgres is None:
+            self._record_postgres(db)
+        else:
+            import psycopg
 
-        script = self._postgres_script(db)
-        if script is None:  # this was the run that recorded it
-            return
-        with psycopg.connect(_libpq_url(db.url)) as conn:
-            conn.execute(script)
+            with psycopg.connect(_libpq_url(db.url)) as conn:
+                conn.execute(self._postgres)
 
     def _sqlite_file(self) -> Path:
         if self._sqlite is None:
@@ -134,17 +133,21 @@ class SchemaTemplate:
             self._sqlite = path
         return self._sqlite
 
-    def _postgres_script(self, db: FreshDatabase) -> str | None:
-        if self._postgres is not None:
-            return self._postgres
+    def _record_postgres(self, db: FreshDatabase) -> None:
+        """Migrate ``db`` and keep the statements sent to its schema as the script to replay
+        (unless one had parameters: then every test keeps migrating)."""
         from sqlalchemy import event
         from sqlalchemy.engine import Engine
 
+        options = make_url(db.url).query.get("options")   # the search path: this schema
         statements: list[str] = []
+        replayable = True
 
-        def record(_conn, _cursor, statement, parameters, _context, _executemany):
-            if parameters:  # cannot be replayed as plain text; keep migrating every time
-                statements.append(None)
+        def record(conn, _cursor, statement, parameters, _context, _executemany):
+            nonlocal replayable
+            if conn.engine.url.query.get("options") != options:
+                return   # another engine in this process (a live server's), not the migration
+            replayable = replayable and not parameters
             statements.append(statement)
 
         event.listen(Engine, "before_cursor_execute", record)
@@ -152,9 +155,8 @@ class SchemaTemplate:
             migrate.upgrade(db.url)
         finally:
             event.remove(Engine, "before_cursor_execute", record)
-        if None not in statements:
+        if replayable:
             self._postgres = ";\n".join(statements)
-        return None
 
 
 def _libpq_url(url: str) -> str:
