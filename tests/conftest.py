@@ -101,8 +101,8 @@ class SchemaTemplate:
     Running the migrations costs about a second per database (Alembic's Python plus a
     round trip per statement), which hundreds of tests paid each. SQLite gets a copy of the
     migrated file. PostgreSQL gets the statements of that one migration run, recorded as
-    they went to the server, replayed in the test's own schema in one round trip (they
-    name no schema: the search path decides). ``tests/test_migrations.py`` checks that
+    they went to the server (parameters bound), replayed in the test's own schema in one
+    round trip (they name no schema: the search path decides). ``tests/test_migrations.py`` checks that
     both give the schema the migrations give.
     """
 
@@ -134,29 +134,29 @@ class SchemaTemplate:
         return self._sqlite
 
     def _record_postgres(self, db: FreshDatabase) -> None:
-        """Migrate ``db`` and keep the statements sent to its schema as the script to replay
-        (unless one had parameters: then every test keeps migrating)."""
+        """Migrate ``db`` and keep the statements sent to its schema, their parameters bound
+        (psycopg's client-side ``mogrify``), as the script to replay."""
+        import psycopg
         from sqlalchemy import event
         from sqlalchemy.engine import Engine
 
         options = make_url(db.url).query.get("options")   # the search path: this schema
-        statements: list[str] = []
-        replayable = True
+        sent: list[tuple[str, object]] = []
 
-        def record(conn, _cursor, statement, parameters, _context, _executemany):
-            nonlocal replayable
+        def record(conn, _cursor, statement, parameters, _context, executemany):
             if conn.engine.url.query.get("options") != options:
                 return   # another engine in this process (a live server's), not the migration
-            replayable = replayable and not parameters
-            statements.append(statement)
+            for params in (parameters if executemany else [parameters]):
+                sent.append((statement, params or None))
 
         event.listen(Engine, "before_cursor_execute", record)
         try:
             migrate.upgrade(db.url)
         finally:
             event.remove(Engine, "before_cursor_execute", record)
-        if replayable:
-            self._postgres = ";\n".join(statements)
+        with psycopg.connect(_libpq_url(db.url)) as conn:
+            cursor = psycopg.ClientCursor(conn)
+            self._postgres = ";\n".join(cursor.mogrify(statement, params) for statement, params in sent)
 
 
 def _libpq_url(url: str) -> str:
