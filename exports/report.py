@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -66,18 +67,24 @@ def two_proportion_p(k1: int, n1: int, k2: int, n2: int) -> float:
 PICTURE_FORMAT = "word cloud 1: 320x150 x2, max font 45, DejaVu Sans, 5 dark colours"
 
 
+@lru_cache(maxsize=1)
+def _wordcloud_version() -> str:
+    """The installed wordcloud package's version (read from its metadata once per process)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("wordcloud")
+    except metadata.PackageNotFoundError:   # pragma: no cover - a declared dependency
+        return "-"
+
+
 def picture_key(kind: str, weights: dict[str, float]) -> str:
     """The key a picture drawn from ``weights`` is kept under in the lemma store: the drawing
     code (:data:`PICTURE_FORMAT`, the wordcloud package's version) and the weights."""
     import hashlib
     import json
-    from importlib import metadata
 
-    try:
-        version = metadata.version("wordcloud")
-    except metadata.PackageNotFoundError:   # pragma: no cover - a declared dependency
-        version = "-"
-    payload = json.dumps([kind, PICTURE_FORMAT, version, sorted(weights.items())], ensure_ascii=False)
+    payload = json.dumps([kind, PICTURE_FORMAT, _wordcloud_version(), sorted(weights.items())], ensure_ascii=False)
     return hashlib.sha1(payload.encode()).hexdigest()
 
 
