@@ -147,12 +147,52 @@ _TITLE_AFTER_RE = re.compile(r"\.?\s+[A-Z]|\.?\s*$")
 _SECTION_NUMBER_RE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}(?:\.\d{1,2})?(?![\d.]*\d)")
 
 
+#: a numbered section heading: "5.2 Samenhang, partnerschap en doelmatigheid", "3.1.2 *Toegang*"
+_NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+\S")
+#: the labels of the header block of a Dutch council or college document
+#: ("Onderwerp ... Nummer 2020/1187859 Portefeuillehouder Meijs, M.-Th."); the first ones
+#: name nothing else, the others are common words and count only before a colon or a tab
+_OWN_LABELS = ("Portefeuillehouder", "Registratienummer", "Kenmerk", "Agendapunt",
+               "Collegevergadering", "Raadsvergadering", "Telefoonnummer")
+_COMMON_LABELS = ("Onderwerp", "Nummer", "Programma", "Beleidsveld", "Afdeling", "Auteur",
+                  "Datum", "Bijlagen")
+_LABEL_RE = re.compile(r"(?<![\w-])(?:%s)(?=[\s:])" % "|".join(_OWN_LABELS + _COMMON_LABELS))
+_LABEL_LINE_RE = re.compile(r"^(?:(?:%s)\s|(?:%s)\s*(?::|\t))" % ("|".join(_OWN_LABELS), "|".join(_COMMON_LABELS)))
+#: at most this many words in a heading
+MAX_HEADING_WORDS = 20
+
+
+def _unwrapped(text: str) -> str:
+    """``text`` without the emphasis marks and closing brackets around its end."""
+    return text.rstrip("*_)]\"'” \t")
+
+
 def is_document_furniture(text: str) -> bool:
-    """A bibliography entry (``Hupe, P.L. & Klijn, E.H. (1997) De gemeente als ...``:
-    authors, a year in brackets, then a capitalised title) or a table-of-contents line
-    (two or more section numbers such as ``4.4`` that each start a title or end the line)."""
+    """Text of a document that is not what it says about its subject:
+
+    * a bibliography entry (``Hupe, P.L. & Klijn, E.H. (1997) De gemeente als ...``:
+      authors, a year in brackets, then a capitalised title);
+    * a table-of-contents line (two or more section numbers such as ``4.4`` that each
+      start a title or end the line);
+    * a numbered section heading (``5.2 Samenhang, partnerschap en doelmatigheid``: a
+      section number with a dot inside, at most ``MAX_HEADING_WORDS`` words, no sentence
+      end); a numbered list item such as ``1. Meer buurthuizen`` is not one;
+    * a council document's header block: it starts with one of its labels (``Onderwerp``,
+      ``Portefeuillehouder``, ...) and names a second one, or is a short line without a
+      sentence end (``Portefeuillehouder Weth. Grijsen``, ``Onderwerp: Verkenning Wmo``;
+      a common word such as ``Onderwerp`` or ``Datum`` counts as a label only before a
+      colon or a tab).
+    """
     t = (text or "").strip()
     if _REFERENCE_RE.match(t) and len(t) < 300:
+        return True
+    words = len(t.split())
+    ends_sentence = _unwrapped(t).endswith((".", "!", "?", ";"))
+    if _NUMBERED_HEADING_RE.match(t) and words <= MAX_HEADING_WORDS and not ends_sentence:
+        return True
+    labels = _LABEL_RE.findall(t)
+    if labels and t.startswith(labels[0]) and (
+            len(set(labels)) >= 2 or _LABEL_LINE_RE.match(t) and words <= 12 and not ends_sentence):
         return True
     numbers = list(_SECTION_NUMBER_RE.finditer(t))
     headed = [m for m in numbers if _TITLE_AFTER_RE.match(t, m.end())]

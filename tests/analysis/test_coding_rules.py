@@ -126,6 +126,19 @@ def test_custom_codebook_and_batch():
     ("3.1 Inleiding 4 3.2 Mantelzorg en vrijwilligers 6", True),
     ("Ook het SCP (2013) constateert dat mantelzorgers overbelast raken.", False),
     ("Het budget steeg van 1.2 naar 1.5 miljoen euro.", False),
+    # numbered section headings; a numbered list item or a numbered sentence is not one
+    ("5.2 Samenhang, partnerschap en doelmatigheid (leidende principes 3, 4 en 5)", True),
+    ("5.1 *Perspectief van de inwoner en kracht van de wijk (leidende principes 1 en 2)*", True),
+    ("3.2 Financiering", True),
+    ("1. Meer buurthuizen in de wijk", False),
+    ("2.1 De gemeente zet in op preventie en eenzaamheid.", False),
+    # a council document's header block
+    ("Onderwerp Gewoon in de Wijk: naar passende en betaalbare ondersteuning in het sociaal "
+     "domein Nummer 2020/1187859 Portefeuillehouder Meijs, M.-Th.", True),
+    ("Portefeuillehouder Weth. Grijsen", True),
+    ("Onderwerp\tVerkenning Wmo", True),
+    ("Onderwerp van gesprek was eenzaamheid in de buurt", False),
+    ("Datum van de avond was slecht gekozen voor mantelzorgers", False),
 ])
 def test_document_furniture_is_not_coded(rules, text, furniture):
     assert is_codable(text) is not furniture
