@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from analysis.coding.base import Assignment, Suggestion, is_codable
 from analysis.coding.combined import CombinedCoder, train
 from analysis.coding.learning import keyword_suggestions
+from analysis.coding.ranking import ThemeCounts
 from analysis.coding.review import AUTOMATIC, decision_status, is_human_decision, merge_suggestions
 from analysis.coding.rules import RuleCoder
 from analysis.privacy import mask
@@ -293,8 +294,9 @@ class PreparedCoder:
 # decision edge. Both put the codes they do not suggest in one order
 # (analysis.coding.ranking): how much the segment resembles the code's text in the
 # codebook, lifted for codes the coder suggests often among the segments coded together
-# (a batch of BATCH segments of one consultation: its themes; fewer than 20 codable
-# segments, as when one segment is recoded, rank by the resemblance alone). A candidate's
+# (a batch of BATCH segments of one consultation: its themes; a few segments, such as a new
+# response's, count with the rest of the consultation's coded segments,
+# consultation_themes; fewer than 20 codable segments in all rank by the resemblance alone). A candidate's
 # score stays the coder's own (probability or resemblance); the floor below which a code is
 # no candidate is on the resemblance, for both coders, since that is what orders them.
 
@@ -339,12 +341,37 @@ class Ranked:
         return round(min(gaps), 4) if gaps else None
 
 
-def rank_texts(prepared: PreparedCoder, texts: Sequence[str]) -> list[Ranked]:
-    """Code ``texts`` with ``prepared`` and rank every code per text (see above)."""
+def rank_texts(prepared: PreparedCoder, texts: Sequence[str], themes: ThemeCounts | None = None) -> list[Ranked]:
+    """Code ``texts`` with ``prepared`` and rank every code per text (see above); ``themes``:
+    the consultation's themes outside ``texts`` (:func:`consultation_themes`), if known."""
     return [Ranked(r.suggestions, {c.code: c.score for c in r.candidates}, r.distances,
                    {c.code: c.similarity for c in r.candidates} if all(c.similarity is not None for c in r.candidates)
                    else None)
-            for r in prepared.coder.code_ranked(texts)]
+            for r in prepared.coder.code_ranked(texts, themes)]
+
+
+def consultation_themes(session: Session, consultation: Consultation,
+                        outside: Sequence[int]) -> ThemeCounts:
+    """The consultation's themes as its segments outside ``outside`` (segment ids) show
+    them: per code key, on how many segments the code is suggested or accepted, and how
+    many segments have such a code. A new response's few segments, or a segment recoded
+    on its own, are so ranked by the consultation's themes as a whole run ranks its
+    batches, not by their resemblance to the codebook alone (see above)."""
+    version = _require_codebook(consultation)
+    key_of = {c.id: c.key for c in version.codes}
+    coded = (select(CodeAssignment.segment_id, CodeAssignment.code_id)
+             .join(Segment, Segment.id == CodeAssignment.segment_id)
+             .where(Segment.consultation_id == consultation.id, Segment.furniture.is_(False),
+                    CodeAssignment.status != AssignmentStatus.REJECTED,
+                    CodeAssignment.code_id.in_(list(key_of)))
+             .distinct())
+    if outside:
+        coded = coded.where(~CodeAssignment.segment_id.in_(list(outside)))
+    coded = coded.subquery()
+    counts = {key_of[code_id]: n for code_id, n in session.execute(
+        select(coded.c.code_id, func.count()).group_by(coded.c.code_id))}
+    texts = session.scalar(select(func.count(func.distinct(coded.c.segment_id)))) or 0
+    return ThemeCounts(counts, int(texts))
 
 
 #: Trained coders read in this process, by database, ``CoderModel`` id and training time:
@@ -441,12 +468,16 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
     segments = session.execute(query.order_by(Segment.id)).all()
     summary.segments = len(segments)
     key_of = {c.id: c.key for c in codes.values()}
+    # Some segments (a new response, the unreviewed ones): rank them with the rest of the
+    # consultation's themes too. A whole run or chunk ranks by its own batches of BATCH.
+    themes = consultation_themes(session, consultation, [seg_id for seg_id, _ in segments]) \
+        if segment_ids is not None and segments else None
     for batch in _batches(segments):
         ids = [seg_id for seg_id, _ in batch]
         # Empty or non-Dutch segments are left uncoded rather than mis-coded.
         texts = [text if is_codable(text) else "" for _, text in batch]
         new, suggestion_of = [], {}
-        ranked = rank_texts(prepared, texts)
+        ranked = rank_texts(prepared, texts, themes)
         for seg_id, text, r in zip(ids, texts, ranked):
             for s in r.suggestions if text else []:
                 code = codes.get(s.code)

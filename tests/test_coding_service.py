@@ -239,6 +239,49 @@ def test_coding_runs_keep_ranked_candidates_and_the_learner_ranks_by_doubt(demo)
             min(d for k, d in r.distances.items() if k not in decided), abs=1e-3)
 
 
+def test_a_few_segments_are_ranked_by_the_consultations_themes(demo):
+    """A new response's segments, or one recoded on its own, are too few for a theme prior
+    of their own: the rest of the consultation's coded segments count with them."""
+    from consult.coding import code_segments, consultation_themes, load_coder, rank_texts
+
+    with session_scope(demo) as s:
+        c = _consultation(s)
+        segment_consultation(s, c)
+        code_consultation(s, c)
+        segs = s.scalars(select(Segment).where(Segment.furniture.is_(False), Segment.candidates.is_not(None))
+                         .order_by(Segment.id).limit(300)).all()
+        one = segs[0]
+        # a person rejects a suggestion elsewhere: it no longer counts as a theme
+        rejected = s.scalar(select(CodeAssignment).where(CodeAssignment.segment_id != one.id)
+                            .order_by(CodeAssignment.id).limit(1))
+        rejected.status, rejected.decided_at = AssignmentStatus.REJECTED, datetime(2026, 1, 1)
+        s.flush()
+        themes = consultation_themes(s, c, [one.id])
+        rows = s.execute(select(CodeAssignment.segment_id, Code.key).join(Code)
+                         .join(Segment, Segment.id == CodeAssignment.segment_id)
+                         .where(Segment.consultation_id == c.id, Segment.id != one.id,
+                                CodeAssignment.status != AssignmentStatus.REJECTED)).all()
+        assert themes.texts == len({seg for seg, _ in rows}) > 500
+        expected = {}
+        for seg, key in set(rows):
+            expected[key] = expected.get(key, 0) + 1
+        assert dict(themes.codes) == expected
+        with_rejected = s.scalar(select(func.count(func.distinct(CodeAssignment.segment_id)))
+                                 .where(CodeAssignment.code_id == rejected.code_id, CodeAssignment.segment_id != one.id))
+        assert themes.codes.get(rejected.code.key, 0) == with_rejected - 1
+
+        prepared = load_coder(s, c, None)
+        alone = rank_texts(prepared, [seg.text for seg in segs])       # as if coded on their own
+        themed = [rank_texts(prepared, [seg.text], consultation_themes(s, c, [seg.id]))[0] for seg in segs[:60]]
+        moved = [i for i, (a, t) in enumerate(zip(alone, themed)) if a.candidates() != t.candidates()]
+        assert moved, "the consultation's themes change the order of some segments' near misses"
+        target = segs[moved[0]]
+        code_segments(s, c, prepared, segment_ids=[target.id])
+        s.flush()
+        s.refresh(target)
+        assert [i["code"] for i in target.candidates["codes"]] == [k for k, _ in themed[moved[0]].candidates()]
+
+
 def test_reviewed_examples_count_rejections_as_negatives(demo):
     from consult.coding import decide
     from consult.models import Role, User

@@ -47,9 +47,12 @@ whole coding run); static word vectors taken from it (averaged per text): 0.78-0
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
 import numpy as np
 
-__all__ = ["THEME_WEIGHT", "MIN_THEME_TEXTS", "theme_prior", "rank_scores", "order_codes"]
+__all__ = ["THEME_WEIGHT", "MIN_THEME_TEXTS", "ThemeCounts", "theme_prior", "rank_scores", "order_codes"]
 
 #: weight of the log theme share against the codebook similarity (cosine, 0 to 1)
 THEME_WEIGHT = 0.1
@@ -59,23 +62,44 @@ MIN_THEME_TEXTS = 20
 THEME_SMOOTHING = 1.0
 
 
-def theme_prior(suggested: np.ndarray, codable: np.ndarray) -> np.ndarray | None:
+@dataclass(frozen=True)
+class ThemeCounts:
+    """What is known of a consultation's themes outside the texts coded together: per code
+    key, on how many of its other segments the code is (suggested or accepted), and how
+    many other codable segments it has (``texts``)."""
+
+    codes: Mapping[str, int]
+    texts: int
+
+    def vector(self, code_ids: Sequence[str]) -> np.ndarray:
+        """The counts in ``code_ids`` order (0 for a code not counted)."""
+        return np.array([self.codes.get(c, 0) for c in code_ids], dtype=np.float64)
+
+
+def theme_prior(suggested: np.ndarray, codable, background: np.ndarray | None = None,
+                background_texts: int = 0) -> np.ndarray | None:
     """Per code, the log of the share of codable texts the coder suggests it for
-    (``suggested``: (n, k) booleans; smoothed by ``THEME_SMOOTHING`` segments); None when
-    the batch has fewer than ``MIN_THEME_TEXTS`` codable texts."""
+    (``suggested``: (n, k) booleans; smoothed by ``THEME_SMOOTHING`` segments), counting
+    ``background`` (per code, in the same order) and ``background_texts`` of the rest of the
+    consultation with the batch; None when that makes fewer than ``MIN_THEME_TEXTS``
+    codable texts."""
     ok = np.asarray(codable, dtype=bool)
-    n_ok = int(ok.sum())
+    n_ok = int(ok.sum()) + int(background_texts)
     if n_ok < MIN_THEME_TEXTS:
         return None
-    counts = np.asarray(suggested, dtype=bool)[ok].sum(0)
+    counts = np.asarray(suggested, dtype=bool)[ok].sum(0).astype(np.float64)
+    if background is not None:
+        counts = counts + background
     return np.log((counts + THEME_SMOOTHING) / n_ok)
 
 
-def rank_scores(similarity: np.ndarray, suggested: np.ndarray, codable) -> np.ndarray:
+def rank_scores(similarity: np.ndarray, suggested: np.ndarray, codable,
+                background: np.ndarray | None = None, background_texts: int = 0) -> np.ndarray:
     """(n, k) scores that order the codes a coder does not suggest: the codebook
-    similarity plus ``THEME_WEIGHT`` times the batch's :func:`theme_prior`."""
+    similarity plus ``THEME_WEIGHT`` times the :func:`theme_prior` of the batch (with the
+    consultation's ``background`` counts, if given)."""
     S = np.asarray(similarity, dtype=np.float64)
-    prior = theme_prior(suggested, codable)
+    prior = theme_prior(suggested, codable, background, background_texts)
     return S if prior is None else S + THEME_WEIGHT * prior[None, :]
 
 

@@ -71,7 +71,7 @@ import numpy as np
 
 from analysis.codebook import Codebook
 from analysis.coding.base import Candidate, Evidence, Ranking, Suggestion, is_codable, lemma_key
-from analysis.coding.ranking import order_codes, rank_scores
+from analysis.coding.ranking import ThemeCounts, order_codes, rank_scores
 from analysis.nlp import get_nlp
 from analysis.nlp.compounds import compound_parts
 
@@ -524,14 +524,15 @@ class RuleCoder:
         see :meth:`code_ranked`."""
         return [r.candidates[:k] for r in self.code_ranked(texts)]
 
-    def code_ranked(self, texts: Sequence[str]) -> list[Ranking]:
+    def code_ranked(self, texts: Sequence[str], themes: ThemeCounts | None = None) -> list[Ranking]:
         """Each text's suggestions (as :meth:`code`) and all its codes ranked, in one pass.
 
         Codes a keyword matched come first, by rule confidence (``suggested``); the others
         follow by :func:`analysis.coding.ranking.rank_scores`: their similarity to the
         code's text in the codebook, lifted for codes the rules find often among the texts
-        coded together.  A candidate's ``score`` is its rule confidence or, for a code no
-        keyword matched, its codebook similarity (cosine, 0 to 1).
+        coded together (and in ``themes``, the rest of their consultation, if given).  A
+        candidate's ``score`` is its rule confidence or, for a code no keyword matched, its
+        codebook similarity (cosine, 0 to 1).
         """
         from analysis.coding.learning import lemma_features
         docs = prepare_docs(texts, self.nlp)
@@ -544,7 +545,7 @@ class RuleCoder:
         for r, sugg in enumerate(suggestions):
             for s in sugg:
                 hit[r, col[s.code]] = True
-        S = rank_scores(sims, hit, codable)
+        S = rank_scores(sims, hit, codable, *((themes.vector(codes), themes.texts) if themes else ()))
         out = []
         for r, ok in enumerate(codable):
             if not ok:

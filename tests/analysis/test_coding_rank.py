@@ -113,3 +113,22 @@ def test_a_code_found_across_the_batch_leads_the_near_misses_without_changing_su
     # too few texts for a prior: similarity order
     few = coder.code_ranked([THEME] * 3 + [NEUTRAL])[-1]
     assert few.candidates == alone.candidates
+    # the consultation's themes outside the batch count with it: one text alone is ranked
+    # as in the batch, and with too few coded texts in all it stays in similarity order
+    themes = ranking.ThemeCounts({"INFORMEEL": ranking.MIN_THEME_TEXTS}, ranking.MIN_THEME_TEXTS)
+    assert _below(coder.code_ranked([NEUTRAL], themes)[0]) == _below(ranked[-2])
+    assert coder.code_ranked([NEUTRAL], themes)[0].suggestions == alone.suggestions
+    sparse = ranking.ThemeCounts({"INFORMEEL": 2}, 2)
+    assert coder.code_ranked([NEUTRAL], sparse)[0].candidates == alone.candidates
+
+
+def test_theme_counts_count_with_the_batch():
+    n = ranking.MIN_THEME_TEXTS
+    suggested = np.zeros((2, 3), dtype=bool)
+    suggested[:, 2] = True
+    background = ranking.ThemeCounts({"A": n, "C": 1, "X": 5}, n)
+    vec = background.vector(["A", "B", "C"])
+    assert vec.tolist() == [n, 0, 1]
+    prior = ranking.theme_prior(suggested, [True, True], vec, background.texts)
+    assert prior == pytest.approx(np.log((np.array([n, 0, 3]) + 1) / (n + 2)))
+    assert ranking.theme_prior(suggested, [True, True], vec, n - 3) is None
