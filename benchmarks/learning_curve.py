@@ -1,7 +1,7 @@
 """Learning curve within a document: F1 on the rest of a document after N of its segments
 were reviewed, for the rules alone and the combined coder.
 
-    python3 benchmarks/learning_curve.py [--n 25 50 100] [--seeds 2] [--data FILE.jsonl ...]
+    python3 benchmarks/learning_curve.py [--n 25 50 100] [--seeds 2] [--alone] [--data FILE.jsonl ...]
 
 For every document (``source``) of the data: the combined coder is trained on the other
 documents plus ``N`` segments of this one (drawn in a seeded random order, as a review
@@ -10,6 +10,10 @@ the unseen-document case.  With ``N > 0`` the document is the coder's ``target``
 features seen only in it are kept (``analysis.coding.combined.train``).  The rules alone are scored on the same remaining segments, so
 each row compares like with like.  A document needs ``N + 10`` segments for a row.
 Micro-F1 is averaged over the seeds; the last line pools all documents.
+
+``--alone``: train on the ``N`` reviewed segments only, without the other documents and
+without their ``source``, as a consultation's learner does (``consult.coding.train_coder``
+has only the consultation's own reviewed segments); ``N = 0`` is then skipped.
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ def main(argv=None) -> None:
     ap.add_argument("--codebook", default=str(DEFAULT_CODEBOOK_PATH))
     ap.add_argument("--n", nargs="+", type=int, default=[0, 25, 50, 100])
     ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--alone", action="store_true", help="train on the reviewed segments only, as in a consultation")
     args = ap.parse_args(argv)
 
     codebook = load_codebook(args.codebook)
@@ -50,6 +55,8 @@ def main(argv=None) -> None:
         own = [it for it in items if it.source == doc]
         others = [it for it in items if it.source != doc]
         for n in args.n:
+            if args.alone and n == 0:
+                continue
             if len(own) < n + MIN_REST:
                 print(f"{doc:<9} {len(own):8d} {n:4d}     -  (document too small)")
                 continue
@@ -58,8 +65,11 @@ def main(argv=None) -> None:
                 order = own[:]
                 random.Random(seed).shuffle(order)
                 reviewed, rest = order[:n], order[n:]
-                coder = train(codebook, [(i.text, i.codes, i.source) for i in others + reviewed], seed=seed,
-                              target=doc if n else None)
+                if args.alone:
+                    coder = train(codebook, [(i.text, i.codes) for i in reviewed], seed=seed, nlp=rules.nlp)
+                else:
+                    coder = train(codebook, [(i.text, i.codes, i.source) for i in others + reviewed], seed=seed,
+                                  target=doc if n else None, nlp=rules.nlp)
                 texts, gold = [i.text for i in rest], [i.codes for i in rest]
                 pred_c = coder.predict_codes(texts)
                 pred_r = [[s.code for s in ss] for ss in rules.code(texts)]

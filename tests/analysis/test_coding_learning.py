@@ -157,3 +157,39 @@ def test_merge_never_overwrites_human_decisions():
     assert [a.code for a in res.blocked] == ["JEUGD"] and [a.code for a in res.removed] == ["WIJK"]
     with pytest.raises(ValueError):
         merge_suggestions(existing, [Assignment(1, "WIJK", "person", "anna", None, "accepted")], coder="anna")
+
+
+# -- the gate between the rules and the model -----------------------------------------
+
+def _gate_case(right: int, wrong: int):
+    """Two groups of segments, one code: the rules decide nothing; the model's probability
+    is 0.9 on ``right`` segments with the code and ``wrong`` without, 0.1 elsewhere; every
+    other segment has the code (so the rules miss all of them)."""
+    import numpy as np
+    n = 40
+    Y = np.zeros((n, 1), dtype=bool)
+    P = np.full((n, 1), 0.1)
+    Y[:right, 0] = True
+    P[:right + wrong, 0] = 0.9
+    Y[right + wrong:right + wrong + 6, 0] = True          # codes nobody finds
+    R = np.zeros((n, 1), dtype=bool)
+    groups = [i % 2 for i in range(n)]
+    return Y, P, R, groups
+
+
+def test_the_gate_never_loses_to_the_rules_on_a_group_and_a_few_lucky_changes_do_not_count():
+    from analysis.coding.combined import choose_gate
+
+    Y, P, R, groups = _gate_case(right=8, wrong=0)
+    gate, summary = choose_gate(Y, P, R, groups)
+    assert gate["add"] <= 0.9 and summary["inner_gated_micro_f1"] > summary["inner_rules_micro_f1"]
+    assert choose_gate(Y, P, R, groups, sign_test=True)[0]["add"] <= 0.9     # 8 of 8 right: p 0.004
+    # one group where the model's additions are all wrong: the rules stay
+    Y2, P2, R2, _ = _gate_case(right=4, wrong=4)
+    lopsided = [0] * 4 + [1] * 4 + [i % 2 for i in range(32)]
+    Y2[39, 0] = R2[39, 0] = True                          # group 1: the rules find one code
+    assert choose_gate(Y2, P2, R2, lopsided)[0] == {"add": 1.01, "remove": 0.0}
+    # two right changes of two win on every fold but are no evidence (p 0.25) in random folds
+    Y3, P3, R3, g3 = _gate_case(right=2, wrong=0)
+    assert choose_gate(Y3, P3, R3, g3)[0]["add"] <= 0.9
+    assert choose_gate(Y3, P3, R3, g3, sign_test=True)[0] == {"add": 1.01, "remove": 0.0}
