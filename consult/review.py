@@ -270,8 +270,13 @@ class Candidate:
 
 
 def candidates(seg: Segment, codes: dict[str, Code]) -> list[Candidate]:
-    """The segment's stored candidates (best first) that are codes of the current
-    codebook version and not on the segment yet (in any status)."""
+    """The segment's stored candidates that are codes of the current codebook version and
+    not on the segment yet (in any status), best first.
+
+    The coders chose them by resemblance to the codebook text and the consultation's
+    themes (analysis.coding.ranking). The learning coder's are shown with its probability
+    (:attr:`Candidate.hint`), so they are listed by that probability: "zekerheid 12%" never
+    stands above "zekerheid 30%". The rules' keep the coders' order."""
     stored = seg.candidates if isinstance(seg.candidates, dict) else {}
     have = {a.code.key for a in seg.assignments}
     by_model = str(stored.get("coder") or "").startswith("model:")
@@ -280,6 +285,8 @@ def candidates(seg: Segment, codes: dict[str, Code]) -> list[Candidate]:
         code = codes.get(item.get("code")) if isinstance(item, dict) else None
         if code is not None and code.key not in have:
             out.append(Candidate(code, float(item.get("score") or 0.0), by_model))
+    if by_model:
+        out.sort(key=lambda cand: -cand.score)        # stable: ties keep the coder's order
     return out
 
 

@@ -302,6 +302,26 @@ def test_candidates_are_one_click_choices_with_provenance(client, world, db_sess
     assert "Uw laatste beslissing: ‘Vervoer’ toegevoegd." in html
 
 
+def test_the_learners_candidates_are_listed_by_its_probability(client, world, db_session):
+    """The learner's candidates were chosen by resemblance and themes; shown with its
+    probability, they are listed by it, so a lower "zekerheid" never stands above a higher."""
+    seg1, _ = world.segment_ids
+    _rank(db_session, world, [None, None], {"coder": "model:1", "codes": [
+        {"code": "REGELS", "score": 0.12}, {"code": "VERVOER", "score": 0.41}]})
+    login(client, "beleid@test.nl")
+    html = client.get(URL).get_data(as_text=True)
+    block = re.search(r'/stuk/%d/code" class="candidates">.*?</form>' % seg1, html, re.S).group(0)
+    assert re.search(r'<kbd>1</kbd> Vervoer toevoegen <span class="candidate-hint">\(zekerheid 41%\)</span>.*'
+                     r'<kbd>2</kbd> Regels en formulieren toevoegen <span class="candidate-hint">\(zekerheid 12%\)',
+                     block, re.S)
+    # the rules' candidates (resemblance, not shown as a number) keep the coder's order
+    _rank(db_session, world, [None, None], {"coder": "rule:v1", "codes": [
+        {"code": "REGELS", "score": 0.12}, {"code": "VERVOER", "score": 0.41}]})
+    html = client.get(URL).get_data(as_text=True)
+    block = re.search(r'/stuk/%d/code" class="candidates">.*?</form>' % seg1, html, re.S).group(0)
+    assert re.search(r'<kbd>1</kbd> Regels en formulieren toevoegen.*<kbd>2</kbd> Vervoer toevoegen', block, re.S)
+
+
 def test_the_learner_puts_the_most_informative_segments_first(client, world, db_session):
     seg1, seg2 = world.segment_ids
     login(client, "beleid@test.nl")
