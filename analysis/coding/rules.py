@@ -40,6 +40,8 @@ How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keywor
   passive, and never as "komt voor", "veel voorkomende" or "het voorkomen van"
   (see :func:`_voorkomen_prevent`);
   *participatie* does not count for MEEDOEN in *burgerparticipatie* / *participatieraad*;
+  a keyword written as a diminutive (:func:`is_diminutive`: *maatje*, *regeltje*) matches
+  only itself and its plural, never its base noun (*maat*, *mate*, *maatregel*);
   *ouder* counts for JEUGD only as a noun, *beperking* for INCLUSIE only as a noun (not
   *beperkt*, *beperken*).  Telling a passing mention from the theme with the parser (a
   keyword heading a prepositional setting "in de wijk" or a noun modifier) was measured
@@ -260,6 +262,15 @@ def same_family(a: str, b: str) -> bool:
     return not rest.startswith(("elijk", "lijk", "baar", "achtig", "loos"))
 
 
+def is_diminutive(tok: Token) -> bool:
+    """Whether a keyword is written as a diminutive whose lemma is its base noun
+    (``maatje`` → ``maat``, ``regeltje`` → ``regel``): the diminutive was chosen for a
+    meaning of its own, so the keyword matches the diminutive and its plural (``maatjes``)
+    only, never the base noun, its compounds or its word family."""
+    low, lemma = tok.lower_, lemma_key(tok)
+    return tok.pos_ in ("NOUN", "PROPN") and low.endswith("je") and lemma != low and low.startswith(lemma[:-1])
+
+
 def _adjectival(tok: Token) -> bool:
     return tok.pos_ == "ADJ" or "Part" in tok.morph.get("VerbForm")
 
@@ -374,13 +385,15 @@ class RuleCoder:
                 continue
             self.rules[rule_id] = (code, kw)
             alternatives = [sorted({lemma_key(t), t.lower_}) for t in toks]
+            if len(toks) == 1 and is_diminutive(toks[0]):
+                alternatives = [[toks[0].lower_, toks[0].lower_ + "s"]]   # maatje(s), a buddy, is not maat, a size
             if len(toks) == 1:
                 for key in alternatives[0]:
                     self.single.setdefault(key, []).append(rule_id)
                 sense = next((a for a in alternatives[0] if a in SENSE_RULES), None)
                 if sense is not None:
                     self.sense[rule_id] = sense
-                else:
+                elif not is_diminutive(toks[0]):
                     stem = derivation_stem(lemma_key(toks[0]))
                     if len(stem) >= MIN_FAMILY - 1:
                         self.family.setdefault(stem[:6], []).append(

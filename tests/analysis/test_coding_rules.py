@@ -165,6 +165,11 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     ("Het beleidskader is vastgesteld.", "STURING", False),
     ("Het welzijnswerk organiseert welzijnsactiviteiten.", "PREVENTIE", False),
     ("Het welzijnswerk richt zich op ouderen.", "MEEDOEN", False),         # excluded in the codebook
+    # a diminutive keyword is not its base noun: maatje (a buddy) is not maat (a size)
+    ("Sinds kort heb ik een maatje die met me wandelt.", "INFORMEEL", True),
+    ("De maatjes gaan samen naar de markt.", "INFORMEEL", True),
+    ("In welke mate helpt dit de mensen?", "INFORMEEL", False),
+    ("De gemeente nam extra maatregelen.", "INFORMEEL", False),
 ])
 def test_sense_rules_against_over_triggering(rules, text, code, present):
     assert (code in codes_of(rules, text)) is present
