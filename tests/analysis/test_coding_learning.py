@@ -84,16 +84,16 @@ def test_combined_coder_codes_with_provenance(coder):
 
 
 def test_learned_lemmas_without_keywords(codebook):
-    # "scootmobiel" is no keyword; after training on segments that use it, the model proposes the code
-    rows = [{"text": f"De scootmobiel van mijn {w} is kapot.", "codes": ["VOORZIENINGEN"]}
+    # "traplift" is no keyword; after training on segments that use it, the model proposes the code
+    rows = [{"text": f"De traplift van mijn {w} is kapot.", "codes": ["VOORZIENINGEN"]}
             for w in ("moeder", "vader", "buurman", "tante", "oom", "opa", "oma", "zus")]
     rows += [{"text": t["text"], "codes": t["codes"]} for t in load_train()]
     c = train(codebook, rows, epochs=150)
-    (sugg,) = c.code(["Die scootmobiel rijdt niet meer."])
+    (sugg,) = c.code(["Die traplift doet het niet meer."])
     s = {x.code: x for x in sugg}
     assert "VOORZIENINGEN" in s
     assert "rule" not in s["VOORZIENINGEN"].sources
-    assert any(e.keyword == "scootmobiel" for e in s["VOORZIENINGEN"].evidence)
+    assert any(e.keyword == "traplift" for e in s["VOORZIENINGEN"].evidence)
 
 
 def test_save_load_and_bytes_round_trip(coder, tmp_path):
@@ -181,15 +181,14 @@ def test_the_gate_never_loses_to_the_rules_on_a_group_and_a_few_lucky_changes_do
     from analysis.coding.combined import choose_gate
 
     Y, P, R, groups = _gate_case(right=8, wrong=0)
-    gate, summary = choose_gate(Y, P, R, groups)
+    gate, summary = choose_gate(Y, P, R, groups)                  # 8 of 8 changes right: p 0.004
     assert gate["add"] <= 0.9 and summary["inner_gated_micro_f1"] > summary["inner_rules_micro_f1"]
-    assert choose_gate(Y, P, R, groups, sign_test=True)[0]["add"] <= 0.9     # 8 of 8 right: p 0.004
     # one group where the model's additions are all wrong: the rules stay
     Y2, P2, R2, _ = _gate_case(right=4, wrong=4)
     lopsided = [0] * 4 + [1] * 4 + [i % 2 for i in range(32)]
     Y2[39, 0] = R2[39, 0] = True                          # group 1: the rules find one code
-    assert choose_gate(Y2, P2, R2, lopsided)[0] == {"add": 1.01, "remove": 0.0}
-    # two right changes of two win on every fold but are no evidence (p 0.25) in random folds
+    assert choose_gate(Y2, P2, R2, lopsided, sign_test=False)[0] == {"add": 1.01, "remove": 0.0}
+    # two right changes of two win on every group but are no evidence (p 0.25)
     Y3, P3, R3, g3 = _gate_case(right=2, wrong=0)
-    assert choose_gate(Y3, P3, R3, g3)[0]["add"] <= 0.9
-    assert choose_gate(Y3, P3, R3, g3, sign_test=True)[0] == {"add": 1.01, "remove": 0.0}
+    assert choose_gate(Y3, P3, R3, g3, sign_test=False)[0]["add"] <= 0.9
+    assert choose_gate(Y3, P3, R3, g3)[0] == {"add": 1.01, "remove": 0.0}
