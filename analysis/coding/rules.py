@@ -540,7 +540,8 @@ class RuleCoder:
     def code_ranked(self, texts: Sequence[str], themes: ThemeCounts | None = None) -> list[Ranking]:
         """Each text's suggestions (as :meth:`code`) and all its codes ranked, in one pass.
 
-        Codes a keyword matched come first, by rule confidence (``suggested``); the others
+        Codes a keyword matched come first, by rule confidence (``suggested``; between equal
+        confidences by the score that orders the others); the others
         follow by :func:`analysis.coding.ranking.rank_scores`: their similarity to the
         code's text in the codebook, lifted for codes the rules find often among the texts
         coded together (and in ``themes``, the rest of their consultation, if given).  A
@@ -565,7 +566,7 @@ class RuleCoder:
                 out.append(Ranking([], []))
                 continue
             conf = {s.code: s.confidence for s in suggestions[r]}
-            first = sorted((col[c] for c in conf), key=lambda j: (-conf[codes[j]], j))
+            first = sorted((col[c] for c in conf), key=lambda j: (-conf[codes[j]], -S[r, j], j))
             cands = [Candidate(codes[j], conf[codes[j]], True, round(float(sims[r, j]), 4)) if codes[j] in conf
                      else Candidate(codes[j], round(float(sims[r, j]), 4), False, round(float(sims[r, j]), 4))
                      for j in order_codes(first, S[r])]
