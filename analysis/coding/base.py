@@ -148,18 +148,34 @@ _SECTION_NUMBER_RE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}(?:\.\d{1,2})?(?![\d
 
 
 #: a numbered section heading: "5.2 Samenhang, partnerschap en doelmatigheid", "3.1.2 *Toegang*"
-_NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+\S")
+#: (a capital after the number: "1.5 miljoen euro is te weinig" is a sentence)
+_NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[*_\"'“]*[A-Z]")
 #: the labels of the header block of a Dutch council or college document
 #: ("Onderwerp ... Nummer 2020/1187859 Portefeuillehouder Meijs, M.-Th."); the first ones
-#: name nothing else, the others are common words and count only before a colon or a tab
-_OWN_LABELS = ("Portefeuillehouder", "Registratienummer", "Kenmerk", "Agendapunt",
-               "Collegevergadering", "Raadsvergadering", "Telefoonnummer")
+#: name nothing else, the others are also ordinary words and count as a label only before
+#: a colon or a tab ("Kenmerk van een goede buurt ...")
+_OWN_LABELS = ("Portefeuillehouder", "Registratienummer")
 _COMMON_LABELS = ("Onderwerp", "Nummer", "Programma", "Beleidsveld", "Afdeling", "Auteur",
-                  "Datum", "Bijlagen")
+                  "Datum", "Bijlagen", "Kenmerk", "Agendapunt", "Telefoonnummer",
+                  "Collegevergadering", "Raadsvergadering")
 _LABEL_RE = re.compile(r"(?<![\w-])(?:%s)(?=[\s:])" % "|".join(_OWN_LABELS + _COMMON_LABELS))
 _LABEL_LINE_RE = re.compile(r"^(?:(?:%s)\s|(?:%s)\s*(?::|\t))" % ("|".join(_OWN_LABELS), "|".join(_COMMON_LABELS)))
 #: at most this many words in a heading
 MAX_HEADING_WORDS = 20
+#: words of a sentence, not of a heading or a header block: personal and possessive
+#: pronouns, finite forms of the commonest verbs, subordinating conjunctions
+#: ("1.2 Ik vind dat ...", "Portefeuillehouder Jansen beloofde dat ...")
+_SENTENCE_WORDS = frozenset("""
+ik jij je u hij zij ze we wij jullie mij me hem hen mijn jouw uw haar ons onze hun
+is zijn was waren wordt worden werd werden heeft hebben had hadden moet moeten kan kunnen
+kon konden wil willen wilde zal zullen zou zouden mag mogen vind vindt vinden krijg krijgt
+krijgen ga gaat gaan ging kom komt komen doe doet doen blijft blijven staat staan
+dat omdat want maar als wanneer
+""".split())
+
+
+def _reads_as_sentence(text: str) -> bool:
+    return any(w.lower() in _SENTENCE_WORDS for w in _WORD_RE.findall(text))
 
 
 def _unwrapped(text: str) -> str:
@@ -175,24 +191,30 @@ def is_document_furniture(text: str) -> bool:
     * a table-of-contents line (two or more section numbers such as ``4.4`` that each
       start a title or end the line);
     * a numbered section heading (``5.2 Samenhang, partnerschap en doelmatigheid``: a
-      section number with a dot inside, at most ``MAX_HEADING_WORDS`` words, no sentence
-      end); a numbered list item such as ``1. Meer buurthuizen`` is not one;
+      section number with a dot inside, then a capital, at most ``MAX_HEADING_WORDS``
+      words, no sentence end); a numbered list item such as ``1. Meer buurthuizen`` or a
+      sentence that starts with a number (``1.5 miljoen euro is te weinig``) is not one;
     * a council document's header block: it starts with one of its labels (``Onderwerp``,
       ``Portefeuillehouder``, ...) and names a second one, or is a short line without a
       sentence end (``Portefeuillehouder Weth. Grijsen``, ``Onderwerp: Verkenning Wmo``;
-      a common word such as ``Onderwerp`` or ``Datum`` counts as a label only before a
-      colon or a tab).
+      a word that is also an ordinary word, such as ``Onderwerp``, ``Datum`` or
+      ``Kenmerk``, counts as a label only before a colon or a tab).
+    Neither a heading nor a header block has the words of a sentence (pronouns, finite
+    verbs, ``dat``/``omdat``: ``1.2 Ik vind dat ...``, ``Onderwerp: zorgen over mijn
+    moeder``); those stay codable.
     """
     t = (text or "").strip()
     if _REFERENCE_RE.match(t) and len(t) < 300:
         return True
     words = len(t.split())
     ends_sentence = _unwrapped(t).endswith((".", "!", "?", ";"))
-    if _NUMBERED_HEADING_RE.match(t) and words <= MAX_HEADING_WORDS and not ends_sentence:
+    if _NUMBERED_HEADING_RE.match(t) and words <= MAX_HEADING_WORDS and not ends_sentence \
+            and not _reads_as_sentence(t):
         return True
     labels = _LABEL_RE.findall(t)
     if labels and t.startswith(labels[0]) and (
-            len(set(labels)) >= 2 or _LABEL_LINE_RE.match(t) and words <= 12 and not ends_sentence):
+            len(set(labels)) >= 2 or _LABEL_LINE_RE.match(t) and words <= 12 and not ends_sentence) \
+            and not _reads_as_sentence(t):
         return True
     numbers = list(_SECTION_NUMBER_RE.finditer(t))
     headed = [m for m in numbers if _TITLE_AFTER_RE.match(t, m.end())]
@@ -204,7 +226,7 @@ def is_codable(text: str) -> bool:
 
     Empty, whitespace- or punctuation-only text is not codable, nor is document
     furniture (:func:`is_document_furniture`: bibliography entries, table-of-contents
-    lines).  A text is taken as non-Dutch when it contains English- or German-only
+    lines, numbered section headings, a council document's header block).  A text is taken as non-Dutch when it contains English- or German-only
     function words and more of them than Dutch-only ones (stop-word lists of spaCy, minus
     their overlaps); a text without any such function word (``"Meer buurthuizen"``) is
     given the benefit of the doubt.

@@ -139,6 +139,17 @@ def test_custom_codebook_and_batch():
     ("Onderwerp\tVerkenning Wmo", True),
     ("Onderwerp van gesprek was eenzaamheid in de buurt", False),
     ("Datum van de avond was slecht gekozen voor mantelzorgers", False),
+    # resident text that starts with a number or a label word, often without a full stop
+    ("1.5 miljoen euro extra voor mantelzorgers is veel te weinig", False),
+    ("2.5 jaar wachten op een traplift is te lang", False),
+    ("12.30 uur is te vroeg voor de dagbesteding", False),
+    ("1.2 Ik vind dat de wijkteams beter bereikbaar moeten zijn", False),
+    ("3.1 Ja, want mijn moeder krijgt te weinig hulp van het wijkteam", False),
+    ("Kenmerk van een goede buurt is dat mensen elkaar kennen", False),
+    ("Telefoonnummer van het wijkteam staat nergens op de website", False),
+    ("Portefeuillehouder Jansen beloofde dat het buurthuis open blijft", False),
+    ("Agendapunt 4 ging over eenzaamheid onder ouderen", False),
+    ("Onderwerp: zorgen over de huishoudelijke hulp van mijn moeder", False),
 ])
 def test_document_furniture_is_not_coded(rules, text, furniture):
     assert is_codable(text) is not furniture
