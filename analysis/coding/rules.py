@@ -30,7 +30,9 @@ How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keywor
   (``werkwijze``, ``beleidskader``, ``welzijnsactiviteiten``);
 * a code's ``exclude`` terms (see :class:`analysis.codebook.Code`) silence its matches
   inside them: a token equal to the term, a compound starting or ending with it, or the
-  phrase (``welzijnswerk``, ``maatschappelijk werk`` for MEEDOEN);
+  phrase (``welzijnswerk``, ``maatschappelijk werk`` for MEEDOEN); never a word that is
+  itself one of the code's keywords (``regeldruk`` for BUREAUCRATIE, which excludes
+  ``regel``);
 * overlapping matches: the longest wins (``eigen regie`` → BEJEGENING suppresses
   ``regie`` → STURING; ``eigen netwerk`` suppresses ``netwerk``);
 * senses the codebook warns about (:data:`SENSE_RULES`): a lemma with a sense rule that
@@ -443,7 +445,9 @@ class RuleCoder:
                 for term, code in self.excluded_long.get(lem[:5], []) + self.excluded_long.get(lem[-5:], []):
                     if lem.startswith(term) or lem.endswith(term):
                         codes.add(code)
-            if codes:
+            if codes:     # a word that is itself one of a code's keywords is not excluded for it
+                codes -= {self.rules[rid][0] for key in token_keys[i]
+                          for rid in [*self.single.get(key, ()), *self.joined.get(key, ())]}
                 excluded.extend((i, i + 1, c) for c in codes)
         for tok in doc:
             if not tok.is_alpha:

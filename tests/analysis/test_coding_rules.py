@@ -181,6 +181,11 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     ("De maatjes gaan samen naar de markt.", "INFORMEEL", True),
     ("In welke mate helpt dit de mensen?", "INFORMEEL", False),
     ("De gemeente nam extra maatregelen.", "INFORMEEL", False),
+    # a code's exclusion never silences its own keywords: BUREAUCRATIE excludes "regel"
+    ("De regeldruk is hoog.", "BUREAUCRATIE", True),
+    ("Er zijn te veel regeltjes.", "BUREAUCRATIE", True),
+    ("De regelgeving verandert elk jaar.", "BUREAUCRATIE", True),
+    ("De regels van het buurthuis hangen bij de deur.", "BUREAUCRATIE", False),
 ])
 def test_sense_rules_against_over_triggering(rules, text, code, present):
     assert (code in codes_of(rules, text)) is present
