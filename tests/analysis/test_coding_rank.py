@@ -132,3 +132,11 @@ def test_theme_counts_count_with_the_batch():
     prior = ranking.theme_prior(suggested, [True, True], vec, background.texts)
     assert prior == pytest.approx(np.log((np.array([n, 0, 3]) + 1) / (n + 2)))
     assert ranking.theme_prior(suggested, [True, True], vec, n - 3) is None
+    # a large consultation counts as one batch's worth of texts: the same shares, the
+    # same lift as in a coding run
+    big = ranking.THEME_BACKGROUND_TEXTS * 100
+    large = ranking.theme_prior(np.zeros((0, 3), dtype=bool), [], np.array([big / 50, 0, 0]), big)
+    batch = ranking.theme_prior(np.zeros((0, 3), dtype=bool), [], np.array([ranking.THEME_BACKGROUND_TEXTS / 50, 0, 0]),
+                                ranking.THEME_BACKGROUND_TEXTS)
+    assert large == pytest.approx(batch)
+    assert large[0] - large[1] == pytest.approx(np.log(ranking.THEME_BACKGROUND_TEXTS / 50 + 1))
