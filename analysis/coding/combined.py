@@ -358,7 +358,8 @@ def choose_gate(Y: np.ndarray, P: np.ndarray, R: np.ndarray, groups: Sequence, *
       learner lost to the rules on 001 (0.667 against 0.682); after, 0.687, and equal on
       000 and 004; within-document learning curve with 25 and 50 reviewed 0.725 and 0.755
       before, 0.725 and 0.753 after.
-        Returns the gate and a summary of the choice."""
+
+    Returns the gate and a summary of the choice."""
     Y = Y.astype(bool)
     groups = np.asarray([str(g) for g in groups])
     names = sorted(set(groups))
