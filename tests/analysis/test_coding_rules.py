@@ -186,6 +186,14 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     ("Er zijn te veel regeltjes.", "BUREAUCRATIE", True),
     ("De regelgeving verandert elk jaar.", "BUREAUCRATIE", True),
     ("De regels van het buurthuis hangen bij de deur.", "BUREAUCRATIE", False),
+    # the bundled codebook's exclusions of ordinary meanings
+    ("De gemeente stelt een ruimte ter beschikking.", "TOEGANG", False),
+    ("De beschikking kwam pas na drie maanden.", "TOEGANG", True),
+    ("Voor meer informatie kunt u het wijkteam bellen.", "STURING", False),
+    ("Het is zijn eigen schuld, zeggen ze.", "BESTAANSZEKERHEID", False),
+    ("Hij heeft schulden bij de woningcorporatie.", "BESTAANSZEKERHEID", True),
+    ("De kwaliteit van leven gaat voor.", "AANBIEDERS", False),
+    ("In de naaste toekomst komt er een buurthuis.", "INFORMEEL", False),
 ])
 def test_sense_rules_against_over_triggering(rules, text, code, present):
     assert (code in codes_of(rules, text)) is present
