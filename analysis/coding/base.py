@@ -226,10 +226,11 @@ def is_codable(text: str) -> bool:
 
     Empty, whitespace- or punctuation-only text is not codable, nor is document
     furniture (:func:`is_document_furniture`: bibliography entries, table-of-contents
-    lines, numbered section headings, a council document's header block).  A text is taken as non-Dutch when it contains English- or German-only
-    function words and more of them than Dutch-only ones (stop-word lists of spaCy, minus
-    their overlaps); a text without any such function word (``"Meer buurthuizen"``) is
-    given the benefit of the doubt.
+    lines, numbered section headings, a council document's header block).  A text is
+    taken as non-Dutch when it contains English- or German-only function words and more
+    of them than Dutch-only ones (stop-word lists of spaCy, minus their overlaps); a text
+    without any such function word (``"Meer buurthuizen"``) is given the benefit of the
+    doubt.
     """
     words = [w.lower() for w in _WORD_RE.findall(text or "")]
     if not words or is_document_furniture(text):

@@ -193,9 +193,10 @@ class CombinedCoder:
         The suggested codes come first, by :func:`suggestion_scores`; the others follow as
         the keyword rules order them (:func:`analysis.coding.ranking.rank_scores`: codebook
         similarity and how often the coder suggests the code among the texts coded
-        together and in ``themes``, the rest of their consultation, if given), because the model's probabilities, learned on other documents, order
-        them worse on a new document (recall@3 0.772 against 0.820 leaving one document
-        out).  A candidate's ``score`` is the model's probability."""
+        together and in ``themes``, the rest of their consultation, if given), because the
+        model's probabilities, learned on other documents, order them worse on a new
+        document (recall@3 0.772 against 0.820 leaving one document out).  A candidate's
+        ``score`` is the model's probability."""
         f = self._features(texts)
         X = self._matrix(f)
         P = self.model.predict_proba(X)
@@ -354,7 +355,7 @@ def choose_gate(Y: np.ndarray, P: np.ndarray, R: np.ndarray, groups: Sequence, *
     * a consultation's learner, 40 and 50 of a document's segments reviewed and nothing
       else to train on (``benchmarks/learning_curve.py --alone``, 5 orders): 0.705/0.699
       and 0.711/0.702 before, 0.705/0.705 and 0.711/0.710 after;
-    * leaving one document out with the keyword additions of the bundled codebook: the
+    * leaving one document out with the first keyword additions (words) of the codebook: the
       learner lost to the rules on 001 (0.667 against 0.682); after, 0.687, and equal on
       000 and 004; within-document learning curve with 25 and 50 reviewed 0.725 and 0.755
       before, 0.725 and 0.753 after.

@@ -1,8 +1,8 @@
 """How both coders order a segment's codes for review (``code_ranked``).
 
 The codes a coder suggests come first, in the coder's own order (the rules': by confidence,
-equal confidences by the score below; the combined coder's: its suggestion scores).  The others, the
-near misses a reviewer can pick with one key, follow by :func:`rank_scores`: the segment's
+equal confidences by the score below; the combined coder's: its suggestion scores).  The
+others, the near misses a reviewer can pick with one key, follow by :func:`rank_scores`: the segment's
 similarity to the code's text in the codebook (:class:`~analysis.coding.learning.CodeProfiles`,
 cosine 0 to 1) plus ``THEME_WEIGHT`` times the log of how often the coder suggests the
 code across the texts coded together (:func:`theme_prior`): a consultation has themes, and a
