@@ -334,7 +334,7 @@ def _micro_f1(Y: np.ndarray, D: np.ndarray) -> float:
 
 #: a gate must also pass a one-sided sign test on the decisions it changes against the
 #: rules (more right than wrong, p at most this); see :func:`choose_gate`
-GATE_SIGN_P = 0.1
+GATE_SIGN_P = 0.01
 
 
 def choose_gate(Y: np.ndarray, P: np.ndarray, R: np.ndarray, groups: Sequence, *,
@@ -358,7 +358,13 @@ def choose_gate(Y: np.ndarray, P: np.ndarray, R: np.ndarray, groups: Sequence, *
     * leaving one document out with the first keyword additions (words) of the codebook: the
       learner lost to the rules on 001 (0.667 against 0.682); after, 0.687, and equal on
       000 and 004; within-document learning curve with 25 and 50 reviewed 0.725 and 0.755
-      before, 0.725 and 0.753 after.
+      before, 0.725 and 0.753 after;
+    * p 0.1 was not strict enough: with a fourth and fifth group to train on
+      (``benchmarks/data/synthetic-resident-90.jsonl``, split into resident and policy
+      texts), the learner still fell below the rules on 001 (0.672 against 0.682) and on
+      the resident texts (0.548 against 0.565); at p 0.05 on 001; at 0.01 on none.  At
+      0.01 the learner equals the rules on every curve measured here (25-50 reviewed
+      segments); it overrides them only where many more reviewed decisions back it.
 
     Returns the gate and a summary of the choice."""
     Y = Y.astype(bool)
