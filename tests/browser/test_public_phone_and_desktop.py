@@ -75,6 +75,14 @@ def with_privacy_url(web_app):
     yield
 
 
+def copied_message(d, timeout: float = 10) -> str:
+    """The copy button's message, once the Clipboard API's promise has settled (the page
+    writes it asynchronously: read at once, it can still be empty on a busy machine)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(d, timeout).until(lambda drv: drv.find_element(By.CSS_SELECTOR, ".copy-done").text)
+    return d.find_element(By.CSS_SELECTOR, ".copy-done").text
+
+
 @pytest.mark.parametrize("width", SIZES)
 def test_header_and_footer_name_the_municipality_and_link_its_statements(server, fresh_browser, axe_source,
                                                                          with_privacy_url, width):
@@ -217,7 +225,7 @@ def test_saving_gives_a_short_code_that_continues_elsewhere(server, fresh_browse
     copy = d.find_element(By.CSS_SELECTOR, "button[data-copy=verdercode]")
     assert copy.is_displayed()
     copy.click()
-    assert d.find_element(By.CSS_SELECTOR, ".copy-done").text == "De code is gekopieerd."
+    assert copied_message(d) == "De code is gekopieerd."
     no_axe_violations(d, axe_source, f"saved page at {width}px")
     if width == 360:
         shot(d, screenshots / "survey-saved-code.png")
@@ -254,7 +262,7 @@ def test_receipt_code_on_one_line_with_copy_and_feedback_with_the_code(server, f
     main = d.find_element(By.TAG_NAME, "main").text
     assert "Op deze pagina leest u" not in main and "Wat gebeurt er nu?" in main
     d.find_element(By.CSS_SELECTOR, "button[data-copy=ontvangstcode]").click()
-    assert d.find_element(By.CSS_SELECTOR, ".copy-done").text == "De code is gekopieerd."
+    assert copied_message(d) == "De code is gekopieerd."
     no_horizontal_scroll(d, "receipt page")
     no_axe_violations(d, axe_source, f"receipt page at {width}px")
     if width == 360:
