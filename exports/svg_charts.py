@@ -1,6 +1,6 @@
 """Small, accessible bar charts as inline SVG for web pages (the results dashboard).
 
-The report's charts (:mod:`exports.charts`) are matplotlib PNGs for documents; on a web
+The report's charts (:mod:`exports.charts`) are PNGs for documents, drawn with Pillow; on a web
 page a chart should be a few kilobytes of markup that scales with the screen and needs no
 JavaScript. These functions return an ``<svg>`` element as text:
 
