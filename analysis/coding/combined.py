@@ -204,7 +204,7 @@ class CombinedCoder:
         R = _rule_matrix(f, self.codes)
         similarity = f.signals[:, len(MATCH_KINDS) * len(self.codes):] / PROFILE_SCALE
         first_scores = suggestion_scores(P, R, similarity)
-        S = rank_scores(similarity, D, f.codable, *((themes.vector(self.codes), themes.texts) if themes else ()))
+        S = rank_scores(similarity, D, f.codable, themes, self.codes)
         gate = self.gate
         edge = (np.broadcast_to(self.thresholds, P.shape) if gate is None
                 else np.where(R, gate["remove"], gate["add"]))

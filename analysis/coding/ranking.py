@@ -112,12 +112,12 @@ def theme_prior(suggested: np.ndarray, codable, background: np.ndarray | None = 
 
 
 def rank_scores(similarity: np.ndarray, suggested: np.ndarray, codable,
-                background: np.ndarray | None = None, background_texts: int = 0) -> np.ndarray:
+                themes: ThemeCounts | None = None, code_ids: Sequence[str] = ()) -> np.ndarray:
     """(n, k) scores that order the codes a coder does not suggest: the codebook
     similarity plus ``THEME_WEIGHT`` times the :func:`theme_prior` of the batch (with the
-    consultation's ``background`` counts, if given)."""
+    consultation's ``themes``, if given; ``code_ids``: the columns' codes)."""
     S = np.asarray(similarity, dtype=np.float64)
-    prior = theme_prior(suggested, codable, background, background_texts)
+    prior = theme_prior(suggested, codable, *((themes.vector(code_ids), themes.texts) if themes else ()))
     return S if prior is None else S + THEME_WEIGHT * prior[None, :]
 
 

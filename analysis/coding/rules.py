@@ -387,7 +387,8 @@ class RuleCoder:
                 continue
             self.rules[rule_id] = (code, kw)
             alternatives = [sorted({lemma_key(t), t.lower_}) for t in toks]
-            if len(toks) == 1 and is_diminutive(toks[0]):
+            diminutive = len(toks) == 1 and is_diminutive(toks[0])
+            if diminutive:
                 alternatives = [[toks[0].lower_, toks[0].lower_ + "s"]]   # maatje(s), a buddy, is not maat, a size
             if len(toks) == 1:
                 for key in alternatives[0]:
@@ -395,7 +396,7 @@ class RuleCoder:
                 sense = next((a for a in alternatives[0] if a in SENSE_RULES), None)
                 if sense is not None:
                     self.sense[rule_id] = sense
-                elif not is_diminutive(toks[0]):
+                elif not diminutive:
                     stem = derivation_stem(lemma_key(toks[0]))
                     if len(stem) >= MIN_FAMILY - 1:
                         self.family.setdefault(stem[:6], []).append(
@@ -563,7 +564,7 @@ class RuleCoder:
         for r, sugg in enumerate(suggestions):
             for s in sugg:
                 hit[r, col[s.code]] = True
-        S = rank_scores(sims, hit, codable, *((themes.vector(codes), themes.texts) if themes else ()))
+        S = rank_scores(sims, hit, codable, themes, codes)
         out = []
         for r, ok in enumerate(codable):
             if not ok:
