@@ -45,6 +45,7 @@ import re
 from dataclasses import dataclass
 
 from analysis.nlp import _split_points as _section_bounds  # process_long's chunker
+from analysis.coding.base import is_document_furniture
 from analysis.nlp import get_nlp
 from analysis.nlp.markers import LIST_MARKER
 from analysis.nlp.normalise import normalise
@@ -152,6 +153,10 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
     def flush_run():
         if not para:
             return
+        if len(para) > 1 and is_document_furniture(text[para[0][0]:para[-1][1]]):
+            blocks.append((para[0][0], para[-1][1], False))    # a table of contents, a table
+            para.clear()
+            return
         first = text[para[0][0]:para[0][1]].strip()
         if len(para) > 1 and _is_heading(first, 8) and text[para[1][0]:para[1][1]].lstrip()[:1].isupper():
             blocks.append((para[0][0], para[0][1], False))    # a heading line on top
@@ -169,7 +174,8 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
             flush()
             continue
         m = LIST_MARKER.match(line)
-        if m and len(line.strip()) > len(m.group(0).strip()):
+        if m and len(line.strip()) > len(m.group(0).strip()) and not (
+                len(para) > 1 and is_document_furniture(text[para[0][0]:e])):   # "2. Aanleiding 5" in contents
             flush()
             blocks.append((s + m.end(), e, True))
         else:
@@ -335,6 +341,8 @@ def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: 
         label = table_label(chunk, heading=bi in heading_at)
         if label is not None:
             label_at[bi] = label
+        elif bi not in heading_at and is_document_furniture(chunk):
+            furniture_at.add(bi)
         elif first and bi == 0 and not bullet and followed and bi not in heading_at and _is_title(chunk):
             furniture_at.add(bi)
     prose = [bi for bi, (_, _, bullet) in enumerate(blocks)

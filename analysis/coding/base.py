@@ -162,6 +162,29 @@ _LABEL_RE = re.compile(r"(?<![\w-])(?:%s)(?=[\s:])" % "|".join(_OWN_LABELS + _CO
 _LABEL_LINE_RE = re.compile(r"^(?:(?:%s)\s|(?:%s)\s*(?::|\t))" % ("|".join(_OWN_LABELS), "|".join(_COMMON_LABELS)))
 #: at most this many words in a heading
 MAX_HEADING_WORDS = 20
+#: a table-of-contents entry's end: dot leaders (four or more dots; three only on a line
+#: without the words of a sentence) and a page number, at the end of a line
+_LEADER_PAGE_RE = re.compile(r"(?:\.\s?){4,}\s*\d{1,3}\s*$", re.MULTILINE)
+_ELLIPSIS_PAGE_RE = re.compile(r"\.{3}\s*\d{1,3}\s*$")
+#: a line that ends in a page number after a word ("Inleiding 3", "4.6 sociale teams 10")
+#: or is only a section or page number ("4.2.", "7")
+_PAGE_END_RE = re.compile(r"(?:[^\W\d_][^\W_]*[)\]\'\"]?\.*\s+\d{1,3}|^[\d.]{1,8})\s*$")
+#: a caption or a part's title: "Figuur 1. Huidige inrichting", "Tabel 3: Aantal cliënten per
+#: wijk", "Bijlage 2 Verslagen van de wijkbijeenkomsten", "Hoofdstuk 4 Uitgangspunten"
+_CAPTION_RE = re.compile(
+    r"^[*_#\s]*(?:Figuur|Tabel|Grafiek|Afbeelding|Kaart|Schema|Kader|Bijlage|Hoofdstuk|Paragraaf|Deel)"
+    r"\s+(?:\d{1,2}(?:\.\d{1,2}){0,2}|[IVX]{1,5}|[A-Z])(?![\w-])\.?:?(?:\s|$)")
+#: the title of a document's front or back matter, alone or on the first line
+_MATTER_TITLES = frozenset("""inhoudsopgave inhoud inhoudstafel literatuur literatuurlijst
+bronnen bronvermelding colofon bijlagen noten voetnoten eindnoten""".split())
+#: a source line under a table or figure: "Bron: CBS, 2018"
+_SOURCE_RE = re.compile(r"^[*_\s]*Bron(?:nen)?\s*:", re.IGNORECASE)
+#: a page marker: "Pagina 4 van 12", "blz. 7", "p. 3/12"
+_PAGE_MARK_RE = re.compile(r"^(?:pagina|pag\.?|blz\.?|p\.)\s*\d{1,4}(?:\s*(?:van|/)\s*\d{1,4})?$", re.IGNORECASE)
+#: links and e-mail addresses (a text of nothing else says nothing on its subject)
+LINK_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.[a-z]{2,}", re.IGNORECASE)
+#: a number in a table: "12,3", "45%", "€ 1.200", "(3)", "-2"
+_CELL_NUMBER_RE = re.compile(r"^[(€$]?[-+]?\d[\d.,]*%?[)]?$")
 #: words of a sentence, not of a heading or a header block: personal and possessive
 #: pronouns, finite forms of the commonest verbs, subordinating conjunctions
 #: ("1.2 Ik vind dat ...", "Portefeuillehouder Jansen beloofde dat ...")
@@ -216,9 +239,35 @@ def is_document_furniture(text: str) -> bool:
             len(set(labels)) >= 2 or _LABEL_LINE_RE.match(t) and words <= 12 and not ends_sentence) \
             and not _reads_as_sentence(t):
         return True
+    if _contents_or_table(t, words, ends_sentence):
+        return True
     numbers = list(_SECTION_NUMBER_RE.finditer(t))
     headed = [m for m in numbers if _TITLE_AFTER_RE.match(t, m.end())]
     return len(numbers) >= 2 and len(headed) >= 2
+
+
+def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
+    """The rest of :func:`is_document_furniture`: contents, captions, tables, page
+    markers, source lines and bare links."""
+    lines = [ln.strip() for ln in t.splitlines() if ln.strip()]
+    first = lines[0].strip("*_#: ").lower() if lines else ""
+    if first in _MATTER_TITLES:
+        return True
+    if _LEADER_PAGE_RE.search(t) or _ELLIPSIS_PAGE_RE.search(t) and not _reads_as_sentence(t):
+        return True
+    if len(lines) >= 3 and all(len(ln) <= 160 for ln in lines) and \
+            3 * sum(bool(_PAGE_END_RE.search(ln)) for ln in lines) >= 2 * len(lines):
+        return True     # contents without leaders: "Inleiding 3 / 1 Huidige situatie 4 / ..."
+    if _PAGE_MARK_RE.match(t) or not _WORD_RE.search(LINK_RE.sub(" ", t)):
+        return True
+    if words <= MAX_HEADING_WORDS and not _reads_as_sentence(t) and (
+            _CAPTION_RE.match(t) and not ends_sentence or _SOURCE_RE.match(t)):
+        return True
+    if t.count("|") >= 2 and not ends_sentence and not _reads_as_sentence(t):
+        return True     # a table row: "Wmo | Jeugd | Participatiewet"
+    cells = t.split()
+    figures = sum(bool(_CELL_NUMBER_RE.match(c)) for c in cells)
+    return figures >= 3 and 2 * figures >= len(cells) and not ends_sentence
 
 
 def is_codable(text: str) -> bool:

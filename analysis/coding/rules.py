@@ -74,7 +74,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 
 from analysis.codebook import Codebook
-from analysis.coding.base import Candidate, Evidence, Ranking, Suggestion, is_codable, lemma_key
+from analysis.coding.base import LINK_RE, Candidate, Evidence, Ranking, Suggestion, is_codable, lemma_key
 from analysis.coding.ranking import ThemeCounts, order_codes, rank_scores
 from analysis.nlp import get_nlp
 from analysis.nlp.compounds import compound_parts
@@ -309,8 +309,16 @@ def separate_words(text: str) -> str:
     or hyphen between two words (``toegang/beschikking``, ``Wmo-maatwerkvoorziening``)
     replaced by spaces, so that the tokenizer does not glue them into one token that no
     keyword matches.  Same length as ``text``: character offsets stay valid.  ``zorg- en
-    welzijn`` keeps its hyphen (no word follows it)."""
-    return _JOINED_RE.sub(" ", _FOOTNOTE_RE.sub(lambda m: " " * len(m.group()), text))
+    welzijn`` keeps its hyphen (no word follows it), and so does a link
+    (``www.deventer.nl/mantelzorg``): it stays one token, as it names no theme."""
+    text = _FOOTNOTE_RE.sub(lambda m: " " * len(m.group()), text)
+    if "www." not in text and "://" not in text and "@" not in text:
+        return _JOINED_RE.sub(" ", text)
+    out, pos = [], 0
+    for m in LINK_RE.finditer(text):
+        out += [_JOINED_RE.sub(" ", text[pos:m.start()]), m.group()]
+        pos = m.end()
+    return "".join(out) + _JOINED_RE.sub(" ", text[pos:])
 
 
 def prepare_docs(texts: Iterable[str], nlp=None, batch_size: int = 256) -> list[Doc]:

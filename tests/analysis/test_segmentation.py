@@ -246,3 +246,23 @@ def test_title_and_attendance_lines_are_furniture_kept_but_apart():
     assert [s.kind for s in segment_text("Meer buurthuizen in de wijk")] == ["sentence"]
     # answers have no furniture
     assert [s.kind for s in segment_text("Aanwezig: niemand van de gemeente", kind="answer")] == ["sentence"]
+
+
+def test_contents_and_references_in_notes_are_one_furniture_segment_each():
+    text = ("Verkenning Wmo\n\nInhoudsopgave\n\nInleiding\t3\n1 Huidige situatie\t4\n2. Aanleiding\t5\n"
+            "3 Start van de verkenning.....\t6\n3.1. Wat is opgehaald in de wijken.....\t6\n\n"
+            "Inleiding\n\nMantelzorgers voelen zich overbelast. Het wijkteam is slecht bereikbaar.\n\n"
+            "Literatuur\n\nPutters, K. (2003) Besturen met verantwoordelijkheid. Den Haag: SCP.\n")
+    segs = segment_text(text)
+    assert [(s.kind, s.text) for s in segs if s.kind != "sentence"] == [
+        ("furniture", "Inleiding 3\n1 Huidige situatie 4\n2. Aanleiding 5\n3 Start van de verkenning..... 6\n"
+                      "3.1. Wat is opgehaald in de wijken..... 6"),
+        ("furniture", "Putters, K. (2003) Besturen met verantwoordelijkheid. Den Haag: SCP."),
+    ]
+    assert [s.text for s in segs if s.kind == "sentence"] == [
+        "Mantelzorgers voelen zich overbelast.", "Het wijkteam is slecht bereikbaar."]
+    assert [s.heading for s in segs] == ["Inhoudsopgave", "Inleiding", "Inleiding", "Literatuur"]
+    # a list of short points, some with a number at the end, stays a list of points
+    segs = segment_text("Wat willen we?\n\n- Meer buurthuizen\n- Bus 5\n- Minder formulieren\n- Lijn 2 vaker")
+    assert [(s.kind, s.text) for s in segs] == [
+        ("bullet", "Meer buurthuizen"), ("bullet", "Bus 5"), ("bullet", "Minder formulieren"), ("bullet", "Lijn 2 vaker")]
