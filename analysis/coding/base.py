@@ -139,6 +139,38 @@ _WORD_RE = re.compile(r"[^\W\d_]{2,}")
 _NL_ONLY = frozenset(_NL_STOP - _EN_STOP - _DE_STOP)
 _EN_ONLY = frozenset(_EN_STOP - _NL_STOP - _DE_STOP)
 _DE_ONLY = frozenset(_DE_STOP - _NL_STOP - _EN_STOP)
+#: other languages that residents of a Dutch municipality may write in (spaCy's stop word
+#: lists); a text is theirs when it has at least two of their stop words that are not
+#: Dutch, and more of them than Dutch ones that are not theirs
+OTHER_LANGUAGES = ("fr", "es", "it", "pt", "tr", "pl", "ro", "sv", "da", "nb", "hu", "cs", "hr", "id")
+_FOREIGN: dict[str, tuple[str, ...]] = {}     # stop word -> the other languages it is one of, not Dutch
+_NOT_IN: dict[str, frozenset] = {}            # language -> Dutch stop words that are not its own
+
+
+def _foreign_words() -> dict[str, tuple[str, ...]]:
+    if not _FOREIGN:
+        for lang in OTHER_LANGUAGES:
+            own = stop_words(lang)
+            _NOT_IN[lang] = frozenset(_NL_STOP - own)
+            for w in own - _NL_STOP:
+                if len(w) >= 2:
+                    _FOREIGN[w] = _FOREIGN.get(w, ()) + (lang,)
+    return _FOREIGN
+
+
+def _other_script(text: str) -> bool:
+    """More letters outside the Latin script than in it (Arabic, Cyrillic, ...)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ord(ch) > 0x24F for ch in letters) * 2 > len(letters)
+
+
+def _other_language(words: list[str]) -> bool:
+    foreign = _foreign_words()
+    hits: dict[str, int] = {}
+    for w in words:
+        for lang in foreign.get(w, ()):
+            hits[lang] = hits.get(lang, 0) + 1
+    return any(n >= 2 and n > sum(w in _NOT_IN[lang] for w in words) for lang, n in hits.items())
 
 
 _REFERENCE_RE = re.compile(
@@ -275,15 +307,18 @@ def is_codable(text: str) -> bool:
 
     Empty, whitespace- or punctuation-only text is not codable, nor is document
     furniture (:func:`is_document_furniture`: bibliography entries, table-of-contents
-    lines, numbered section headings, a council document's header block).  A text is
-    taken as non-Dutch when it contains English- or German-only function words and more
-    of them than Dutch-only ones (stop-word lists of spaCy, minus their overlaps); a text
-    without any such function word (``"Meer buurthuizen"``) is given the benefit of the
-    doubt.
+    lines, numbered section headings, a council document's header block, captions, table
+    rows, page markers, source lines, bare links).  A text is taken as non-Dutch when it
+    contains English- or German-only function words and more of them than Dutch-only ones
+    (stop-word lists of spaCy, minus their overlaps); when it has at least two function
+    words of one of :data:`OTHER_LANGUAGES` that are not Dutch, and more of them than
+    Dutch ones that are not that language's (French, Turkish, Polish, ...); or when most
+    of its letters are not Latin (Arabic, Cyrillic, ...).  A text without any such function
+    word (``"Meer buurthuizen"``) is given the benefit of the doubt.
     """
     words = [w.lower() for w in _WORD_RE.findall(text or "")]
     if not words or is_document_furniture(text):
         return False
     nl = sum(w in _NL_ONLY for w in words)
     other = max(sum(w in _EN_ONLY for w in words), sum(w in _DE_ONLY for w in words))
-    return not (other > nl)
+    return not (other > nl or _other_script(text) or _other_language(words))

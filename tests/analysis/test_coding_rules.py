@@ -104,10 +104,29 @@ def test_participatie_sense(rules):
     "", "   \n\t", "...!?", "12 34",
     "The carers are overburdened and need more support from the council.",
     "Die pflegenden Angehörigen sind überlastet und brauchen mehr Unterstützung.",
+    # other languages residents write in, also with a Dutch Wmo word in them
+    "La commune doit améliorer les soins à domicile pour les personnes âgées et les aidants.",
+    "Annem için ev yardımı çok az, belediye hiç aramıyor ve ben de bu yüzden çok yoruldum.",
+    "Gmina powinna poprawić opiekę domową, wijkteam nigdy nie oddzwania.",
+    "Primăria trebuie să îmbunătățească îngrijirea la domiciliu, și wijkteam nu răspunde.",
+    "El ayuntamiento debe mejorar la atención domiciliaria para los mayores y la mantelzorg.",
+    "البلدية يجب أن تحسن الرعاية المنزلية للمسنين",
+    "Муніципалітет має покращити догляд вдома для літніх людей.",
 ])
 def test_empty_and_non_dutch_left_uncoded(rules, text):
     assert not is_codable(text)
     assert rules.code([text]) == [[]]
+
+
+@pytest.mark.parametrize("text", [
+    "Meer buurthuizen", "Ik vind het wijkteam top, echt super!",
+    "Ik ben à la carte gaan eten met de buurt, très gezellig!",
+    "Mijn moeder (82) woont alleen, de thuiszorg komt te laat en de buurvrouw helpt haar.",
+    "Ik ben mantelzorger voor mijn vader op Curaçao en voor mijn moeder hier in Deventer.",
+    "De gemeente moet better communiceren met mantelzorgers.",
+])
+def test_dutch_with_loan_words_stays_codable(text):
+    assert is_codable(text)
 
 
 def test_custom_codebook_and_batch():
