@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from analysis.coding.base import not_codable_because
 from consult.models import (
     AssignmentStatus, Channel, Code, CodeAssignment, Consultation, Document, Meeting, Origin, Participant,
     Response, Segment,
@@ -216,6 +217,13 @@ def progress(session: Session, c: Consultation) -> Progress:
 
 # -- the list, and where to go next --------------------------------------------------------
 
+#: Why a segment got no proposal, in the review screen's words (analysis.coding.base.not_codable_because)
+NOT_CODABLE = {
+    "furniture": "dit lijkt een kop, inhoudsopgave, tabel of bronvermelding",
+    "language": "deze tekst lijkt niet in het Nederlands",
+}
+
+
 @dataclass
 class Page:
     filters: Filters
@@ -248,7 +256,8 @@ def review_page(session: Session, c: Consultation, f: Filters, *, unmasked: bool
         rows.append({"segment": seg, "html": highlight(shown, first, original=unmasked, query=f.q),
                      "assignments": assignments, "source": source_label(seg, unmasked=unmasked), "group": group_label(seg),
                      "context": contexts.get(seg.id), "open": first is not None,
-                     "candidates": candidates(seg, codes)})
+                     "candidates": candidates(seg, codes),
+                     "not_codable": NOT_CODABLE.get(not_codable_because(seg.text)) if not assignments else None})
     return Page(filters=f, total=total, pages=pages, rows=rows)
 
 

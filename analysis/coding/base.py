@@ -9,7 +9,7 @@ from analysis.nlp.stopwords import stop_words   # spaCy's lists, without importi
 
 _DE_STOP, _EN_STOP, _NL_STOP = stop_words("de"), stop_words("en"), stop_words("nl")
 
-__all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable", "is_document_furniture",
+__all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable", "not_codable_because", "is_document_furniture",
            "lemma_key"]
 
 #: Who proposed a code: a person, the keyword rules or the learned model (``consult.models.Origin``).
@@ -316,9 +316,17 @@ def is_codable(text: str) -> bool:
     of its letters are not Latin (Arabic, Cyrillic, ...).  A text without any such function
     word (``"Meer buurthuizen"``) is given the benefit of the doubt.
     """
+    return not_codable_because(text) is None
+
+
+def not_codable_because(text: str) -> str | None:
+    """Why :func:`is_codable` refuses ``text``: ``"empty"`` (no words), ``"furniture"``
+    or ``"language"`` (not Dutch); None for a codable text."""
     words = [w.lower() for w in _WORD_RE.findall(text or "")]
-    if not words or is_document_furniture(text):
-        return False
+    if not words:
+        return "empty"
+    if is_document_furniture(text):
+        return "furniture"
     nl = sum(w in _NL_ONLY for w in words)
     other = max(sum(w in _EN_ONLY for w in words), sum(w in _DE_ONLY for w in words))
-    return not (other > nl or _other_script(text) or _other_language(words))
+    return "language" if other > nl or _other_script(text) or _other_language(words) else None

@@ -117,6 +117,20 @@ def test_default_filter_progress_and_next_segment(client, world, db_session):
     assert entry.details["previous"]["status"] == "suggested" and entry.details["consultation"] == world.consultation_id
 
 
+def test_a_segment_without_proposal_says_why_when_it_is_not_dutch_prose(client, world, db_session):
+    parts = ["La commune doit améliorer les soins à domicile pour les personnes âgées.",
+             "Tabel 3: Aantal cliënten per wijk", "Het is hier gewoon fijn wonen."]
+    ids = _add_answer(db_session, world, " ".join(parts), parts)
+    login(client, "beleid@test.nl")
+    html = client.get(URL, query_string={"status": "none", "bron": "answer"}).get_data(as_text=True)
+    items = {i: html[html.index(f'id="segment-{i}"'):] for i in ids}
+    items = {i: h[:h.index("</li>")] if "</li>" in h else h for i, h in items.items()}
+    assert "Geen voorstel: deze tekst lijkt niet in het Nederlands. U kunt zelf een code kiezen." in items[ids[0]]
+    assert "Geen voorstel: dit lijkt een kop, inhoudsopgave, tabel of bronvermelding." in items[ids[1]]
+    assert "Geen voorstel:" not in items[ids[2]]      # Dutch prose that no keyword matched
+    assert 'class="add-code"' in items[ids[0]]        # a person can still code it
+
+
 def test_next_segment_on_a_later_page(client, world, db_session, app):
     c = db_session.get(Consultation, world.consultation_id)
     doc_seg = db_session.get(Segment, world.segment_ids[0])
