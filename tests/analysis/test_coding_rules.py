@@ -206,6 +206,9 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     ("Er zijn veel schotten tussen de wetten.", "INTEGRAAL", True),
     # word families that cross meaning
     ("Mensen met beperkte middelen hebben het moeilijk.", "INCLUSIE", False),
+    ("Ik heb hulp nodig bij het doen van inkopen.", "AANBIEDERS", False),     # shopping
+    ("De inkoop van jeugdhulp is ingewikkeld.", "AANBIEDERS", True),
+    ("De zorginkoop moet beter.", "AANBIEDERS", True),
     ("Wij willen de kosten beperken.", "INCLUSIE", False),
     ("Mensen met een verstandelijke beperking doen mee.", "INCLUSIE", True),
     ("De informele zorg is sterk.", "STURING", False),                   # informele is not informatie
@@ -237,6 +240,8 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     ("Hij heeft schulden bij de woningcorporatie.", "BESTAANSZEKERHEID", True),
     ("De kwaliteit van leven gaat voor.", "AANBIEDERS", False),
     ("In de naaste toekomst komt er een buurthuis.", "INFORMEEL", False),
+    ("Energiebesparing in huis levert geld op.", "FINANCIERING", False),
+    ("De gemeente wil besparen op de thuiszorg.", "FINANCIERING", True),
 ])
 def test_sense_rules_against_over_triggering(rules, text, code, present):
     assert (code in codes_of(rules, text)) is present
