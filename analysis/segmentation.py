@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass
 
 from analysis.nlp import _split_points as _section_bounds  # process_long's chunker
-from analysis.coding.base import is_document_furniture
+from analysis.coding.base import is_caption, is_document_furniture
 from analysis.nlp import get_nlp
 from analysis.nlp.markers import LIST_MARKER
 from analysis.nlp.normalise import normalise
@@ -336,8 +336,8 @@ def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: 
             furniture_at.add(bi)
             continue
         followed = bi + 1 < len(blocks) or more_follows
-        if not bullet and followed and _is_heading(chunk, heading_words):
-            heading_at[bi] = chunk.strip()
+        if not bullet and followed and _is_heading(chunk, heading_words) and not is_caption(chunk):
+            heading_at[bi] = chunk.strip()     # a figure's caption heads nothing: it is furniture
         label = table_label(chunk, heading=bi in heading_at)
         if label is not None:
             label_at[bi] = label

@@ -9,7 +9,7 @@ from analysis.nlp.stopwords import stop_words   # spaCy's lists, without importi
 
 _DE_STOP, _EN_STOP, _NL_STOP = stop_words("de"), stop_words("en"), stop_words("nl")
 
-__all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable", "not_codable_because", "is_document_furniture",
+__all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable", "not_codable_because", "is_document_furniture", "is_caption",
            "lemma_key"]
 
 #: Who proposed a code: a person, the keyword rules or the learned model (``consult.models.Origin``).
@@ -201,11 +201,14 @@ _ELLIPSIS_PAGE_RE = re.compile(r"\.{3}\s*\d{1,3}\s*$")
 #: a line that ends in a page number after a word ("Inleiding 3", "4.6 sociale teams 10")
 #: or is only a section or page number ("4.2.", "7")
 _PAGE_END_RE = re.compile(r"(?:[^\W\d_][^\W_]*[)\]\'\"]?\.*\s+\d{1,3}|^[\d.]{1,8})\s*$")
-#: a caption or a part's title: "Figuur 1. Huidige inrichting", "Tabel 3: Aantal cliënten per
-#: wijk", "Bijlage 2 Verslagen van de wijkbijeenkomsten", "Hoofdstuk 4 Uitgangspunten"
-_CAPTION_RE = re.compile(
-    r"^[*_#\s]*(?:Figuur|Tabel|Grafiek|Afbeelding|Kaart|Schema|Kader|Bijlage|Hoofdstuk|Paragraaf|Deel)"
-    r"\s+(?:\d{1,2}(?:\.\d{1,2}){0,2}|[IVX]{1,5}|[A-Z])(?![\w-])\.?:?(?:\s|$)")
+#: a figure's or table's caption ("Figuur 1. Huidige inrichting", "Tabel 3: Aantal cliënten per
+#: wijk") and a part's title ("Bijlage 2 Verslagen van de wijkbijeenkomsten", "Hoofdstuk 4
+#: Uitgangspunten")
+_CAPTION_WORDS = r"Figuur|Tabel|Grafiek|Afbeelding|Kaart|Schema|Kader"
+_PART_WORDS = r"Bijlage|Hoofdstuk|Paragraaf|Deel"
+_NUMBERED_RE = r"\s+(?:\d{1,2}(?:\.\d{1,2}){0,2}|[IVX]{1,5}|[A-Z])(?![\w-])\.?:?(?:\s|$)"
+_CAPTION_RE = re.compile(rf"^[*_#\s]*(?:{_CAPTION_WORDS}){_NUMBERED_RE}")
+_PART_TITLE_RE = re.compile(rf"^[*_#\s]*(?:{_PART_WORDS}){_NUMBERED_RE}")
 #: the title of a document's front or back matter, alone or on the first line
 _MATTER_TITLES = frozenset("""inhoudsopgave inhoud inhoudstafel literatuur literatuurlijst
 bronnen bronvermelding colofon bijlagen noten voetnoten eindnoten""".split())
@@ -278,6 +281,17 @@ def is_document_furniture(text: str) -> bool:
     return len(numbers) >= 2 and len(headed) >= 2
 
 
+def is_caption(text: str, *, parts: bool = False) -> bool:
+    """A figure's or table's caption (``Figuur 1. Huidige inrichting``, ``Tabel 3: Aantal
+    cliënten per wijk``), with ``parts`` also a part's title (``Bijlage 2 Verslagen``,
+    ``Hoofdstuk 4 Uitgangspunten``): at most ``MAX_HEADING_WORDS`` words, no sentence
+    end, not the words of a sentence (``Figuur 1 is een weergave van ...`` is text)."""
+    t = (text or "").strip()
+    return bool(_CAPTION_RE.match(t) or parts and _PART_TITLE_RE.match(t)) \
+        and len(t.split()) <= MAX_HEADING_WORDS \
+        and not _unwrapped(t).endswith((".", "!", "?", ";")) and not _reads_as_sentence(t)
+
+
 def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
     """The rest of :func:`is_document_furniture`: contents, captions, tables, page
     markers, source lines and bare links."""
@@ -292,8 +306,7 @@ def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
         return True     # contents without leaders: "Inleiding 3 / 1 Huidige situatie 4 / ..."
     if _PAGE_MARK_RE.match(t) or not _WORD_RE.search(LINK_RE.sub(" ", t)):
         return True
-    if words <= MAX_HEADING_WORDS and not _reads_as_sentence(t) and (
-            _CAPTION_RE.match(t) and not ends_sentence or _SOURCE_RE.match(t)):
+    if is_caption(t, parts=True) or words <= MAX_HEADING_WORDS and _SOURCE_RE.match(t) and not _reads_as_sentence(t):
         return True
     if t.count("|") >= 2 and not ends_sentence and not _reads_as_sentence(t):
         return True     # a table row: "Wmo | Jeugd | Participatiewet"

@@ -252,16 +252,18 @@ def test_contents_and_references_in_notes_are_one_furniture_segment_each():
     text = ("Verkenning Wmo\n\nInhoudsopgave\n\nInleiding\t3\n1 Huidige situatie\t4\n2. Aanleiding\t5\n"
             "3 Start van de verkenning.....\t6\n3.1. Wat is opgehaald in de wijken.....\t6\n\n"
             "Inleiding\n\nMantelzorgers voelen zich overbelast. Het wijkteam is slecht bereikbaar.\n\n"
+            "Figuur 1. Huidige inrichting\n\nDe buurtbus rijdt te weinig.\n\n"
             "Literatuur\n\nPutters, K. (2003) Besturen met verantwoordelijkheid. Den Haag: SCP.\n")
     segs = segment_text(text)
     assert [(s.kind, s.text) for s in segs if s.kind != "sentence"] == [
         ("furniture", "Inleiding 3\n1 Huidige situatie 4\n2. Aanleiding 5\n3 Start van de verkenning..... 6\n"
                       "3.1. Wat is opgehaald in de wijken..... 6"),
+        ("furniture", "Figuur 1. Huidige inrichting"),      # a caption, not the heading of what follows
         ("furniture", "Putters, K. (2003) Besturen met verantwoordelijkheid. Den Haag: SCP."),
     ]
     assert [s.text for s in segs if s.kind == "sentence"] == [
-        "Mantelzorgers voelen zich overbelast.", "Het wijkteam is slecht bereikbaar."]
-    assert [s.heading for s in segs] == ["Inhoudsopgave", "Inleiding", "Inleiding", "Literatuur"]
+        "Mantelzorgers voelen zich overbelast.", "Het wijkteam is slecht bereikbaar.", "De buurtbus rijdt te weinig."]
+    assert [s.heading for s in segs] == ["Inhoudsopgave"] + ["Inleiding"] * 4 + ["Literatuur"]
     # a list of short points, some with a number at the end, stays a list of points
     segs = segment_text("Wat willen we?\n\n- Meer buurthuizen\n- Bus 5\n- Minder formulieren\n- Lijn 2 vaker")
     assert [(s.kind, s.text) for s in segs] == [
