@@ -210,8 +210,9 @@ _NUMBERED_RE = r"\s+(?:\d{1,2}(?:\.\d{1,2}){0,2}|[IVX]{1,5}|[A-Z])(?![\w-])\.?:?
 _CAPTION_RE = re.compile(rf"^[*_#\s]*(?:{_CAPTION_WORDS}){_NUMBERED_RE}")
 _PART_TITLE_RE = re.compile(rf"^[*_#\s]*(?:{_PART_WORDS}){_NUMBERED_RE}")
 #: the title of a document's front or back matter, alone or on the first line
-_MATTER_TITLES = frozenset("""inhoudsopgave inhoud inhoudstafel literatuur literatuurlijst
-bronnen bronvermelding colofon bijlagen noten voetnoten eindnoten""".split())
+#: (not the ordinary words: inhoud, bronnen, noten, bijlagen)
+_MATTER_TITLES = frozenset("""inhoudsopgave inhoudstafel literatuur literatuurlijst bronvermelding
+colofon voetnoten eindnoten""".split())
 #: a source line under a table or figure: "Bron: CBS, 2018"
 _SOURCE_RE = re.compile(r"^[*_\s]*Bron(?:nen)?\s*:", re.IGNORECASE)
 #: a page marker: "Pagina 4 van 12", "blz. 7", "p. 3/12"
@@ -256,7 +257,14 @@ def is_document_furniture(text: str) -> bool:
       ``Portefeuillehouder``, ...) and names a second one, or is a short line without a
       sentence end (``Portefeuillehouder Weth. Grijsen``, ``Onderwerp: Verkenning Wmo``;
       a word that is also an ordinary word, such as ``Onderwerp``, ``Datum`` or
-      ``Kenmerk``, counts as a label only before a colon or a tab).
+      ``Kenmerk``, counts as a label only before a colon or a tab);
+    * contents without section numbers: a line with dot leaders and a page number
+      (``Hoofdstuk 2 Zorg in de wijk ........ 12``), three or more lines of which two
+      thirds end in a page number, or text under ``Inhoudsopgave``, ``Literatuur``, ...
+      that has no sentences;
+    * a caption or a part's title (:func:`is_caption`: ``Figuur 1. Huidige inrichting``,
+      ``Bijlage 2 Verslagen``), a source line (``Bron: CBS, 2018``), a page marker
+      (``Pagina 4 van 12``), a row of figures, a text of nothing but links.
     Neither a heading nor a header block has the words of a sentence (pronouns, finite
     verbs, ``dat``/``omdat``: ``1.2 Ik vind dat ...``, ``Onderwerp: zorgen over mijn
     moeder``); those stay codable.
@@ -284,21 +292,22 @@ def is_document_furniture(text: str) -> bool:
 def is_caption(text: str, *, parts: bool = False) -> bool:
     """A figure's or table's caption (``Figuur 1. Huidige inrichting``, ``Tabel 3: Aantal
     cliënten per wijk``), with ``parts`` also a part's title (``Bijlage 2 Verslagen``,
-    ``Hoofdstuk 4 Uitgangspunten``): at most ``MAX_HEADING_WORDS`` words, no sentence
+    ``Hoofdstuk 4 Uitgangspunten``): one line of at most ``MAX_HEADING_WORDS`` words, no sentence
     end, not the words of a sentence (``Figuur 1 is een weergave van ...`` is text)."""
     t = (text or "").strip()
-    return bool(_CAPTION_RE.match(t) or parts and _PART_TITLE_RE.match(t)) \
+    return "\n" not in t and bool(_CAPTION_RE.match(t) or parts and _PART_TITLE_RE.match(t)) \
         and len(t.split()) <= MAX_HEADING_WORDS \
         and not _unwrapped(t).endswith((".", "!", "?", ";")) and not _reads_as_sentence(t)
 
 
 def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
-    """The rest of :func:`is_document_furniture`: contents, captions, tables, page
-    markers, source lines and bare links."""
+    """The rest of :func:`is_document_furniture`: contents, captions, rows of figures,
+    page markers, source lines and bare links."""
     lines = [ln.strip() for ln in t.splitlines() if ln.strip()]
     first = lines[0].strip("*_#: ").lower() if lines else ""
-    if first in _MATTER_TITLES:
-        return True
+    if first in _MATTER_TITLES and not any(
+            _reads_as_sentence(ln) and _unwrapped(ln).endswith((".", "!", "?")) for ln in lines[1:]):
+        return True     # "Inhoudsopgave", "Literatuur" and the list under it, not text under it
     if _LEADER_PAGE_RE.search(t) or _ELLIPSIS_PAGE_RE.search(t) and not _reads_as_sentence(t):
         return True
     if len(lines) >= 3 and all(len(ln) <= 160 for ln in lines) and \
@@ -308,8 +317,8 @@ def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
         return True
     if is_caption(t, parts=True) or words <= MAX_HEADING_WORDS and _SOURCE_RE.match(t) and not _reads_as_sentence(t):
         return True
-    if t.count("|") >= 2 and not ends_sentence and not _reads_as_sentence(t):
-        return True     # a table row: "Wmo | Jeugd | Participatiewet"
+    # a table row of figures ("2017 2018 2019 Wmo-budget 12,3 13,1 14,0"); a row with words
+    # ("Tafel 1 | Vervoer | Bus rijdt te weinig", as a Word table is read) is what was said
     cells = t.split()
     figures = sum(bool(_CELL_NUMBER_RE.match(c)) for c in cells)
     return figures >= 3 and 2 * figures >= len(cells) and not ends_sentence
@@ -320,8 +329,8 @@ def is_codable(text: str) -> bool:
 
     Empty, whitespace- or punctuation-only text is not codable, nor is document
     furniture (:func:`is_document_furniture`: bibliography entries, table-of-contents
-    lines, numbered section headings, a council document's header block, captions, table
-    rows, page markers, source lines, bare links).  A text is taken as non-Dutch when it
+    lines, numbered section headings, a council document's header block, captions, rows
+    of figures, page markers, source lines, bare links).  A text is taken as non-Dutch when it
     contains English- or German-only function words and more of them than Dutch-only ones
     (stop-word lists of spaCy, minus their overlaps); when it has at least two function
     words of one of :data:`OTHER_LANGUAGES` that are not Dutch, and more of them than
