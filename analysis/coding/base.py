@@ -201,6 +201,10 @@ _ELLIPSIS_PAGE_RE = re.compile(r"\.{3}\s*\d{1,3}\s*$")
 #: a line that ends in a page number after a word ("Inleiding 3", "4.6 sociale teams 10")
 #: or is only a section or page number ("4.2.", "7")
 _PAGE_END_RE = re.compile(r"(?:[^\W\d_][^\W_]*[)\]\'\"]?\.*\s+\d{1,3}|^[\d.]{1,8})\s*$")
+#: a line that starts with a section number ("1 Huidige situatie", "3.1. Wat is opgehaald")
+_SECTION_START_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\.?\s+[^\W\d_]")
+#: a line's page number: the number that ends it after a space
+_LAST_NUMBER_RE = re.compile(r"(?<=\s)\d{1,3}(?=\s*$)")
 #: a figure's or table's caption ("Figuur 1. Huidige inrichting", "Tabel 3: Aantal cliënten per
 #: wijk") and a part's title ("Bijlage 2 Verslagen van de wijkbijeenkomsten", "Hoofdstuk 4
 #: Uitgangspunten")
@@ -312,7 +316,12 @@ def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
         return True
     if len(lines) >= 3 and all(len(ln) <= 160 for ln in lines) and \
             3 * sum(bool(_PAGE_END_RE.search(ln)) for ln in lines) >= 2 * len(lines):
-        return True     # contents without leaders: "Inleiding 3 / 1 Huidige situatie 4 / ..."
+        pages = [int(m.group()) for ln in lines if (m := _LAST_NUMBER_RE.search(ln))]
+        if all(a <= b for a, b in zip(pages, pages[1:])) and any(_SECTION_START_RE.match(ln) for ln in lines):
+            # contents without leaders ("Inleiding 3 / 1 Huidige situatie 4 / ..."): numbered
+            # sections and pages that go up; a meeting's votes ("Vervoer 12 / Eenzaamheid 8")
+            # have neither
+            return True
     if _PAGE_MARK_RE.match(t) or not _WORD_RE.search(LINK_RE.sub(" ", t)):
         return True
     if is_caption(t, parts=True) or words <= MAX_HEADING_WORDS and _SOURCE_RE.match(t) and not _reads_as_sentence(t):
@@ -321,7 +330,7 @@ def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
     # ("Tafel 1 | Vervoer | Bus rijdt te weinig", as a Word table is read) is what was said
     cells = t.split()
     figures = sum(bool(_CELL_NUMBER_RE.match(c)) for c in cells)
-    return figures >= 3 and 2 * figures >= len(cells) and not ends_sentence
+    return figures >= 3 and 3 * figures >= 2 * len(cells) and not ends_sentence
 
 
 def is_codable(text: str) -> bool:

@@ -192,6 +192,8 @@ def test_custom_codebook_and_batch():
     ("Bijlage 2 moet naar de mantelzorgers gestuurd worden", False),
     ("Ik wacht al maanden... 3 keer gebeld", False),
     ("Buslijn 5\nLijn 2 naar het ziekenhuis", False),
+    ("Vervoer 12\nEenzaamheid 8\nMantelzorg 5", False),      # a meeting's votes, not contents
+    ("Vervoer 3\nEenzaamheid 8\nMantelzorg 12", False),
     ("Het wijkteam belde niet terug.... 2 weken gewacht op antwoord", False),
     ("Bel het wijkteam op www.deventer.nl, daar helpen ze met huishoudelijke hulp", False),
     ("In 2017, 2018 en 2019 stegen de kosten van de Wmo met 5%, 7% en 9%.", False),
