@@ -174,7 +174,8 @@ def _other_language(words: list[str]) -> bool:
 
 
 _REFERENCE_RE = re.compile(
-    r"^[A-Z][^()]{0,150}?\((?:19|20)\d\d[a-z]?(?:, [^()]*)?\)[.,:]?\s+[A-Z\"'“]")
+    r"^(?:\[\d{1,3}\]\s*)?[A-Z][^()]{0,150}?\((?:19|20)\d\d[a-z]?(?:, [^()]*)?\)[.,:]?\s+[A-Z\"'“]"
+    r"|^(?:\[\d{1,3}\]\s*)?[A-Z][\w'’-]+,(?:\s?[A-Z]\.){1,4}(?:,? (?:&|en) [^.]{1,80}?)?\s+(?:19|20)\d\d[a-z]?\.\s+[A-Z]")
 _TITLE_AFTER_RE = re.compile(r"\.?\s+[A-Z]|\.?\s*$")
 _SECTION_NUMBER_RE = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}(?:\.\d{1,2})?(?![\d.]*\d)")
 
@@ -186,12 +187,13 @@ _NUMBERED_HEADING_RE = re.compile(r"^\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[*_\"'“]*[
 #: ("Onderwerp ... Nummer 2020/1187859 Portefeuillehouder Meijs, M.-Th."); the first ones
 #: name nothing else, the others are also ordinary words and count as a label only before
 #: a colon or a tab ("Kenmerk van een goede buurt ...")
-_OWN_LABELS = ("Portefeuillehouder", "Registratienummer")
+_OWN_LABELS = ("Portefeuillehouder", "Registratienummer", "Raadsvoorstel", "Collegevoorstel",
+               "Raadsinformatiebrief")
 _COMMON_LABELS = ("Onderwerp", "Nummer", "Programma", "Beleidsveld", "Afdeling", "Auteur",
                   "Datum", "Bijlagen", "Kenmerk", "Agendapunt", "Telefoonnummer",
                   "Collegevergadering", "Raadsvergadering")
 _LABEL_RE = re.compile(r"(?<![\w-])(?:%s)(?=[\s:])" % "|".join(_OWN_LABELS + _COMMON_LABELS))
-_LABEL_LINE_RE = re.compile(r"^(?:(?:%s)\s|(?:%s)\s*(?::|\t))" % ("|".join(_OWN_LABELS), "|".join(_COMMON_LABELS)))
+_LABEL_LINE_RE = re.compile(r"^(?:(?:%s)(?:\s|:|$)|(?:%s)\s*(?::|\t))" % ("|".join(_OWN_LABELS), "|".join(_COMMON_LABELS)))
 #: at most this many words in a heading
 MAX_HEADING_WORDS = 20
 #: a table-of-contents entry's end: dot leaders (four or more dots; three only on a line
@@ -341,7 +343,8 @@ def is_codable(text: str) -> bool:
     lines, numbered section headings, a council document's header block, captions, rows
     of figures, page markers, source lines, bare links).  A text is taken as non-Dutch when it
     contains English- or German-only function words and more of them than Dutch-only ones
-    (stop-word lists of spaCy, minus their overlaps); when it has at least two function
+    (stop-word lists of spaCy, minus their overlaps), at least two of them (``niemand`` and
+    ``top`` are also such words: "Niemand luistert" is Dutch); when it has at least two function
     words of one of :data:`OTHER_LANGUAGES` that are not Dutch, and more of them than
     Dutch ones that are not that language's (French, Turkish, Polish, ...); or when most
     of its letters are not Latin (Arabic, Cyrillic, ...).  A text without any such function
@@ -360,4 +363,6 @@ def not_codable_because(text: str) -> str | None:
         return "furniture"
     nl = sum(w in _NL_ONLY for w in words)
     other = max(sum(w in _EN_ONLY for w in words), sum(w in _DE_ONLY for w in words))
-    return "language" if other > nl or _other_script(text) or _other_language(words) else None
+    # one English or German stop word is not enough: "Niemand luistert", "Top!" are Dutch
+    foreign = other >= 2 and other > nl
+    return "language" if foreign or _other_script(text) or _other_language(words) else None

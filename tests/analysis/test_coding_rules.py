@@ -124,6 +124,9 @@ def test_empty_and_non_dutch_left_uncoded(rules, text):
     "Mijn moeder (82) woont alleen, de thuiszorg komt te laat en de buurvrouw helpt haar.",
     "Ik ben mantelzorger voor mijn vader op Curaçao en voor mijn moeder hier in Deventer.",
     "De gemeente moet better communiceren met mantelzorgers.",
+    # one word that is also an English or German stop word
+    "Niemand luistert", "Er komt niemand langs", "Top!", "Max 4 uur hulp per week.",
+    "WMO, PGB, ZIN, WLZ... niemand snapt die afkortingen",
 ])
 def test_dutch_with_loan_words_stays_codable(text):
     assert is_codable(text)
@@ -142,6 +145,9 @@ def test_custom_codebook_and_batch():
 @pytest.mark.parametrize("text, furniture", [
     ("Hupe, P.L. & Klijn, E.H. (1997) De gemeente als regisseur van het preventief jeugdbeleid.", True),
     ("Movisie (2019) Wat werkt bij eenzaamheid.", True),
+    ("Bakker, J. 2020. Zorg dichtbij. Amsterdam: Boom.", True),
+    ("[1] CBS (2021), Bevolkingsprognose 2021-2070, Den Haag.", True),
+    ("Bakker, J. 2020 was een goed jaar voor mij.", False),
     ("3.1 Inleiding 4 3.2 Mantelzorg en vrijwilligers 6", True),
     ("Ook het SCP (2013) constateert dat mantelzorgers overbelast raken.", False),
     ("Het budget steeg van 1.2 naar 1.5 miljoen euro.", False),
@@ -155,6 +161,9 @@ def test_custom_codebook_and_batch():
     ("Onderwerp Gewoon in de Wijk: naar passende en betaalbare ondersteuning in het sociaal "
      "domein Nummer 2020/1187859 Portefeuillehouder Meijs, M.-Th.", True),
     ("Portefeuillehouder Weth. Grijsen", True),
+    ("Registratienummer: 2023/112358", True),
+    ("Raadsvoorstel\nRaadsvergadering: 14 maart 2023\nAgendapunt: 7", True),
+    ("Raadsvoorstel over de Wmo is slecht uitgelegd", False),
     ("Onderwerp\tVerkenning Wmo", True),
     ("Onderwerp van gesprek was eenzaamheid in de buurt", False),
     ("Datum van de avond was slecht gekozen voor mantelzorgers", False),
