@@ -494,16 +494,35 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
         # proposed and nobody decided on is recomputed; the rest stays.
         automatic = {a.coder for a in existing if a.origin in AUTOMATIC} | set(coder_names.values())
         merged = merge_suggestions(existing, new, coder=automatic, segment_ids=ids)
-        stale = [row_ids[a.segment_id, a.code, a.coder] for a in merged.removed]
+        # A suggestion the run makes again (the same segment and code, from the rules or a
+        # newer model) keeps its row and id, so that a review screen opened before the run
+        # still decides on it; the others are deleted and added.
+        reusable: dict[tuple[int, int], list[int]] = {}
+        for a in merged.removed:
+            reusable.setdefault((a.segment_id, a.code), []).append(row_ids[a.segment_id, a.code, a.coder])
+        kept_rows = {}
+        for a in merged.added:
+            if reusable.get((a.segment_id, a.code)):
+                kept_rows[a.segment_id, a.code] = reusable[a.segment_id, a.code].pop(0)
+        stale = [rid for rids in reusable.values() for rid in rids]
         if stale:
             session.execute(delete(CodeAssignment).where(
                 CodeAssignment.id.in_(stale), CodeAssignment.status == AssignmentStatus.SUGGESTED,
                 CodeAssignment.decided_at.is_(None)).execution_options(synchronize_session=False))
-        summary.suggestions_removed += len(stale)
+        summary.suggestions_removed += len(merged.removed)
         summary.kept_human_decisions += len(merged.blocked)
         for a in merged.added:
             s = suggestion_of[a.segment_id, a.code]
-            session.add(_assignment(a, s))
+            row = _assignment(a, s)
+            rid = kept_rows.get((a.segment_id, a.code))
+            if rid is None:
+                session.add(row)
+            else:
+                session.execute(update(CodeAssignment).where(
+                    CodeAssignment.id == rid, CodeAssignment.status == AssignmentStatus.SUGGESTED,
+                    CodeAssignment.decided_at.is_(None)).values(
+                    origin=row.origin, coder=row.coder, confidence=row.confidence, evidence=row.evidence)
+                    .execution_options(synchronize_session=False))
             summary.suggestions_added += 1
             summary.per_code[s.code] = summary.per_code.get(s.code, 0) + 1
         _store_ranking(session, ids, texts, ranked, existing, key_of, coder_names["model"])
@@ -660,6 +679,28 @@ def decide(session: Session, assignment: CodeAssignment, decision: str, actor: U
         details["batch"] = batch
     record(session, f"{decision}_code", assignment, actor=actor, details=details)
     return assignment
+
+
+def current_suggestions(session: Session, consultation: Consultation,
+                        chosen: list[tuple[int, int | None, int | None]]) -> dict[int, CodeAssignment | None]:
+    """What a review screen's choices (assignment id, and the segment and code it was shown
+    for) stand for now: per chosen id the still-open suggestion of ``consultation`` with
+    that id or, when a coding run replaced it since the screen was opened (the coder
+    learned), the open suggestion of the same code on the same segment; None when the code
+    is no longer suggested there."""
+    out: dict[int, CodeAssignment | None] = {}
+    ids = [i for i, _, _ in chosen]
+    rows = {a.id: a for a in session.scalars(select(CodeAssignment).join(Segment).where(
+        CodeAssignment.id.in_(ids), Segment.consultation_id == consultation.id))} if ids else {}
+    for assignment_id, segment_id, code_id in chosen:
+        a = rows.get(assignment_id)
+        if a is None and segment_id is not None and code_id is not None:
+            a = session.scalar(select(CodeAssignment).join(Segment).where(
+                CodeAssignment.segment_id == segment_id, CodeAssignment.code_id == code_id,
+                CodeAssignment.status == AssignmentStatus.SUGGESTED, CodeAssignment.origin != Origin.PERSON,
+                Segment.consultation_id == consultation.id).order_by(CodeAssignment.id).limit(1))
+        out[assignment_id] = a
+    return out
 
 
 def accept_many(session: Session, consultation: Consultation, assignment_ids: list[int],

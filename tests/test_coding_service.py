@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from consult.coding import code_consultation, reviewed_examples, segment_consultation
 from consult.db import session_scope
@@ -71,6 +71,18 @@ def test_rules_code_first_and_human_decisions_survive_reruns(demo):
             CodeAssignment.origin == Origin.PERSON)) == 1
         # Re-running replaces its own suggestions instead of piling them up.
         assert second.suggestions_added == first.suggestions_added - 1
+        before = dict(s.execute(select(CodeAssignment.id, CodeAssignment.confidence).where(
+            CodeAssignment.status == AssignmentStatus.SUGGESTED)).all())
+
+    with session_scope(demo) as s:
+        # A suggestion made again keeps its row, so a review screen opened before the run
+        # still decides on it; one the run no longer makes is gone.
+        s.execute(update(CodeAssignment).where(CodeAssignment.id.in_(list(before)[:5])).values(coder="model:old"))
+        code_consultation(s, _consultation(s))
+        after = dict(s.execute(select(CodeAssignment.id, CodeAssignment.confidence).where(
+            CodeAssignment.status == AssignmentStatus.SUGGESTED)).all())
+        assert after == before
+        assert s.scalar(select(func.count(CodeAssignment.id)).where(CodeAssignment.coder == "model:old")) == 0
 
 
 def test_learning_coder_trains_on_reviewed_segments(demo):

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from consult import coding, jobs, review
 from consult.context import db, get_in_consultation
-from consult.models import CodeAssignment, Code, Consultation, Role, Segment
+from consult.models import Code, Consultation, Role, Segment
 from consult.models.coding import ASSIGNMENT_STATUS_LABELS, ORIGIN_LABELS
 from consult.security import consultation_for_staff, current_user, login_required, sees_unmasked
 
@@ -77,15 +77,40 @@ def _back(c: Consultation, *, after: int | None = None, stay: int | None = None)
     return redirect(url_for(".index", slug=c.slug, **f.args(pagina=page)) + f"#segment-{segment_id}", 303)
 
 
+def _choice(value: str) -> tuple[int, int | None, int | None] | None:
+    """A review screen's choice: ``<assignment id>:<segment id>:<code id>`` (or the id alone)."""
+    parts = value.split(":")
+    if not all(p.isdigit() for p in parts) or len(parts) not in (1, 3):
+        return None
+    ids = [int(p) for p in parts]
+    return (ids[0], ids[1], ids[2]) if len(ids) == 3 else (ids[0], None, None)
+
+
 @bp.post("/toewijzing/<int:assignment_id>")
 @login_required(*REVIEWERS)
 def decide(slug: str, assignment_id: int):
     c = consultation_for_staff(slug)
     s = db()
-    a = s.get(CodeAssignment, assignment_id)
-    if a is None or a.segment.consultation_id != c.id:
-        abort(404)
     decision = request.form.get("decision", "")
+    chosen = _choice(f"{assignment_id}:{request.form.get('stuk', '')}:{request.form.get('code', '')}") \
+        or (assignment_id, None, None)
+    a = coding.current_suggestions(s, c, [chosen])[assignment_id]
+    if a is None:      # replaced since the page was opened, and the code is no longer suggested
+        seg = s.get(Segment, chosen[1]) if chosen[1] is not None else None
+        if seg is None or seg.consultation_id != c.id or decision not in ("accept", "reject"):
+            abort(404)
+        if decision == "accept":
+            try:
+                coding.add_code(s, seg, s.get(Code, chosen[2]), current_user())
+            except ValueError:
+                abort(404)
+            s.commit()
+            _learn(c)
+            flash("Het lerende model stelde deze code hier intussen niet meer voor. "
+                  "Uw keuze is opgeslagen als een code die u zelf toevoegt.", "success")
+            return _back(c, after=seg.id)
+        flash("Het lerende model stelt deze code hier intussen niet meer voor. Er is niets veranderd.", "success")
+        return _back(c, stay=seg.id)
     try:
         coding.decide(s, a, decision, current_user())
     except ValueError:
@@ -120,15 +145,23 @@ def add_code(slug: str, segment_id: int):
 def accept_selected(slug: str):
     c = consultation_for_staff(slug)
     s = db()
-    ids = [int(v) for v in request.form.getlist("assignment") if v.isdigit()]
-    accepted = coding.accept_many(s, c, ids, current_user())
+    chosen = [ch for v in request.form.getlist("assignment") if (ch := _choice(v)) is not None]
+    current = coding.current_suggestions(s, c, chosen)
+    accepted = coding.accept_many(s, c, [a.id for a in current.values() if a is not None], current_user())
+    gone = sum(a is None for a in current.values())
     if not accepted:
-        flash("Kies eerst een of meer voorstellen met het vakje ‘Kiezen’.", "error")
+        flash("Deze voorstellen zijn er intussen niet meer: het lerende model heeft de voorstellen vernieuwd. "
+              "Er is niets veranderd." if gone else "Kies eerst een of meer voorstellen met het vakje ‘Kiezen’.",
+              "error")
         return _back(c, after=None)
     s.commit()
     _learn(c)
     n = len(accepted)
-    flash(f"{n} {'voorstel' if n == 1 else 'voorstellen'} geaccepteerd.", "success")
+    message = f"{n} {'voorstel' if n == 1 else 'voorstellen'} geaccepteerd."
+    if gone:
+        message += (f" {gone} {'voorstel was' if gone == 1 else 'voorstellen waren'} er intussen niet meer"
+                    " (het lerende model heeft de voorstellen vernieuwd).")
+    flash(message, "success")
     return _back(c, after=max(a.segment_id for a in accepted))
 
 

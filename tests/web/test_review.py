@@ -228,6 +228,79 @@ def test_bulk_accept_and_undo(client, world, db_session):
     assert "Er is geen beslissing van u om ongedaan te maken." in r.get_data(as_text=True)
 
 
+def _replace(db_session, assignment_id: int, *, again: bool) -> int | None:
+    """What a coding run after learning does to a suggestion: drop it and, with ``again``,
+    suggest the same code on the same segment under a new row."""
+    old = db_session.get(CodeAssignment, assignment_id)
+    segment_id, code_id = old.segment_id, old.code_id
+    db_session.delete(old)
+    db_session.flush()
+    new_id = None
+    if again:
+        new = CodeAssignment(segment_id=segment_id, code_id=code_id, origin=Origin.MODEL, coder="model:2",
+                             confidence=0.8, status=AssignmentStatus.SUGGESTED)
+        db_session.add(new)
+        db_session.flush()
+        new_id = new.id
+    db_session.commit()
+    return new_id
+
+
+def test_a_choice_made_on_a_page_opened_before_the_coder_learned_is_kept(client, world, db_session):
+    login(client, "beleid@test.nl")
+    html = client.get(URL).get_data(as_text=True)
+    first, second = world.assignment_ids
+    token = csrf_token(client, URL)
+    form = html[html.index(f"/codering/toewijzing/{first}"):]
+    seg_id = int(re.search(r'name="stuk" value="(\d+)"', form).group(1))
+    code_id = int(re.search(r'name="code" value="(\d+)"', form).group(1))
+    # the same code is suggested again under a new id: the decision goes to it
+    new_id = _replace(db_session, first, again=True)
+    r = client.post(f"{URL}/toewijzing/{first}", data={"csrf_token": token, "decision": "accept", "next": URL,
+                                                       "stuk": seg_id, "code": code_id})
+    assert r.status_code == 303
+    db_session.expire_all()
+    assert db_session.get(CodeAssignment, new_id).status == AssignmentStatus.ACCEPTED
+    # the code is no longer suggested: accepting adds it as the person's own code, rejecting changes nothing
+    other = db_session.get(CodeAssignment, second)
+    seg2, code2 = other.segment_id, other.code_id
+    _replace(db_session, second, again=False)
+    r = client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "reject", "next": URL,
+                                                        "stuk": seg2, "code": code2}, follow_redirects=True)
+    assert r.status_code == 200 and "stelt deze code hier intussen niet meer voor. Er is niets veranderd." in r.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(CodeAssignment.id)).where(CodeAssignment.segment_id == seg2,
+                                                                         CodeAssignment.code_id == code2)) == 0
+    r = client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "accept", "next": URL,
+                                                        "stuk": seg2, "code": code2}, follow_redirects=True)
+    assert "Uw keuze is opgeslagen als een code die u zelf toevoegt." in r.get_data(as_text=True)
+    mine = db_session.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == seg2, CodeAssignment.code_id == code2))
+    assert mine.origin == Origin.PERSON and mine.status == AssignmentStatus.ACCEPTED and mine.decided_by_id == world.writer_id
+    # without the segment and code (an old form), an unknown id is still not found
+    r = client.post(f"{URL}/toewijzing/{second}", data={"csrf_token": token, "decision": "accept", "next": URL})
+    assert r.status_code == 404
+
+
+def test_bulk_accept_with_choices_made_before_the_coder_learned(client, world, db_session):
+    login(client, "beleid@test.nl")
+    html = client.get(URL).get_data(as_text=True)
+    first, second = world.assignment_ids
+    values = re.findall(r'name="assignment" value="([\d:]+)"', html)
+    assert len(values) == 2 and all(v.count(":") == 2 for v in values)
+    token = csrf_token(client, URL)
+    new_id = _replace(db_session, first, again=True)
+    _replace(db_session, second, again=False)
+    r = client.post(f"{URL}/accepteren", data={"csrf_token": token, "assignment": values, "next": URL},
+                    follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "1 voorstel geaccepteerd. 1 voorstel was er intussen niet meer" in page
+    db_session.expire_all()
+    assert db_session.get(CodeAssignment, new_id).status == AssignmentStatus.ACCEPTED
+    # all of them gone: a clear message, not "choose first"
+    r = client.post(f"{URL}/accepteren", data={"csrf_token": token, "assignment": [values[1]], "next": URL},
+                    follow_redirects=True)
+    assert "Deze voorstellen zijn er intussen niet meer" in r.get_data(as_text=True)
+
+
 def test_undo_refuses_when_someone_changed_the_code_since(world, db_session):
     c = db_session.get(Consultation, world.consultation_id)
     writer, admin = db_session.get(User, world.writer_id), db_session.get(User, world.admin_id)
