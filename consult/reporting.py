@@ -147,7 +147,8 @@ def segment_rows(session: Session, consultation: Consultation, *, accepted_only:
         select(Document.id, Document.meeting_id).where(Document.consultation_id == consultation.id)).all())
 
     rows = []
-    segs = session.scalars(select(Segment).where(Segment.consultation_id == consultation.id)
+    segs = session.scalars(select(Segment).where(Segment.consultation_id == consultation.id,
+                                                 Segment.furniture.is_(False))   # never coded: no input
                            .order_by(Segment.id)).all()
     for s in segs:
         if s.answer_id is not None:

@@ -98,7 +98,7 @@ def segment_query(c: Consultation, f: Filters, *, unmasked: bool):
             .outerjoin(part, resp.participant_id == part.id)
             .outerjoin(Document, Segment.document_id == Document.id)
             .outerjoin(meeting, Document.meeting_id == meeting.id)
-            .where(Segment.consultation_id == c.id))
+            .where(Segment.consultation_id == c.id, Segment.furniture.is_(False)))   # furniture: never coded
     a = CodeAssignment
     if f.code is not None:
         stmt = stmt.where(_has(a.code_id == f.code))
@@ -199,7 +199,7 @@ class Progress:
 
 def progress(session: Session, c: Consultation) -> Progress:
     """The review progress of ``c`` (see :class:`Progress`), in two queries."""
-    in_c = Segment.consultation_id == c.id
+    in_c = and_(Segment.consultation_id == c.id, Segment.furniture.is_(False))
     total, open_, coded = session.execute(
         select(func.count(Segment.id),
                func.coalesce(func.sum(case((_open(), 1), else_=0)), 0),
@@ -222,6 +222,15 @@ NOT_CODABLE = {
     "furniture": "dit lijkt een kop, inhoudsopgave, tabel of bronvermelding",
     "language": "deze tekst lijkt niet in het Nederlands",
 }
+
+
+def furniture_reason(segment: Segment) -> str:
+    """Why a furniture segment of notes (``Segment.furniture``: never coded, not in the
+    review list) is left out, for the notes page: a document's own furniture (contents,
+    a caption, a reference) or a line about the meeting (its title, who was there)."""
+    if not_codable_because(segment.text) == "furniture":
+        return "Een inhoudsopgave, kop, bijschrift, tabel of bronvermelding."
+    return "Over de bijeenkomst zelf (titel, aanwezigen of datum)."
 
 
 @dataclass

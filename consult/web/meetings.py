@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from analysis.extract import ExtractionError, extract_text, normalise_text
 from analysis.privacy import mask
-from consult import jobs
+from consult import jobs, review
 from consult.audit import record
 from consult.meetings import MeetingDetails, group_named_in, save_meeting
 from consult.models import MEETING_TYPE_LABELS, Consultation, Document, Job, JobStatus, Meeting, MeetingType, Role
@@ -267,4 +267,5 @@ def document(slug: str, document_id: int):
                 for g in [group_named_in(seg.group_label, groups)] if g is not None}
     return render_template("meetings/document.html", c=c, doc=doc, unmasked=unmasked,
                            editable=user.role in EDITORS, p=p, busy=bool(p and p["busy"]),
-                           furniture=sum(1 for seg in doc.segments if seg.furniture), proposed=proposed)
+                           furniture=sum(1 for seg in doc.segments if seg.furniture), proposed=proposed,
+                           furniture_reason=review.furniture_reason)

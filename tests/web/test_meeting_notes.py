@@ -64,6 +64,8 @@ De taxi naar de dagbesteding komt vaak te laat.
 Groep 3 (jongeren)
 - Het formulier voor de Wmo is te ingewikkeld.
 
+Figuur 1. Mantelzorg in de wijk
+
 Gespreksleider: Anouk Verbeek
 """
 
@@ -93,7 +95,7 @@ def test_notes_tables_furniture_and_the_job_on_the_document_page(client, world, 
     furniture = [s.text for s in doc.segments if s.furniture]
     assert furniture == ["Verslag wijkbijeenkomst Keizerslanden, 21 mei 2019",
                          "Aanwezig: 14 bewoners, 6 mantelzorgers en 2 medewerkers van het sociaal team.",
-                         "Gespreksleider: Anouk Verbeek"]
+                         "Figuur 1. Mantelzorg in de wijk", "Gespreksleider: Anouk Verbeek"]
     assert by_text["Mantelzorgers zijn moe en willen vaker een dag vrij van de zorg."].group_label == "Tafel 1 – mantelzorgers"
     assert by_text["De taxi naar de dagbesteding komt vaak te laat."].group_label == "Tafel 2: ouderen"
     assert by_text["Het formulier voor de Wmo is te ingewikkeld."].group_label == "Groep 3 (jongeren)"
@@ -103,7 +105,17 @@ def test_notes_tables_furniture_and_the_job_on_the_document_page(client, world, 
     # the content is
     assert not coded & {s.id for s in doc.segments if s.furniture}
     assert by_text["Mantelzorgers zijn moe en willen vaker een dag vrij van de zorg."].id in coded
-    assert html.count("Niet gecodeerd") == 3
+    assert html.count("Niet gecodeerd") == 4
+    # each says why: a line about the meeting, or the document's own furniture (a caption)
+    assert html.count("Over de bijeenkomst zelf (titel, aanwezigen of datum).") == 3
+    assert html.count("Een inhoudsopgave, kop, bijschrift, tabel of bronvermelding.") == 1
+    # the review list and its counts leave furniture out: it is never coded
+    login(client, "beleid@test.nl")
+    review_html = client.get(f"{STAFF}/codering", query_string={"status": "all"}).get_data(as_text=True)
+    listed = {int(i) for i in re.findall(r'<li class="segment" id="segment-(\d+)"', review_html)}
+    assert listed and not listed & {s.id for s in doc.segments if s.furniture}
+    assert by_text["De taxi naar de dagbesteding komt vaak te laat."].id in listed
+    login(client, "gesprek@test.nl")
     # the label names a stakeholder group: proposed in the select, stored once saved
     tafel1 = by_text["Mantelzorgers zijn moe en willen vaker een dag vrij van de zorg."]
     mantelzorger = next(g for g in db_session.get(Consultation, world.consultation_id).stakeholder_groups
