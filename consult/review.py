@@ -48,6 +48,7 @@ class Filters:
     group: int | None = None
     channel: str = ""
     source: str = ""
+    document: int | None = None     # one meeting's notes (``verslag``)
     q: str = ""
     page: int = 1
     order: str = ""
@@ -66,12 +67,14 @@ class Filters:
                    neighbourhood=as_int("wijk"), group=as_int("groep"),
                    channel=args.get("kanaal", "") if args.get("kanaal") in CHANNEL_FILTERS else "",
                    source=args.get("bron", "") if args.get("bron") in SOURCE_FILTERS else "",
+                   document=as_int("verslag"),
                    q=args.get("q", "").strip()[:200], page=max(1, as_int("pagina") or 1),
                    order=args.get("volgorde", "") if args.get("volgorde") in ORDERS else "")
 
     def args(self, **override) -> dict:
         out = {"code": self.code, "status": self.status, "wijk": self.neighbourhood, "groep": self.group,
-               "kanaal": self.channel, "bron": self.source, "q": self.q, "volgorde": self.order,
+               "kanaal": self.channel, "bron": self.source, "verslag": self.document, "q": self.q,
+               "volgorde": self.order,
                "pagina": self.page}
         out.update(override)
         return {k: v for k, v in out.items()
@@ -126,6 +129,8 @@ def segment_query(c: Consultation, f: Filters, *, unmasked: bool):
         stmt = stmt.where(Segment.answer_id.is_not(None))
     elif f.source == "document":
         stmt = stmt.where(Segment.document_id.is_not(None))
+    if f.document is not None:
+        stmt = stmt.where(Segment.document_id == f.document)
     if f.q:
         column = Segment.text if unmasked else Segment.masked_text
         pattern = "%" + f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -222,6 +227,11 @@ NOT_CODABLE = {
     "furniture": "dit lijkt een kop, inhoudsopgave, tabel of bronvermelding",
     "language": "deze tekst lijkt niet in het Nederlands",
 }
+
+
+def review_documents(session: Session, c: Consultation) -> list[Document]:
+    """The notes and documents of ``c`` whose segments the review list can show alone."""
+    return list(session.scalars(select(Document).where(Document.consultation_id == c.id).order_by(Document.id)))
 
 
 def furniture_reason(segment: Segment) -> str:

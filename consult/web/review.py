@@ -43,6 +43,7 @@ def index(slug: str):
         progress=review.progress(s, c), codes=codes, status_labels=ASSIGNMENT_STATUS_LABELS,
         origin_labels=ORIGIN_LABELS, channel_filters=review.CHANNEL_FILTERS, source_filters=review.SOURCE_FILTERS,
         status_filters=review.STATUS_FILTERS, explain=review.explain, here=request.full_path,
+        documents=review.review_documents(s, c),
         last_decision=coding.last_decision(s, c, user), page_size=review.PAGE_SIZE, orders=review.ORDERS,
         learning_job=jobs.active_job(s, c, "code_consultation", lambda p: bool(p.get("learn"))),
         page_url=lambda n: url_for(".index", slug=slug, **f.args(pagina=n)))

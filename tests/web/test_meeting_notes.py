@@ -115,6 +115,13 @@ def test_notes_tables_furniture_and_the_job_on_the_document_page(client, world, 
     listed = {int(i) for i in re.findall(r'<li class="segment" id="segment-(\d+)"', review_html)}
     assert listed and not listed & {s.id for s in doc.segments if s.furniture}
     assert by_text["De taxi naar de dagbesteding komt vaak te laat."].id in listed
+    # one meeting's notes alone: the notes page links to them, the filter lists the notes
+    assert f'<option value="{doc.id}">Verslag Keizerslanden</option>' in review_html
+    writer_view = client.get(doc_url).get_data(as_text=True)
+    assert f'/codering?verslag={doc.id}">Voorstellen bij dit verslag beoordelen</a>' in writer_view
+    only = client.get(f"{STAFF}/codering", query_string={"status": "all", "verslag": doc.id}).get_data(as_text=True)
+    listed_here = {int(i) for i in re.findall(r'<li class="segment" id="segment-(\d+)"', only)}
+    assert listed_here == {s.id for s in doc.segments if not s.furniture} and listed_here < listed
     login(client, "gesprek@test.nl")
     # the label names a stakeholder group: proposed in the select, stored once saved
     tafel1 = by_text["Mantelzorgers zijn moe en willen vaker een dag vrij van de zorg."]
