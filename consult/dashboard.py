@@ -17,12 +17,12 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from consult import review
+from consult.db import LOCAL_TIME
 from consult.models import (
     CHANNEL_LABELS, Answer, AssignmentStatus, Channel, Code, CodeAssignment, Consultation, Meeting,
     MeetingAttendance, Participant, QuestionType, Response, ResponseStatus, Segment, Survey,
@@ -46,11 +46,6 @@ QUESTION_TYPE_LABELS = {
 NOT_GIVEN = "Niet ingevuld"
 #: Responses are counted per day up to this many days from the first to the last, else per week.
 MAX_DAYS = 42
-#: Days are counted in Dutch time: an answer sent at 23:30 counts on that evening's date.
-try:
-    LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
-except ZoneInfoNotFoundError:  # pragma: no cover - a system without time zone data
-    LOCAL_TIME = timezone.utc
 
 
 @dataclass(frozen=True)

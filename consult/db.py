@@ -6,7 +6,8 @@ same models and sessions as the web application.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine, event
@@ -29,6 +30,35 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+#: The municipality's time zone: times are stored in UTC (naive) and shown, dated and
+#: filtered in Dutch time (an answer sent at 23:30 counts on that evening's date).
+try:
+    LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+except ZoneInfoNotFoundError:  # pragma: no cover - a system without time zone data
+    LOCAL_TIME = timezone.utc
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    """A stored (naive UTC) moment in local time (aware)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL_TIME)
+
+
+def local_now() -> datetime:
+    """Now in local time, naive (for dates and file names)."""
+    return datetime.now(LOCAL_TIME).replace(tzinfo=None)
+
+
+def local_today() -> date:
+    return local_now().date()
+
+
+def local_day_start(day: date) -> datetime:
+    """The UTC moment (naive, as stored) at which ``day`` begins in the local time zone."""
+    return datetime.combine(day, time(0), LOCAL_TIME).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

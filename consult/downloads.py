@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from consult.audit import record
-from consult.db import utcnow
+from consult.db import local_now, utcnow
 from consult.models import Consultation, Job, JobStatus, User
 
 
@@ -133,7 +133,7 @@ def run_export(session: Session, job: Job, progress) -> dict[str, Any]:
         raise ValueError("export job has no downloads folder (params.root)")
     folder = _private_dir(Path(root) / str(consultation.id))
     os.chmod(root, FOLDER_MODE)
-    name = file_name(consultation, f, utcnow())
+    name = file_name(consultation, f, local_now())
 
     def tick(fraction: float) -> None:
         progress(fraction)

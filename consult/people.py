@@ -43,16 +43,15 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, cast, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from consult.audit import record
-from consult.db import Base, utcnow
+from consult.db import Base, local_day_start, to_local, utcnow
 from consult.models import AuditLog, Consultation, Role, User
 
 #: Default lifetime of a set-password link (setting ``CONSULT_PASSWORD_LINK_HOURS``).
@@ -61,8 +60,6 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 #: Audit log rows per page in the viewer.
 PAGE_SIZE = 50
-#: Dates and times are shown and filtered in the municipality's time zone (stored in UTC).
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
@@ -431,18 +428,6 @@ def _person_condition(person: User) -> ColumnElement:
     return or_(AuditLog.user_id == person.id,
                and_(AuditLog.entity_type == "user", AuditLog.entity_id == person.id),
                _detail_equals("user", str(person.id)))
-
-
-def local_day_start(day: date) -> datetime:
-    """The UTC moment (naive, as stored) at which ``day`` begins in the local time zone."""
-    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def to_local(moment: datetime | None) -> datetime | None:
-    """A stored (naive UTC) moment in local time."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ)
 
 
 def _audit_select(session: Session, f: AuditFilter) -> Select:

@@ -20,6 +20,7 @@ from analysis.codebook import serialise_codebook
 from analysis.privacy import mask, scrub
 from consult.advice import general_paragraphs
 from consult.codebooks import version_to_definition
+from consult.db import local_now
 from consult.findings import lines, response_label
 from consult.models import (
     CHANNEL_LABELS, FINDING_KIND_LABELS, FOLLOW_UP_LABELS, STANCE_LABELS, AdviceDocument, AdviceLink, AdvicePoint,
@@ -303,7 +304,7 @@ def report_input(session: Session, consultation: Consultation) -> ReportInput:
         segments=ctx.rows, codes=_codes(consultation), findings=findings, decisions=decisions,
         advice=advice_infos(session, consultation), agreement=agreement_infos(session, consultation),
         codebook_name=version.codebook.name if version else "", codebook_version=version.number if version else None,
-        generated_at=datetime.now())
+        generated_at=local_now())
 
 
 # ----------------------------------------------------------------------------- data exports

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from consult.db import to_local
+
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december")
 
 
 def dutch_date(value: date | datetime | None) -> str:
+    """A date, or the local date of a stored (naive UTC) moment: "1 december 2026"."""
     if value is None:
         return "onbekend"
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = to_local(value)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 

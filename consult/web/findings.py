@@ -8,8 +8,6 @@ reference and links to findings and to responses to advice. The service is
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, ValidationError
@@ -18,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult import findings as service
 from consult.context import db, get_in_consultation
+from consult.db import local_today
 from consult.models import FINDING_KIND_LABELS, Decision, Finding, FindingKind, Role
 from consult.security import consultation_for_staff, current_user, login_required
 
@@ -321,7 +320,7 @@ def _decision_values(form: DecisionForm) -> service.DecisionValues:
 def _render_decision_form(c, form, decision: Decision | None, errors: dict):
     responses = {r.id: r for r in service.advice_responses(db(), c)}
     return render_template("findings/decision_form.html", c=c, form=form, decision=decision, errors=errors,
-                           responses=responses, today=date.today()), (422 if errors else 200)
+                           responses=responses, today=local_today()), (422 if errors else 200)
 
 
 @bp.route("/c/<slug>/besluiten/nieuw", methods=["GET", "POST"])

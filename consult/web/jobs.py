@@ -5,8 +5,7 @@ The services are in ``consult.jobs`` (starting, labels, summaries) and
 ``consult.downloads`` (export jobs)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_wtf import FlaskForm
@@ -15,6 +14,7 @@ from wtforms import HiddenField
 from wtforms.validators import AnyOf
 
 from consult import jobs
+from consult.db import to_local
 from consult.context import db, get_in_consultation
 from consult.models import Job, JobStatus, Role, User
 from consult.security import consultation_for_staff, current_user, login_required, may_open
@@ -32,10 +32,7 @@ def moment(value: datetime | None) -> str:
     """A stored UTC time as Dutch local date and time: "1 december 2026 om 13:05"."""
     if value is None:
         return "onbekend"
-    try:
-        local = value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Amsterdam"))
-    except ZoneInfoNotFoundError:  # pragma: no cover - no tz database on this machine
-        local = value
+    local = to_local(value)
     return f"{dutch_date(local)} om {local:%H:%M}"
 
 

@@ -17,6 +17,7 @@ from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringFi
 
 from consult import mail, membership, people
 from consult.context import db
+from consult.db import local_today
 from consult.models import Consultation, Role, User
 from consult.models.users import ROLE_LABELS
 from consult.security import consultation_for_staff, current_user, login_required
@@ -286,6 +287,6 @@ def audit_csv():
     s = db()
     text = people.audit_csv(s, f, actor=current_user())
     s.commit()
-    stamp = date.today().isoformat()
+    stamp = local_today().isoformat()
     return FlaskResponse(text, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=logboek-{stamp}.csv"})
