@@ -438,6 +438,27 @@ def _words(n: int, one: str, more: str) -> str:
 
 #: How many matched words and model features a "waarom" line names at most.
 _MAX_WORDS = 5
+#: model features not worth naming to a reviewer
+_NOT_NAMED = frozenset({"niet", "geen", "wel", "ook", "nog"})
+
+
+def certainty(a: CodeAssignment) -> int | None:
+    """``a``'s confidence as a whole percentage; a coder's guess is never shown as 100%."""
+    if a.confidence is None:
+        return None
+    pct = round(a.confidence * 100)
+    return min(pct, 99) if a.origin != Origin.PERSON else pct
+
+
+def _words_starting(text: str, prefixes: list[str]) -> list[str]:
+    """The words of ``text`` that start with one of ``prefixes`` (the model's word starts,
+    ``respij~``): shown as the words themselves, never as a cut-off stem."""
+    out = []
+    for word in re.findall(r"[^\W\d_][\w-]*", text or ""):
+        low = word.lower()
+        if any(low.startswith(p) for p in prefixes) and low not in out:
+            out.append(low)
+    return out
 
 
 def explain(a: CodeAssignment) -> str:
@@ -495,7 +516,7 @@ def explain(a: CodeAssignment) -> str:
     else:
         model = "Voorgesteld door het lerende model"
         if a.confidence is not None:
-            model += f" (zekerheid {round(a.confidence * 100)}%)"
+            model += f" (zekerheid {certainty(a)}%)"
         if sentences:
             sentences[0] += "."
         sentences.insert(0, model + ".")
@@ -512,8 +533,12 @@ def explain(a: CodeAssignment) -> str:
                     prefixes.append(feature[:-1])
                 elif " " in feature:
                     pairs.append(feature)
-                elif feature:
+                elif feature and feature not in _NOT_NAMED:
                     lemmas.append(feature)
+        segment = getattr(a, "segment", None)
+        for word in _words_starting(segment.masked_text if segment is not None else "", prefixes):
+            if not any(word.startswith(lem) or lem.startswith(word) for lem in lemmas):
+                lemmas.append(word)
         looks = []
         if lemmas:
             looks.append(f"{_words(len(lemmas[:_MAX_WORDS]), 'het woord', 'de woorden')} "
@@ -521,8 +546,6 @@ def explain(a: CodeAssignment) -> str:
         if pairs:
             looks.append(f"{_words(len(pairs[:3]), 'de woordcombinatie', 'de woordcombinaties')} "
                          f"{dutch_list(pairs[:3])}")
-        if prefixes:
-            looks.append(f"woorden die beginnen met {dutch_list(prefixes[:3])}")
         if looks:
             sentences.append("Het model let vooral op " + dutch_list(looks, quote=False) + ".")
         if profile:

@@ -257,6 +257,8 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     ("In de naaste toekomst komt er een buurthuis.", "INFORMEEL", False),
     ("Energiebesparing in huis levert geld op.", "FINANCIERING", False),
     ("De gemeente wil besparen op de thuiszorg.", "FINANCIERING", True),
+    ("Vooral mensen die alleen wonen en niet meer auto kunnen rijden, zitten vast.", "BESTAANSZEKERHEID", False),
+    ("Er zijn te weinig woningen voor ouderen.", "BESTAANSZEKERHEID", True),
 ])
 def test_sense_rules_against_over_triggering(rules, text, code, present):
     assert (code in codes_of(rules, text)) is present

@@ -37,11 +37,19 @@ def _assignment(origin, evidence, confidence=None):
 def test_explain_covers_every_evidence_shape():
     rule = review.explain(_assignment(Origin.RULE, RULE_EVIDENCE, 1.0))
     assert rule == "Herkend aan de woorden ‘team’ en ‘spreken’ (regel)."
-    model = review.explain(_assignment(Origin.MODEL, MODEL_EVIDENCE, 0.724))
+    a = _assignment(Origin.MODEL, MODEL_EVIDENCE, 0.724)
+    a.segment = Segment(text="Het team spreekt af.", masked_text="Het team spreekt af.")
+    model = review.explain(a)
     assert model.startswith("Voorgesteld door het lerende model (zekerheid 72%).")
-    assert "het woord ‘team’" in model and "de woordcombinatie ‘team in’" in model
-    assert "woorden die beginnen met ‘spreek’" in model and "omschrijving van de code" in model
-    assert "~" not in model and "lemma" not in model
+    assert "de woorden ‘team’ en ‘spreekt’" in model and "de woordcombinatie ‘team in’" in model
+    assert "omschrijving van de code" in model
+    assert "~" not in model and "lemma" not in model and "beginnen met" not in model
+    # without the text a word start is not shown as a cut-off stem
+    assert "spreek" not in review.explain(_assignment(Origin.MODEL, MODEL_EVIDENCE, 0.724))
+    # a coder's guess is never 100% sure; negation words are not named
+    sure = _assignment(Origin.MODEL, {"items": [{"kind": "feature", "rule_id": "lemma:niet", "weight": 0.5}]}, 0.9996)
+    assert review.certainty(sure) == 99 and "zekerheid 99%" in review.explain(sure) and "niet" not in review.explain(sure)
+    assert review.certainty(_assignment(Origin.RULE, None, 0.9999)) == 99
     # a model suggestion backed by the rules names the words too
     both = review.explain(_assignment(Origin.MODEL, {"items": RULE_EVIDENCE["items"] + MODEL_EVIDENCE["items"][:1]}, 0.9))
     assert "Herkend aan de woorden ‘team’ en ‘spreken’." in both and "zekerheid 90%" in both
