@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 #: (limit, window in seconds) per bucket.
 DEFAULT_LIMITS = {
-    "login": (10, 300),          # login attempts per client per 5 minutes
-    "login-account": (10, 300),  # login attempts per account per 5 minutes
+    "login": (10, 300),          # failed login attempts per client per 5 minutes
+    "login-account": (10, 300),  # failed login attempts per account per 5 minutes
     "public-post": (120, 60),    # survey form posts per client per minute
     "public-get": (600, 60),     # public page views per client per minute
 }
@@ -76,6 +76,14 @@ class RateLimiter:
                 log.warning("rate limiting is off: cannot reach its storage (%s: %s)", type(exc).__name__, exc)
             return True
 
+    def full(self, bucket: str, key: str) -> bool:
+        """Whether the bucket's limit for ``key`` is reached in this window (counts nothing;
+        a storage that cannot be reached counts as not full, as in :meth:`hit`)."""
+        try:
+            return not self._strategy.test(self._item(bucket), bucket, key)
+        except Exception:  # noqa: BLE001 - fail open
+            return False
+
     def retry_after(self, bucket: str, key: str) -> int:
         """Seconds until the bucket's window for ``key`` resets (at least 1)."""
         try:
@@ -98,13 +106,20 @@ def limiter() -> RateLimiter:
     return current_app.extensions["consult.limiter"]
 
 
-def check_rate(bucket: str, key: str | None = None) -> None:
-    """Abort with 429 when the client exceeded the bucket's limit."""
+def check_rate(bucket: str, key: str | None = None, *, count: bool = True) -> None:
+    """Abort with 429 when the client exceeded the bucket's limit; ``count``: this request
+    counts as one hit (else only failures count, see :func:`count_failure`)."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
     key = key or client_key()
-    if not limiter().hit(bucket, key):
+    if limiter().full(bucket, key) if not count else not limiter().hit(bucket, key):
         raise TooManyRequests(retry_after=limiter().retry_after(bucket, key))
+
+
+def count_failure(bucket: str, key: str | None = None) -> None:
+    """Count one failed attempt (a wrong password) against the bucket's limit."""
+    if current_app.config.get("RATELIMIT_ENABLED", True):
+        limiter().hit(bucket, key or client_key())
 
 
 #: Blueprints whose endpoints are public (no account) and therefore rate-limited per client.
@@ -134,7 +149,8 @@ def init_app(app) -> None:
     def _rate_limits():
         endpoint = request.endpoint or ""
         if endpoint == "auth.login" and request.method == "POST":
-            check_rate("login")
+            # only failed logins count: an office behind one address logs in all at nine
+            check_rate("login", count=False)
         elif endpoint.split(".", 1)[0] in PUBLIC_BLUEPRINTS:
             check_rate("public-post" if request.method == "POST" else "public-get")
 

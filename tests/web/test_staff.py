@@ -49,6 +49,25 @@ def test_login_is_rate_limited(app, client, world):
     assert codes == [401, 401, 401, 429]
 
 
+def test_only_failed_logins_count_against_the_limit(app, client, world):
+    # an office behind one address logs in all at nine
+    app.extensions["consult.limiter"].limits["login"] = (3, 300)
+    for _ in range(5):
+        token = csrf_token(client, "/inloggen")
+        r = client.post("/inloggen", data={"email": "beleid@test.nl", "password": "correct horse battery",
+                                           "csrf_token": token})
+        assert r.status_code == 302
+        client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/beheer/")})
+    token = csrf_token(client, "/inloggen")
+    codes = [client.post("/inloggen", data={"email": "beleid@test.nl", "password": "wrong wrong wrong",
+                                            "csrf_token": token}).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    # once full, the right password waits too: the limit is what stops guessing
+    r = client.post("/inloggen", data={"email": "beleid@test.nl", "password": "correct horse battery",
+                                       "csrf_token": token})
+    assert r.status_code == 429
+
+
 def test_open_redirect_after_login_is_refused(client, world):
     token = csrf_token(client, "/inloggen")
     r = client.post("/inloggen?next=//evil.example/", data={"email": "beleid@test.nl", "password": "correct horse battery",
