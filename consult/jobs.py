@@ -745,18 +745,18 @@ def result_summary(job: Job) -> list[str]:
     r = job.result or {}
     if job.kind == "code_consultation":
         lines = [f"{_n(int(r.get('segments') or 0), 'stuk', 'stukken')} gecodeerd: "
-                 f"{_n(int(r.get('added') or 0), 'nieuwe suggestie', 'nieuwe suggesties')}."]
+                 f"{_n(int(r.get('added') or 0), 'nieuw voorstel', 'nieuwe voorstellen')}."]
         if r.get("new_segments"):
             lines.append(f"Eerst {_n(int(r['new_segments']), 'nieuw stuk', 'nieuwe stukken')} gemaakt van nieuwe tekst.")
         if r.get("removed"):
-            lines.append(f"{_n(int(r['removed']), 'oude suggestie', 'oude suggesties')} vervangen.")
+            lines.append(f"{_n(int(r['removed']), 'eerder voorstel', 'eerdere voorstellen')} vervangen.")
         if r.get("kept_human_decisions"):
             lines.append(f"{_n(int(r['kept_human_decisions']), 'beslissing', 'beslissingen')} van mensen "
                          "bleven zoals ze waren.")
         if (job.params or {}).get("learn"):
             lines[0] = (f"De coder heeft geleerd van de beoordelingen en "
                         f"{_n(int(r.get('segments') or 0), 'stuk', 'stukken')} die nog te beoordelen zijn opnieuw "
-                        f"gecodeerd: {_n(int(r.get('added') or 0), 'nieuwe suggestie', 'nieuwe suggesties')}.")
+                        f"gecodeerd: {_n(int(r.get('added') or 0), 'nieuw voorstel', 'nieuwe voorstellen')}.")
         if (job.params or {}).get("retrain") or (job.params or {}).get("learn"):
             if r.get("trained"):
                 lines.append("De coder is opnieuw getraind op de beoordeelde stukken.")
@@ -777,7 +777,7 @@ def result_summary(job: Job) -> list[str]:
                 "U ziet ze bij het codeboek."]
     if job.kind in ("segment_document", "segment_response"):
         return [f"{_n(int(r.get('segments') or 0), 'stuk', 'stukken')} gemaakt, "
-                f"{_n(int(r.get('added') or 0), 'suggestie', 'suggesties')} voor codes."]
+                f"{_n(int(r.get('added') or 0), 'voorstel', 'voorstellen')} voor codes."]
     if job.kind == "export":
         from consult.downloads import export_summary
 
