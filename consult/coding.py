@@ -703,6 +703,28 @@ def current_suggestions(session: Session, consultation: Consultation,
     return out
 
 
+def decide_choice(session: Session, consultation: Consultation, chosen: tuple[int, int | None, int | None],
+                  decision: str, actor: User) -> tuple[CodeAssignment | None, str]:
+    """A person's decision on a review screen's choice (assignment id, segment id, code id,
+    see :func:`current_suggestions`): on the assignment itself or the open suggestion that
+    replaced it (``"decided"``); when the code is no longer suggested on the segment,
+    accepting adds it as the person's own code (``"added"``) and rejecting changes nothing
+    (``"gone"``, no assignment). Raises ``LookupError`` when neither the assignment nor
+    the segment and code are in ``consultation``, ``ValueError`` for an unknown decision."""
+    a = current_suggestions(session, consultation, [chosen])[chosen[0]]
+    if a is not None:
+        return decide(session, a, decision, actor), "decided"
+    segment = session.get(Segment, chosen[1]) if chosen[1] is not None else None
+    if segment is None or segment.consultation_id != consultation.id or decision not in ("accept", "reject"):
+        raise LookupError("no such suggestion in this consultation")
+    if decision == "reject":
+        return None, "gone"
+    try:
+        return add_code(session, segment, session.get(Code, chosen[2]), actor), "added"
+    except ValueError:
+        raise LookupError("the code is not in the consultation's codebook") from None
+
+
 def accept_many(session: Session, consultation: Consultation, assignment_ids: list[int],
                 actor: User) -> list[CodeAssignment]:
     """A person accepts several suggestions at once (the review screen's checkboxes).

@@ -96,29 +96,20 @@ def decide(slug: str, assignment_id: int):
     decision = request.form.get("decision", "")
     chosen = _choice(f"{assignment_id}:{request.form.get('stuk', '')}:{request.form.get('code', '')}") \
         or (assignment_id, None, None)
-    a = coding.current_suggestions(s, c, [chosen])[assignment_id]
-    if a is None:      # replaced since the page was opened, and the code is no longer suggested
-        seg = s.get(Segment, chosen[1]) if chosen[1] is not None else None
-        if seg is None or seg.consultation_id != c.id or decision not in ("accept", "reject"):
-            abort(404)
-        if decision == "accept":
-            try:
-                coding.add_code(s, seg, s.get(Code, chosen[2]), current_user())
-            except ValueError:
-                abort(404)
-            s.commit()
-            _learn(c)
-            flash("Het lerende model stelde deze code hier intussen niet meer voor. "
-                  "Uw keuze is opgeslagen als een code die u zelf toevoegt.", "success")
-            return _back(c, after=seg.id)
-        flash("Het lerende model stelt deze code hier intussen niet meer voor. Er is niets veranderd.", "success")
-        return _back(c, stay=seg.id)
     try:
-        coding.decide(s, a, decision, current_user())
+        a, outcome = coding.decide_choice(s, c, chosen, decision, current_user())
+    except LookupError:
+        abort(404)
     except ValueError:
         abort(400)
     s.commit()
+    if outcome == "gone":
+        flash("Het lerende model stelt deze code hier intussen niet meer voor. Er is niets veranderd.", "success")
+        return _back(c, stay=chosen[1])
     _learn(c)
+    if outcome == "added":
+        flash("Het lerende model stelde deze code hier intussen niet meer voor. "
+              "Uw keuze is opgeslagen als een code die u zelf toevoegt.", "success")
     if decision == "undo":
         return _back(c, stay=a.segment_id)
     return _back(c, after=a.segment_id)
