@@ -25,7 +25,10 @@ How a text is cut:
    inside a paragraph: a table line there starts a block of its own);
    notes furniture (:func:`is_furniture_line`: the document's title line, "Aanwezig: …",
    "Datum: …", "Gespreksleider: …" and similar lines) is kept as a segment of its own
-   with ``kind="furniture"``: shown with the notes, never coded;
+   with ``kind="furniture"``: shown with the notes, never coded; so is a document's own
+   furniture (:func:`analysis.coding.base.is_document_furniture`: a table of contents,
+   kept together as one segment also across numbered lines, a caption, which is no
+   heading, a bibliography entry, a council document's header block);
 4. fragments of fewer than ``min_words`` words are merged with the next sentence of the same
    block (or with the previous one at the end of a block); bullets are never merged
    with each other;
@@ -44,8 +47,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.nlp import _split_points as _section_bounds  # process_long's chunker
 from analysis.coding.base import is_caption, is_document_furniture
+from analysis.nlp import _split_points as _section_bounds  # process_long's chunker
 from analysis.nlp import get_nlp
 from analysis.nlp.markers import LIST_MARKER
 from analysis.nlp.normalise import normalise

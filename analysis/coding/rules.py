@@ -45,9 +45,9 @@ How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keywor
   a keyword written as a diminutive (:func:`is_diminutive`: *maatje*, *regeltje*) matches
   only itself and its plural, never its base noun (*maat*, *mate*, *maatregel*);
   *ouder* counts for JEUGD only as a noun, *beperking* for INCLUSIE only as a noun (not
-  *beperkt*, *beperken*), *inkoop* for AANBIEDERS not as the plural *inkopen* (shopping).  Telling a passing mention from the theme with the parser (a
-  keyword heading a prepositional setting "in de wijk" or a noun modifier) was measured
-  and not adopted: on the shared documents such mentions are mostly coded, and dropping
+  *beperkt*, *beperken*), *inkoop* for AANBIEDERS not as the plural *inkopen* (shopping).
+  Telling a passing mention from the theme with the parser (a keyword heading a
+  prepositional setting "in de wijk" or a noun modifier) was measured and not adopted: on the shared documents such mentions are mostly coded, and dropping
   them lowered the rules' micro-F1 from 0.68 to 0.61-0.68 depending on the relations.
 * glued words: footnote markers and a slash or hyphen between two words are read as
   spaces (:func:`separate_words`: ``aanbesteding⁸``, ``toegang/beschikking``,
