@@ -91,10 +91,13 @@ def test_navigation_shows_only_what_the_role_may_open(client, world):
     page = client.get(STAFF).get_data(as_text=True)
     assert "Bijeenkomsten en verslagen" in page
     assert "Codes beoordelen" not in page and "Advies en reactie" not in page
+    # a facilitator follows the jobs but cannot start a coding run
+    assert "Taken</a>: zien hoe verslagen" in page and "nieuwe tekst laten coderen" not in page
     client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/beheer/")})
     login(client, "beleid@test.nl")  # policy writer
     page = client.get(STAFF).get_data(as_text=True)
     assert "Codes beoordelen" in page and "Advies en reactie" in page
+    assert "Coderen</a>: nieuwe tekst laten coderen" in page
 
 
 def test_security_headers(client, world):
