@@ -391,7 +391,7 @@ def data_tables(session: Session, consultation: Consultation, *, masked: bool = 
     questions = who.questions
     segments = DataTable("segmenten", "Segmenten", [
         "segment_id", "bron", "reactie_id", "vraag", "document_id", "document", "positie", "begin", "einde",
-        "tekst", "groep", "tafel_of_groep", "gemaskeerd"])
+        "tekst", "groep", "tafel_of_groep", "gemaskeerd", "opmaak"])
     docs = {doc_id: mask(title) if masked else title for doc_id, title in session.execute(
         select(Document.id, Document.title).where(Document.consultation_id == consultation.id))}
     for s in session.scalars(select(Segment).where(Segment.consultation_id == consultation.id).order_by(Segment.id)):
@@ -401,7 +401,8 @@ def data_tables(session: Session, consultation: Consultation, *, masked: bool = 
         segments.rows.append([s.id, "vragenlijst" if s.answer_id else "verslag", rid,
                               q.key if q else None, s.document_id, docs.get(s.document_id), s.position,
                               s.start_char, s.end_char, text, who.groups.get(s.stakeholder_group_id),
-                              s.group_label, s.masked_text is not None and s.masked_text != s.text])
+                              s.group_label, s.masked_text is not None and s.masked_text != s.text,
+                              bool(s.furniture)])
 
     assignments = DataTable("coderingen", "Coderingen", [
         "codering_id", "segment_id", "code", "thema", "herkomst", "codeur", "zekerheid", "status",

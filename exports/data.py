@@ -24,7 +24,8 @@ rely on them, so change them only with a note in the changelog. The tables
     number the choice has in the ``.sav`` file)
 ``segmenten.csv`` / Segmenten
     segment_id, bron, reactie_id, vraag, document_id, document, positie, begin, einde, tekst,
-    groep, tafel_of_groep, gemaskeerd
+    groep, tafel_of_groep, gemaskeerd, opmaak (notes furniture: a title, "Aanwezig: ...", a table
+    of contents; never coded)
 ``coderingen.csv`` / Coderingen — code assignments
     codering_id, segment_id, code, thema, herkomst, codeur, zekerheid, status, gemaakt_op,
     besloten_op, besloten_door

@@ -143,6 +143,13 @@ def test_notes_tables_furniture_and_the_job_on_the_document_page(client, world, 
     db_session.commit()
     assert not set(db_session.scalars(select(CodeAssignment.segment_id).where(
         CodeAssignment.segment_id.in_([s.id for s in doc.segments if s.furniture]))))
+    # the data export keeps every segment and says which are furniture
+    from consult.reporting import data_tables
+    table = next(t for t in data_tables(db_session, db_session.get(Consultation, world.consultation_id))
+                 if t.name == "segmenten")
+    col = table.headers.index("opmaak")
+    flags = {row[0]: row[col] for row in table.rows}
+    assert {i for i, flag in flags.items() if flag} == {s.id for s in doc.segments if s.furniture}
 
 
 def test_group_named_in_a_table_label():
