@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Hashable
 
 from analysis.nlp.stopwords import stop_words   # spaCy's lists, without importing spaCy
@@ -136,25 +137,39 @@ def lemma_key(token) -> str:
 
 
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
-_NL_ONLY = frozenset(_NL_STOP - _EN_STOP - _DE_STOP)
-_EN_ONLY = frozenset(_EN_STOP - _NL_STOP - _DE_STOP)
-_DE_ONLY = frozenset(_DE_STOP - _NL_STOP - _EN_STOP)
 #: other languages that residents of a Dutch municipality may write in (spaCy's stop word
 #: lists); a text is theirs when it has at least two of their stop words that are not
 #: Dutch, and more of them than Dutch ones that are not theirs
 OTHER_LANGUAGES = ("fr", "es", "it", "pt", "tr", "pl", "ro", "sv", "da", "nb", "hu", "cs", "hr", "id")
-_FOREIGN: dict[str, tuple[str, ...]] = {}     # stop word -> the other languages it is one of, not Dutch
+#: per language, its stop words that tell a text is not Dutch: not Dutch stop words, and far
+#: more frequent in that language than in Dutch (``niemand``, ``top``, ``prima``, ``kom``
+#: are ordinary Dutch words); made by ``analysis/nlp/data/make_foreign_words.py``
+_FOREIGN_FILE = Path(__file__).resolve().parents[1] / "nlp" / "data" / "foreign_stopwords.tsv"
+
+
+def _read_foreign() -> dict[str, frozenset]:
+    out: dict[str, set] = {}
+    for line in _FOREIGN_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            lang, word = line.split("\t", 1)
+            out.setdefault(lang, set()).add(word)
+    return {lang: frozenset(words) for lang, words in out.items()}
+
+
+_FOREIGN_STOP = _read_foreign()
+_NL_ONLY = frozenset(_NL_STOP - _EN_STOP - _DE_STOP)
+_EN_ONLY = frozenset(_EN_STOP - _NL_STOP - _DE_STOP) & _FOREIGN_STOP.get("en", frozenset())
+_DE_ONLY = frozenset(_DE_STOP - _NL_STOP - _EN_STOP) & _FOREIGN_STOP.get("de", frozenset())
+_FOREIGN: dict[str, tuple[str, ...]] = {}     # stop word -> the other languages it tells
 _NOT_IN: dict[str, frozenset] = {}            # language -> Dutch stop words that are not its own
 
 
 def _foreign_words() -> dict[str, tuple[str, ...]]:
     if not _FOREIGN:
         for lang in OTHER_LANGUAGES:
-            own = stop_words(lang)
-            _NOT_IN[lang] = frozenset(_NL_STOP - own)
-            for w in own - _NL_STOP:
-                if len(w) >= 2:
-                    _FOREIGN[w] = _FOREIGN.get(w, ()) + (lang,)
+            _NOT_IN[lang] = frozenset(_NL_STOP - stop_words(lang))
+            for w in _FOREIGN_STOP.get(lang, ()):
+                _FOREIGN[w] = _FOREIGN.get(w, ()) + (lang,)
     return _FOREIGN
 
 

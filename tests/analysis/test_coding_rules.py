@@ -127,6 +127,10 @@ def test_empty_and_non_dutch_left_uncoded(rules, text):
     # one word that is also an English or German stop word
     "Niemand luistert", "Er komt niemand langs", "Top!", "Max 4 uur hulp per week.",
     "WMO, PGB, ZIN, WLZ... niemand snapt die afkortingen",
+    # ordinary Dutch words that are stop words of another language (Romanian nou, mei;
+    # Italian prima, per, via; Norwegian kom, langs, beste)
+    "Kom langs!", "Nou, prima!", "Beste mensen, kom eens langs.", "In mei kwam de hulp, prima.",
+    "Prima geholpen via het sociaal team, per direct een scootmobiel.",
 ])
 def test_dutch_with_loan_words_stays_codable(text):
     assert is_codable(text)
