@@ -344,8 +344,8 @@ def _segment_section(norm, blocks, offset: int, segments: list[Segment], state: 
         label = table_label(chunk, heading=bi in heading_at)
         if label is not None:
             label_at[bi] = label
-        elif bi not in heading_at and is_document_furniture(chunk):
-            furniture_at.add(bi)
+        elif not bullet and bi not in heading_at and is_document_furniture(chunk):
+            furniture_at.add(bi)     # a list item stays a segment: "Vervoer ....... 12" in a tally
         elif first and bi == 0 and not bullet and followed and bi not in heading_at and _is_title(chunk):
             furniture_at.add(bi)
     prose = [bi for bi, (_, _, bullet) in enumerate(blocks)

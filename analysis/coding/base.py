@@ -213,7 +213,7 @@ _LABEL_LINE_RE = re.compile(r"^(?:(?:%s)(?:\s|:|$)|(?:%s)\s*(?::|\t))" % ("|".jo
 MAX_HEADING_WORDS = 20
 #: a table-of-contents entry's end: dot leaders (four or more dots; three only on a line
 #: without the words of a sentence) and a page number, at the end of a line
-_LEADER_PAGE_RE = re.compile(r"(?:\.\s?){4,}\s*\d{1,3}\s*$", re.MULTILINE)
+_LEADER_PAGE_RE = re.compile(r"(?:\.\s?){4,}\s*\d{1,3}\s*$")
 _ELLIPSIS_PAGE_RE = re.compile(r"\.{3}\s*\d{1,3}\s*$")
 #: a line that ends in a page number after a word ("Inleiding 3", "4.6 sociale teams 10")
 #: or is only a section or page number ("4.2.", "7")
@@ -226,8 +226,11 @@ _LAST_NUMBER_RE = re.compile(r"(?<=\s)\d{1,3}(?=\s*$)")
 #: wijk") and a part's title ("Bijlage 2 Verslagen van de wijkbijeenkomsten", "Hoofdstuk 4
 #: Uitgangspunten")
 _CAPTION_WORDS = r"Figuur|Tabel|Grafiek|Afbeelding|Kaart|Schema|Kader"
-_PART_WORDS = r"Bijlage|Hoofdstuk|Paragraaf|Deel"
-_NUMBERED_RE = r"\s+(?:\d{1,2}(?:\.\d{1,2}){0,2}|[IVX]{1,5}|[A-Z])(?![\w-])\.?:?(?:\s|$)"
+_PART_WORDS = r"Bijlage|Hoofdstuk|Paragraaf"
+#: the number, then a full stop or colon, a capitalised title or nothing: "Tabel 1 vervoer: bus
+#: rijdt te weinig" is a note
+_NUMBERED_RE = (r"\s+(?:\d{1,2}(?:\.\d{1,2}){0,2}|[IVX]{1,5}|[A-Z])(?![\w-])"
+                r"(?:[.:](?:\s|$)|\s+[-–—]\s|\s+[*_\"'“]*[A-Z]|\s*$)")
 _CAPTION_RE = re.compile(rf"^[*_#\s]*(?:{_CAPTION_WORDS}){_NUMBERED_RE}")
 _PART_TITLE_RE = re.compile(rf"^[*_#\s]*(?:{_PART_WORDS}){_NUMBERED_RE}")
 #: the title of a document's front or back matter, alone or on the first line
@@ -321,15 +324,30 @@ def is_caption(text: str, *, parts: bool = False) -> bool:
         and not _unwrapped(t).endswith((".", "!", "?", ";")) and not _reads_as_sentence(t)
 
 
+def _leader_contents(lines: list[str]) -> bool:
+    """Contents with dot leaders: at least half the lines end in leaders and a page number,
+    the pages go up, and no such line goes on in lower case on the next (a wrapped
+    sentence: "Ik wacht al .... 12 / weken op een scootmobiel"; a tally: "Vervoer .... 12 /
+    Eenzaamheid .... 8")."""
+    leader = [i for i, ln in enumerate(lines) if _LEADER_PAGE_RE.search(ln)]
+    if not leader or 2 * len(leader) < len(lines):
+        return False
+    if any(i + 1 < len(lines) and lines[i + 1][:1].islower() for i in leader):
+        return False
+    if any(_reads_as_sentence(ln) for i, ln in enumerate(lines) if i not in leader):
+        return False     # "Zie hoofdstuk 2 ........ 12 / De bewoners willen meer hulp."
+    pages = [int(_LAST_NUMBER_RE.search(lines[i]).group()) for i in leader]
+    return all(a <= b for a, b in zip(pages, pages[1:]))
+
+
 def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
     """The rest of :func:`is_document_furniture`: contents, captions, rows of figures,
     page markers, source lines and bare links."""
     lines = [ln.strip() for ln in t.splitlines() if ln.strip()]
     first = lines[0].strip("*_#: ").lower() if lines else ""
-    if first in _MATTER_TITLES and not any(
-            _reads_as_sentence(ln) and _unwrapped(ln).endswith((".", "!", "?")) for ln in lines[1:]):
+    if first in _MATTER_TITLES and not any(_reads_as_sentence(ln) for ln in lines[1:]):
         return True     # "Inhoudsopgave", "Literatuur" and the list under it, not text under it
-    if _LEADER_PAGE_RE.search(t) or _ELLIPSIS_PAGE_RE.search(t) and not _reads_as_sentence(t):
+    if _leader_contents(lines) or len(lines) == 1 and _ELLIPSIS_PAGE_RE.search(t) and not _reads_as_sentence(t):
         return True
     if len(lines) >= 3 and all(len(ln) <= 160 for ln in lines) and \
             3 * sum(bool(_PAGE_END_RE.search(ln)) for ln in lines) >= 2 * len(lines):

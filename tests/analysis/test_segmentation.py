@@ -264,6 +264,10 @@ def test_contents_and_references_in_notes_are_one_furniture_segment_each():
     assert [s.text for s in segs if s.kind == "sentence"] == [
         "Mantelzorgers voelen zich overbelast.", "Het wijkteam is slecht bereikbaar.", "De buurtbus rijdt te weinig."]
     assert [s.heading for s in segs] == ["Inhoudsopgave"] + ["Inleiding"] * 4 + ["Literatuur"]
+    # a tally with dot leaders in notes stays input: its lines are list items
+    segs = segment_text("Verslag\n\nVervoer ....... 12\nEenzaamheid .... 8\n\nDe bus rijdt niet.")
+    assert [(s.kind, s.text) for s in segs] == [
+        ("bullet", "Vervoer ....... 12"), ("bullet", "Eenzaamheid .... 8"), ("sentence", "De bus rijdt niet.")]
     # a list of short points, some with a number at the end, stays a list of points
     segs = segment_text("Wat willen we?\n\n- Meer buurthuizen\n- Bus 5\n- Minder formulieren\n- Lijn 2 vaker")
     assert [(s.kind, s.text) for s in segs] == [
