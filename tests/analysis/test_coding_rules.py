@@ -236,6 +236,9 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     ("Ik heb hulp nodig bij het doen van inkopen.", "AANBIEDERS", False),     # shopping
     ("De inkoop van jeugdhulp is ingewikkeld.", "AANBIEDERS", True),
     ("De zorginkoop moet beter.", "AANBIEDERS", True),
+    ("Mijn buurvrouw doet de inkopen voor mij.", "AANBIEDERS", False),
+    ("De gemeente moet de zorg beter inkopen.", "AANBIEDERS", True),     # the verb: procurement
+    ("Inkopen van zorg gebeurt per regio.", "AANBIEDERS", True),
     ("Wij willen de kosten beperken.", "INCLUSIE", False),
     ("Mensen met een verstandelijke beperking doen mee.", "INCLUSIE", True),
     ("De informele zorg is sterk.", "STURING", False),                   # informele is not informatie
