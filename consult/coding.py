@@ -458,7 +458,7 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
     coder, coder_names = prepared.coder, prepared.names
     summary = CodingSummary(coder=coder_names["model"])
     query = select(Segment.id, Segment.text).where(Segment.consultation_id == consultation.id)
-    query = query.where(Segment.furniture.is_(False))  # notes furniture (title, "Aanwezig: ...") is never coded
+    query = query.where(Segment.furniture.is_(False))  # notes furniture (title, "Aanwezig: ...", contents) is never coded
     if first_id is not None:
         query = query.where(Segment.id >= first_id)
     if last_id is not None:
@@ -521,7 +521,8 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
                 session.execute(update(CodeAssignment).where(
                     CodeAssignment.id == rid, CodeAssignment.status == AssignmentStatus.SUGGESTED,
                     CodeAssignment.decided_at.is_(None)).values(
-                    origin=row.origin, coder=row.coder, confidence=row.confidence, evidence=row.evidence)
+                    origin=row.origin, coder=row.coder, confidence=row.confidence, evidence=row.evidence,
+                    created_at=utcnow())
                     .execution_options(synchronize_session=False))
             summary.suggestions_added += 1
             summary.per_code[s.code] = summary.per_code.get(s.code, 0) + 1
@@ -684,10 +685,9 @@ def decide(session: Session, assignment: CodeAssignment, decision: str, actor: U
 def current_suggestions(session: Session, consultation: Consultation,
                         chosen: list[tuple[int, int | None, int | None]]) -> dict[int, CodeAssignment | None]:
     """What a review screen's choices (assignment id, and the segment and code it was shown
-    for) stand for now: per chosen id the still-open suggestion of ``consultation`` with
-    that id or, when a coding run replaced it since the screen was opened (the coder
-    learned), the open suggestion of the same code on the same segment; None when the code
-    is no longer suggested there."""
+    for) stand for now: per chosen id the assignment of ``consultation`` with that id (in
+    any status) or, when a coding run removed it since the screen was opened, the open
+    suggestion of the same code on the same segment; None when there is none."""
     out: dict[int, CodeAssignment | None] = {}
     ids = [i for i, _, _ in chosen]
     rows = {a.id: a for a in session.scalars(select(CodeAssignment).join(Segment).where(
@@ -711,6 +711,11 @@ def decide_choice(session: Session, consultation: Consultation, chosen: tuple[in
     accepting adds it as the person's own code (``"added"``) and rejecting changes nothing
     (``"gone"``, no assignment). Raises ``LookupError`` when neither the assignment nor
     the segment and code are in ``consultation``, ``ValueError`` for an unknown decision."""
+    segment_id = chosen[1]
+    if segment_id is None:
+        segment_id = session.scalar(select(CodeAssignment.segment_id).where(CodeAssignment.id == chosen[0]))
+    if segment_id is not None:
+        lock_segment(session, segment_id)    # before reading: a coding run may replace the row meanwhile
     a = current_suggestions(session, consultation, [chosen])[chosen[0]]
     if a is not None:
         return decide(session, a, decision, actor), "decided"

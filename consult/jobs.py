@@ -442,7 +442,7 @@ def _code(session: Session, job: Job, progress) -> Any:
 def _without_assignments(consultation: Consultation):
     """Segments of ``consultation`` that no coder and no person coded yet ("new text")."""
     coded = select(CodeAssignment.id).where(CodeAssignment.segment_id == Segment.id).exists()
-    return select(Segment.id).where(Segment.consultation_id == consultation.id, ~coded)
+    return select(Segment.id).where(Segment.consultation_id == consultation.id, Segment.furniture.is_(False), ~coded)
 
 
 def _unreviewed(consultation: Consultation):
@@ -452,7 +452,8 @@ def _unreviewed(consultation: Consultation):
     open_code = select(CodeAssignment.id).where(
         CodeAssignment.segment_id == Segment.id, CodeAssignment.status == AssignmentStatus.SUGGESTED,
         CodeAssignment.decided_at.is_(None)).exists()
-    return select(Segment.id).where(Segment.consultation_id == consultation.id, ~any_code | open_code)
+    return select(Segment.id).where(Segment.consultation_id == consultation.id, Segment.furniture.is_(False),
+                                    ~any_code | open_code)
 
 
 def _id_ranges(session: Session, ids_query, size: int) -> list[tuple[int, int, int]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased, load_only, selectinload
 
 from analysis.coding.base import not_codable_because
 from consult.models import (
@@ -231,7 +231,8 @@ NOT_CODABLE = {
 
 def review_documents(session: Session, c: Consultation) -> list[Document]:
     """The notes and documents of ``c`` whose segments the review list can show alone."""
-    return list(session.scalars(select(Document).where(Document.consultation_id == c.id).order_by(Document.id)))
+    return list(session.scalars(select(Document).where(Document.consultation_id == c.id)
+                                .options(load_only(Document.id, Document.title)).order_by(Document.id)))
 
 
 def furniture_reason(segment: Segment) -> str:

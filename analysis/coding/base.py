@@ -207,7 +207,7 @@ _OWN_LABELS = ("Portefeuillehouder", "Registratienummer", "Raadsvoorstel", "Coll
 _COMMON_LABELS = ("Onderwerp", "Nummer", "Programma", "Beleidsveld", "Afdeling", "Auteur",
                   "Datum", "Bijlagen", "Kenmerk", "Agendapunt", "Telefoonnummer",
                   "Collegevergadering", "Raadsvergadering")
-_LABEL_RE = re.compile(r"(?<![\w-])(?:%s)(?=[\s:])" % "|".join(_OWN_LABELS + _COMMON_LABELS))
+_LABEL_RE = re.compile(r"(?<![\w-])(?:%s)(?=[\s:]|$)" % "|".join(_OWN_LABELS + _COMMON_LABELS))
 _LABEL_LINE_RE = re.compile(r"^(?:(?:%s)(?:\s|:|$)|(?:%s)\s*(?::|\t))" % ("|".join(_OWN_LABELS), "|".join(_COMMON_LABELS)))
 #: at most this many words in a heading
 MAX_HEADING_WORDS = 20
@@ -242,7 +242,7 @@ _SOURCE_RE = re.compile(r"^[*_\s]*Bron(?:nen)?\s*:", re.IGNORECASE)
 #: a page marker: "Pagina 4 van 12", "blz. 7", "p. 3/12"
 _PAGE_MARK_RE = re.compile(r"^(?:pagina|pag\.?|blz\.?|p\.)\s*\d{1,4}(?:\s*(?:van|/)\s*\d{1,4})?$", re.IGNORECASE)
 #: links and e-mail addresses (a text of nothing else says nothing on its subject)
-LINK_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.[a-z]{2,}", re.IGNORECASE)
+LINK_RE = re.compile(r"(?:https?://|www\.)\S+|(?<!\S)[^\s@]+@[^\s@]+\.[a-z]{2,}", re.IGNORECASE)
 #: a number in a table: "12,3", "45%", "€ 1.200", "(3)", "-2"
 _CELL_NUMBER_RE = re.compile(r"^[(€$]?[-+]?\d[\d.,]*%?[)]?$")
 #: words of a sentence, not of a heading or a header block: personal and possessive

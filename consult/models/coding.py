@@ -47,8 +47,9 @@ class Segment(Timestamped, Base):
     group_label: Mapped[str] = mapped_column(String(120), default="")
     #: Stakeholder group of the speaker/writer when the facilitator marked it.
     stakeholder_group_id: Mapped[int | None] = fk("stakeholder_group.id", nullable=True, ondelete="SET NULL")
-    #: Notes furniture (the title, "Aanwezig: ..." lines): kept with the notes, never coded
-    #: (analysis.segmentation marks it ``kind="furniture"``).
+    #: Notes furniture (the title, "Aanwezig: ..." lines, a document's contents, captions,
+    #: references): kept with the notes, never coded, not in the review list (analysis.segmentation
+    #: marks it ``kind="furniture"``).
     furniture: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     #: The best codes below the coder's threshold at the last coding run, for the review
     #: screen's one-key choices: ``{"coder": "model:3", "codes": [{"code": KEY, "score": 0.41}, ...]}``

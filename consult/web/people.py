@@ -17,7 +17,7 @@ from wtforms import EmailField, HiddenField, SelectChoice, SelectField, StringFi
 
 from consult import mail, membership, people
 from consult.context import db
-from consult.db import local_today
+from consult.db import local_today, to_local
 from consult.models import Consultation, Role, User
 from consult.models.users import ROLE_LABELS
 from consult.security import consultation_for_staff, current_user, login_required
@@ -35,7 +35,7 @@ def _helpers():
 
 def local_moment(moment: datetime | None, never: str = "nog nooit") -> str:
     """A stored UTC moment as Dutch local date and time: "1 december 2026, 14:05"."""
-    local = people.to_local(moment)
+    local = to_local(moment)
     if local is None:
         return never
     return f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
