@@ -76,13 +76,15 @@ class RateLimiter:
                 log.warning("rate limiting is off: cannot reach its storage (%s: %s)", type(exc).__name__, exc)
             return True
 
-    def full(self, bucket: str, key: str) -> bool:
-        """Whether the bucket's limit for ``key`` is reached in this window (counts nothing;
-        a storage that cannot be reached counts as not full, as in :meth:`hit`)."""
+    def refund(self, bucket: str, key: str) -> None:
+        """Take back one hit of this window (a login that turned out right): counting first
+        and refunding after keeps the count atomic, so concurrent guesses cannot pass a
+        check that only looks."""
+        item = self._item(bucket)
         try:
-            return not self._strategy.test(self._item(bucket), bucket, key)
-        except Exception:  # noqa: BLE001 - fail open
-            return False
+            self.storage.incr(item.key_for(bucket, key), item.get_expiry(), amount=-1)
+        except Exception:  # noqa: BLE001 - storage gone: nothing was counted either
+            pass
 
     def retry_after(self, bucket: str, key: str) -> int:
         """Seconds until the bucket's window for ``key`` resets (at least 1)."""
@@ -106,20 +108,20 @@ def limiter() -> RateLimiter:
     return current_app.extensions["consult.limiter"]
 
 
-def check_rate(bucket: str, key: str | None = None, *, count: bool = True) -> None:
-    """Abort with 429 when the client exceeded the bucket's limit; ``count``: this request
-    counts as one hit (else only failures count, see :func:`count_failure`)."""
+def check_rate(bucket: str, key: str | None = None) -> None:
+    """Count one hit; abort with 429 when the client exceeded the bucket's limit."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
     key = key or client_key()
-    if limiter().full(bucket, key) if not count else not limiter().hit(bucket, key):
+    if not limiter().hit(bucket, key):
         raise TooManyRequests(retry_after=limiter().retry_after(bucket, key))
 
 
-def count_failure(bucket: str, key: str | None = None) -> None:
-    """Count one failed attempt (a wrong password) against the bucket's limit."""
+def refund_rate(bucket: str, key: str | None = None) -> None:
+    """Take back this request's hit (see :meth:`RateLimiter.refund`): only failed logins
+    count, so an office behind one address can log in all at nine."""
     if current_app.config.get("RATELIMIT_ENABLED", True):
-        limiter().hit(bucket, key or client_key())
+        limiter().refund(bucket, key or client_key())
 
 
 #: Blueprints whose endpoints are public (no account) and therefore rate-limited per client.
@@ -149,8 +151,7 @@ def init_app(app) -> None:
     def _rate_limits():
         endpoint = request.endpoint or ""
         if endpoint == "auth.login" and request.method == "POST":
-            # only failed logins count: an office behind one address logs in all at nine
-            check_rate("login", count=False)
+            check_rate("login")     # refunded when the password is right (auth.login)
         elif endpoint.split(".", 1)[0] in PUBLIC_BLUEPRINTS:
             check_rate("public-post" if request.method == "POST" else "public-get")
 

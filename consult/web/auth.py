@@ -15,7 +15,7 @@ from consult import people
 from consult.audit import record
 from consult.db import utcnow
 from consult.models import User
-from consult.security import check_rate, count_failure, is_safe_next, login_user, logout_user
+from consult.security import check_rate, is_safe_next, login_user, logout_user, refund_rate
 from consult.context import db
 
 bp = Blueprint("auth", __name__)
@@ -51,7 +51,7 @@ def login():
     if request.method == "POST":
         if form.validate_on_submit():
             email = form.email.data.strip().lower()
-            check_rate("login-account", email, count=False)
+            check_rate("login-account", email)
             s = db()
             user = User.by_email(s, email)
             # Every attempt costs one password hash, also for unknown and deactivated
@@ -59,6 +59,8 @@ def login():
             if user is None:
                 _spend_check_time(form.password.data)
             elif user.check_password(form.password.data) and user.active:
+                refund_rate("login")             # only failed attempts count
+                refund_rate("login-account", email)
                 user.last_login_at = utcnow()
                 record(s, "login", user, actor=user)
                 s.commit()
@@ -66,8 +68,6 @@ def login():
                 target = request.args.get("next")
                 return redirect(target if is_safe_next(target) else url_for("staff.dashboard"))
             failed = True
-            count_failure("login")
-            count_failure("login-account", email)
     return render_template("auth/login.html", form=form, failed=failed), (401 if failed else 200)
 
 

@@ -28,3 +28,15 @@ def test_memory_counters_are_per_process():
     a, b = RateLimiter({"login": (1, 300)}), RateLimiter({"login": (1, 300)})
     assert a.hit("login", "x") and not a.hit("login", "x")
     assert b.hit("login", "x")
+
+
+@pytest.mark.parametrize("storage", ["memory://", REDIS_URL])
+def test_a_refund_takes_back_one_hit(storage):
+    if storage != "memory://" and _redis(REDIS_URL) is None:
+        pytest.fail("this test needs the local Redis at 127.0.0.1:6379")
+    limiter = RateLimiter({"login": (2, 300)}, storage)
+    client = f"refund-{uuid.uuid4().hex}"
+    assert limiter.hit("login", client) and limiter.hit("login", client)
+    limiter.refund("login", client)            # the second was a good login
+    assert limiter.hit("login", client)        # so a third attempt still fits
+    assert not limiter.hit("login", client)
