@@ -316,8 +316,8 @@ def is_document_furniture(text: str) -> bool:
 def is_caption(text: str, *, parts: bool = False) -> bool:
     """A figure's or table's caption (``Figuur 1. Huidige inrichting``, ``Tabel 3: Aantal
     cliënten per wijk``), with ``parts`` also a part's title (``Bijlage 2 Verslagen``,
-    ``Hoofdstuk 4 Uitgangspunten``): one line of at most ``MAX_HEADING_WORDS`` words, no sentence
-    end, not the words of a sentence (``Figuur 1 is een weergave van ...`` is text)."""
+    ``Hoofdstuk 4 Uitgangspunten``): one line of at most ``MAX_HEADING_WORDS`` words, no
+    sentence end, not the words of a sentence (``Figuur 1 is een weergave van ...`` is text)."""
     t = (text or "").strip()
     return "\n" not in t and bool(_CAPTION_RE.match(t) or parts and _PART_TITLE_RE.match(t)) \
         and len(t.split()) <= MAX_HEADING_WORDS \
@@ -325,10 +325,10 @@ def is_caption(text: str, *, parts: bool = False) -> bool:
 
 
 def _leader_contents(lines: list[str]) -> bool:
-    """Contents with dot leaders: at least half the lines end in leaders and a page number,
-    the pages go up, and no such line goes on in lower case on the next (a wrapped
-    sentence: "Ik wacht al .... 12 / weken op een scootmobiel"; a tally: "Vervoer .... 12 /
-    Eenzaamheid .... 8")."""
+    """Contents with dot leaders: at least half the lines end in leaders and a page
+    number, the pages go up, no such line goes on in lower case on the next, and the other
+    lines are no sentences. Not a wrapped sentence ("Ik wacht al .... 12 / weken op een
+    scootmobiel") nor a meeting's tally ("Vervoer .... 12 / Eenzaamheid .... 8")."""
     leader = [i for i, ln in enumerate(lines) if _LEADER_PAGE_RE.search(ln)]
     if not leader or 2 * len(leader) < len(lines):
         return False
@@ -347,7 +347,8 @@ def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
     first = lines[0].strip("*_#: ").lower() if lines else ""
     if first in _MATTER_TITLES and not any(_reads_as_sentence(ln) for ln in lines[1:]):
         return True     # "Inhoudsopgave", "Literatuur" and the list under it, not text under it
-    if _leader_contents(lines) or len(lines) == 1 and _ELLIPSIS_PAGE_RE.search(t) and not _reads_as_sentence(t):
+    if _leader_contents(lines) or \
+            len(lines) == 1 and _ELLIPSIS_PAGE_RE.search(t) and not _reads_as_sentence(t):
         return True
     if len(lines) >= 3 and all(len(ln) <= 160 for ln in lines) and \
             3 * sum(bool(_PAGE_END_RE.search(ln)) for ln in lines) >= 2 * len(lines):
@@ -359,7 +360,8 @@ def _contents_or_table(t: str, words: int, ends_sentence: bool) -> bool:
             return True
     if _PAGE_MARK_RE.match(t) or not _WORD_RE.search(LINK_RE.sub(" ", t)):
         return True
-    if is_caption(t, parts=True) or words <= MAX_HEADING_WORDS and _SOURCE_RE.match(t) and not _reads_as_sentence(t):
+    if is_caption(t, parts=True) or \
+            words <= MAX_HEADING_WORDS and _SOURCE_RE.match(t) and not _reads_as_sentence(t):
         return True
     # a table row of figures ("2017 2018 2019 Wmo-budget 12,3 13,1 14,0"); a row with words
     # ("Tafel 1 | Vervoer | Bus rijdt te weinig", as a Word table is read) is what was said
