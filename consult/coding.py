@@ -458,7 +458,8 @@ def code_segments(session: Session, consultation: Consultation, prepared: Prepar
     coder, coder_names = prepared.coder, prepared.names
     summary = CodingSummary(coder=coder_names["model"])
     query = select(Segment.id, Segment.text).where(Segment.consultation_id == consultation.id)
-    query = query.where(Segment.furniture.is_(False))  # notes furniture (title, "Aanwezig: ...", contents) is never coded
+    # notes furniture (title, "Aanwezig: ...", contents) is never coded
+    query = query.where(Segment.furniture.is_(False))
     if first_id is not None:
         query = query.where(Segment.id >= first_id)
     if last_id is not None:

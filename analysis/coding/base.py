@@ -10,8 +10,8 @@ from analysis.nlp.stopwords import stop_words   # spaCy's lists, without importi
 
 _DE_STOP, _EN_STOP, _NL_STOP = stop_words("de"), stop_words("en"), stop_words("nl")
 
-__all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable", "not_codable_because", "is_document_furniture", "is_caption",
-           "lemma_key"]
+__all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable",
+           "not_codable_because", "is_document_furniture", "is_caption", "lemma_key"]
 
 #: Who proposed a code: a person, the keyword rules or the learned model (``consult.models.Origin``).
 ORIGINS = ("person", "rule", "model")
