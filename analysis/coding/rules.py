@@ -48,7 +48,8 @@ How a codebook becomes rules (one rule per code and keyword, id ``CODE:kw:keywor
   *beperkt*, *beperken*), *inkoop* for AANBIEDERS not as *inkopen doen* (shopping).
   Telling a passing mention from the theme with the parser (a keyword heading a
   prepositional setting "in de wijk" or a noun modifier) was measured and not adopted: on
-  the shared documents such mentions are mostly coded, and dropping them lowered the rules' micro-F1 from 0.68 to 0.61-0.68 depending on the relations.
+  the shared documents such mentions are mostly coded, and dropping them lowered the
+  rules' micro-F1 from 0.68 to 0.61-0.68 depending on the relations.
 * glued words: footnote markers and a slash or hyphen between two words are read as
   spaces (:func:`separate_words`: ``aanbesteding⁸``, ``toegang/beschikking``,
   ``Wmo-maatwerkvoorziening``), so the tokenizer does not make one token of them that no
