@@ -47,7 +47,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.coding.base import is_caption, is_document_furniture
+from analysis.coding.base import is_caption, is_contents_line, is_document_furniture
 from analysis.nlp import _split_points as _section_bounds  # process_long's chunker
 from analysis.nlp import get_nlp
 from analysis.nlp.markers import LIST_MARKER
@@ -141,8 +141,17 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
         run: list[tuple[int, int]] = []
         lines_of_para = list(para)
         para.clear()
-        for s, e in lines_of_para:
+        contents = _contents_runs(lines_of_para)
+        for i, (s, e) in enumerate(lines_of_para):
             line = text[s:e]
+            if i in contents:           # three or more contents lines in a row: a block of their own
+                para.extend(run)
+                flush_run()
+                run = []
+                if contents[i] is not None:     # contents, or a list such as a tally
+                    para.extend(lines_of_para[i:contents[i] + 1])
+                    flush_run()
+                continue
             if len(lines_of_para) > 1 and (table_label(line, heading=False) or is_furniture_line(line)):
                 para.extend(run)
                 flush_run()
@@ -152,6 +161,23 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
                 run.append((s, e))
         para.extend(run)
         flush_run()
+
+    def _contents_runs(lines: list[tuple[int, int]]) -> dict[int, int | None]:
+        """Line index -> the last line index of the run of three or more contents lines it
+        starts (None for the run's other lines)."""
+        out: dict[int, int | None] = {}
+        i = 0
+        while i < len(lines):
+            j = i
+            while j < len(lines) and is_contents_line(text[lines[j][0]:lines[j][1]]):
+                j += 1
+            if j - i >= 3:
+                out[i] = j - 1
+                out.update({k: None for k in range(i + 1, j)})
+                i = j
+            else:
+                i += 1
+        return out
 
     def flush_run():
         if not para:
@@ -178,7 +204,8 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
             continue
         m = LIST_MARKER.match(line)
         if m and len(line.strip()) > len(m.group(0).strip()) and not (
-                len(para) > 1 and is_document_furniture(text[para[0][0]:e])):   # "2. Aanleiding 5" in contents
+                para and is_contents_line(line) and is_contents_line(text[para[-1][0]:para[-1][1]])):
+            # ("2. Aanleiding 5" among contents lines is one of them, not a list item)
             flush()
             blocks.append((s + m.end(), e, True))
         else:

@@ -11,7 +11,7 @@ from analysis.nlp.stopwords import stop_words   # spaCy's lists, without importi
 _DE_STOP, _EN_STOP, _NL_STOP = stop_words("de"), stop_words("en"), stop_words("nl")
 
 __all__ = ["Evidence", "Suggestion", "Candidate", "Ranking", "Assignment", "ORIGINS", "STATUSES", "is_codable",
-           "not_codable_because", "is_document_furniture", "is_caption", "lemma_key"]
+           "not_codable_because", "is_document_furniture", "is_contents_line", "is_caption", "lemma_key"]
 
 #: Who proposed a code: a person, the keyword rules or the learned model (``consult.models.Origin``).
 ORIGINS = ("person", "rule", "model")
@@ -311,6 +311,17 @@ def is_document_furniture(text: str) -> bool:
     numbers = list(_SECTION_NUMBER_RE.finditer(t))
     headed = [m for m in numbers if _TITLE_AFTER_RE.match(t, m.end())]
     return len(numbers) >= 2 and len(headed) >= 2
+
+
+def is_contents_line(line: str) -> bool:
+    """A line that may be an entry of a table of contents: a short line that ends in a page
+    number, after dot leaders or a word ("3 Start van de verkenning..... 6", "Inleiding 3"),
+    or a contents title ("Inhoudsopgave"). Alone it proves nothing ("Bus 5"); the segmenter
+    takes three or more such lines in a row apart, and :func:`is_document_furniture` decides."""
+    t = line.strip()
+    if t.strip("*_#: ").lower() in _MATTER_TITLES or t.strip("*_#: ").lower() == "inhoud":
+        return True
+    return 0 < len(t) <= 160 and bool(_LEADER_PAGE_RE.search(t) or _PAGE_END_RE.search(t))
 
 
 def is_caption(text: str, *, parts: bool = False) -> bool:

@@ -272,3 +272,21 @@ def test_contents_and_references_in_notes_are_one_furniture_segment_each():
     segs = segment_text("Wat willen we?\n\n- Meer buurthuizen\n- Bus 5\n- Minder formulieren\n- Lijn 2 vaker")
     assert [(s.kind, s.text) for s in segs] == [
         ("bullet", "Meer buurthuizen"), ("bullet", "Bus 5"), ("bullet", "Minder formulieren"), ("bullet", "Lijn 2 vaker")]
+
+
+def test_contents_typed_between_other_lines_without_blank_lines():
+    # as a facilitator pasted them: no blank line before the contents nor after them
+    text = ("Verslag wijkavond Zandweerd\nAanwezig: 12 bewoners\nInhoud\nInleiding\t3\n1 Huidige situatie\t4\n"
+            "2. Aanleiding\t5\n3 Start van de verkenning.....\t6\n"
+            "Bewoners vertelden dat het moeilijk is om de weg te vinden naar het sociaal team.\n\n"
+            "We stemden met stippen.\nVervoer 12\nEenzaamheid 8\nMantelzorg 5\nDe bus rijdt te weinig.")
+    segs = segment_text(text)
+    assert [(s.kind, s.text) for s in segs] == [
+        ("furniture", "Aanwezig: 12 bewoners"),
+        ("furniture", "Inhoud\nInleiding 3\n1 Huidige situatie 4\n2. Aanleiding 5\n3 Start van de verkenning..... 6"),
+        ("sentence", "Bewoners vertelden dat het moeilijk is om de weg te vinden naar het sociaal team."),
+        ("sentence", "We stemden met stippen."),
+        # three lines ending in a number, but votes: a list, not contents
+        ("bullet", "Vervoer 12"), ("bullet", "Eenzaamheid 8"), ("bullet", "Mantelzorg 5"),
+        ("sentence", "De bus rijdt te weinig."),
+    ]
