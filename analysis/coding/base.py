@@ -237,6 +237,8 @@ _PART_TITLE_RE = re.compile(rf"^[*_#\s]*(?:{_PART_WORDS}){_NUMBERED_RE}")
 #: (not the ordinary words: inhoud, bronnen, noten, bijlagen)
 _MATTER_TITLES = frozenset("""inhoudsopgave inhoudstafel literatuur literatuurlijst bronvermelding
 colofon voetnoten eindnoten""".split())
+#: a contents title, also the ordinary word inhoud (it takes a run of contents lines to count)
+_CONTENTS_TITLES = _MATTER_TITLES | {"inhoud"}
 #: a source line under a table or figure: "Bron: CBS, 2018"
 _SOURCE_RE = re.compile(r"^[*_\s]*Bron(?:nen)?\s*:", re.IGNORECASE)
 #: a page marker: "Pagina 4 van 12", "blz. 7", "p. 3/12"
@@ -319,7 +321,7 @@ def is_contents_line(line: str) -> bool:
     or a contents title ("Inhoudsopgave"). Alone it proves nothing ("Bus 5"); the segmenter
     takes three or more such lines in a row apart, and :func:`is_document_furniture` decides."""
     t = line.strip()
-    if t.strip("*_#: ").lower() in _MATTER_TITLES or t.strip("*_#: ").lower() == "inhoud":
+    if t.strip("*_#: ").lower() in _CONTENTS_TITLES:
         return True
     return 0 < len(t) <= 160 and bool(_LEADER_PAGE_RE.search(t) or _PAGE_END_RE.search(t))
 

@@ -419,7 +419,7 @@ def _featurise(rules: RuleCoder, profiles: CodeProfiles, codes: list[str], texts
         ok = is_codable(d.text)
         codable.append(ok)
         matches = rules.matches(d) if ok else []
-        sugg = {s.code: s for s in rules.suggest_doc(d, matches)} if ok else {}
+        sugg = {s.code: s for s in rules.suggest_doc(d, matches, codable=ok)}
         for m in matches:
             c = kind_offset[m.kind] + col[m.code]
             signals[r, c] = 1 - (1 - signals[r, c]) * (1 - m.confidence)

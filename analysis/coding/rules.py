@@ -324,8 +324,6 @@ def separate_words(text: str) -> str:
     welzijn`` keeps its hyphen (no word follows it), and so does a link
     (``www.deventer.nl/mantelzorg``): it stays one token, as it names no theme."""
     text = _FOOTNOTE_RE.sub(lambda m: " " * len(m.group()), text)
-    if "www." not in text and "://" not in text and "@" not in text:
-        return _JOINED_RE.sub(" ", text)
     out, pos = [], 0
     for m in LINK_RE.finditer(text):
         out += [_JOINED_RE.sub(" ", text[pos:m.start()]), m.group()]
@@ -520,9 +518,11 @@ class RuleCoder:
             out.append(RuleMatch(code, rid, kw, s, e, kind, _negated(doc, s)))
         return out
 
-    def suggest_doc(self, doc: Doc, matches: Sequence[RuleMatch] | None = None) -> list[Suggestion]:
-        """Suggestions for one prepared doc (``matches``: its :meth:`matches`, if known)."""
-        if not is_codable(doc.text):
+    def suggest_doc(self, doc: Doc, matches: Sequence[RuleMatch] | None = None, *,
+                    codable: bool | None = None) -> list[Suggestion]:
+        """Suggestions for one prepared doc (``matches``: its :meth:`matches`, if known;
+        ``codable``: its :func:`is_codable`, if the caller already knows it)."""
+        if not (is_codable(doc.text) if codable is None else codable):
             return []
         by_code: dict[str, list[RuleMatch]] = {}
         for m in self.matches(doc) if matches is None else matches:
@@ -579,7 +579,7 @@ class RuleCoder:
         sims = self.profiles.similarities([lemma_features(d) if ok else {} for d, ok in zip(docs, codable)])
         codes = self.codebook.code_ids
         col = {c: j for j, c in enumerate(codes)}
-        suggestions = [self.suggest_doc(d) if ok else [] for d, ok in zip(docs, codable)]
+        suggestions = [self.suggest_doc(d, codable=ok) for d, ok in zip(docs, codable)]
         hit = np.zeros((len(docs), len(codes)), dtype=bool)
         for r, sugg in enumerate(suggestions):
             for s in sugg:

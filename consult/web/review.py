@@ -94,8 +94,8 @@ def decide(slug: str, assignment_id: int):
     c = consultation_for_staff(slug)
     s = db()
     decision = request.form.get("decision", "")
-    chosen = _choice(f"{assignment_id}:{request.form.get('stuk', '')}:{request.form.get('code', '')}") \
-        or (assignment_id, None, None)
+    stuk, code = request.form.get("stuk", ""), request.form.get("code", "")
+    chosen = (assignment_id, int(stuk), int(code)) if stuk.isdigit() and code.isdigit() else (assignment_id, None, None)
     try:
         a, outcome = coding.decide_choice(s, c, chosen, decision, current_user())
     except LookupError:
