@@ -297,8 +297,9 @@ class PreparedCoder:
 # (a batch of BATCH segments of one consultation: its themes; a few segments, such as a new
 # response's, count with the rest of the consultation's coded segments,
 # consultation_themes; fewer than 20 codable segments in all rank by the resemblance
-# alone). A candidate's score stays the coder's own (probability or resemblance); the floor below which a code is
-# no candidate is on the resemblance, for both coders, since that is what orders them.
+# alone). A candidate's score stays the coder's own (probability or resemblance); the
+# floor below which a code is no candidate is on the resemblance, for both coders, since
+# that is what orders them.
 
 #: Codes below the threshold kept per segment as one-key choices on the review screen.
 N_CANDIDATES = 3
