@@ -61,7 +61,7 @@ def discover_themes(texts: Sequence[str], *, n_themes: int | None = None, top_te
     ``n_themes`` defaults to ``round(sqrt(n / 2))`` clamped to 2..12 for ``n`` usable
     texts; empty and non-Dutch texts are ignored.
     """
-    docs = prepare_docs(texts, nlp)
+    docs = prepare_docs(texts, nlp, parse=False)
     usable = [i for i, d in enumerate(docs) if is_codable(d.text)]
     feats = {i: lemma_features(docs[i], prefixes=False, function_bigrams=False, pos=TERM_POS) for i in usable}
     usable = [i for i in usable if feats[i]]

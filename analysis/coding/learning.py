@@ -244,7 +244,7 @@ def keyword_suggestions(codebook: Codebook, examples: Sequence[tuple[str, Iterab
     from analysis.coding.rules import prepare_docs
     texts = [t for t, _ in examples]
     code_sets = [set(c) for _, c in examples]
-    docs = prepare_docs(texts, nlp)
+    docs = prepare_docs(texts, nlp, parse=False)
     counts = []
     for d in docs:
         c: Counter = Counter()
@@ -305,7 +305,7 @@ class CodeProfiles:
     def __init__(self, codebook: Codebook, nlp=None):
         from analysis.coding.rules import prepare_docs
         texts = [" . ".join([c.label, c.description, *c.keywords, *c.examples]) for c in codebook.codes]
-        counters = [lemma_features(d, function_bigrams=False) for d in prepare_docs(texts, nlp)]
+        counters = [lemma_features(d, function_bigrams=False) for d in prepare_docs(texts, nlp, parse=False)]
         k = len(counters)
         df: Counter = Counter()
         for c in counters:

@@ -60,6 +60,39 @@ def test_phrases_and_joined_phrases(rules):
     assert got["VOORZIENINGEN"].evidence[0].keyword == "algemene voorziening"
 
 
+@pytest.mark.parametrize("text, code, shown", [
+    # a separable verb split by main-clause word order, its particle found by the parser
+    ("De gemeente en de aanbieders werken goed samen.", "SAMENWERKING", "werken goed samen"),
+    ("Iedereen doet mee in de wijk.", "MEEDOEN", "doet mee"),
+    ("Mijn moeder neemt deel aan de dagbesteding.", "MEEDOEN", "neemt deel"),
+    ("We stemmen de zorg af met de huisarts.", "SAMENWERKING", "stemmen de zorg af"),
+    ("Leefbare wijken waarin iedereen mee kan doen.", "MEEDOEN", "mee kan doen"),
+    # a phrase keyword whose verb word order puts elsewhere
+    ("Ze staat weer op eigen benen.", "EIGEN_KRACHT", "staat weer op eigen benen"),
+    ("Ik ben 82 en ik doe nog alles zelf.", "EIGEN_KRACHT", "doe nog alles zelf"),
+    ("Zij vraagt ondersteuning aan bij de gemeente.", "TOEGANG", "vraagt ondersteuning aan"),
+    ("De gemeente betrekt inwoners bij het beleid.", "INSPRAAK", "betrekt inwoners"),
+])
+def test_verbs_that_word_order_splits(rules, text, code, shown):
+    ev = codes_of(rules, text)[code].evidence[0]
+    assert ev.matched_text == shown and text[ev.start_char:ev.end_char] == shown
+    assert ev.match == "whole" and not ev.negated
+
+
+def test_split_verbs_keep_negation_and_senses(rules):
+    ev = codes_of(rules, "De huisarts en het wijkteam werken niet samen.")["SAMENWERKING"].evidence[0]
+    assert ev.negated                          # "niet" between the verb and its particle
+    # "voorkomen" split by word order is always "occur": prevention is not separable
+    assert "PREVENTIE" not in codes_of(rules, "Dat komt in de wijk vaak voor.")
+    # a preposition with its own noun is no particle: "besteden aan", not "aanbesteden"
+    assert "AANBIEDERS" not in codes_of(rules, "We besteden veel geld aan zorg.")
+    # a noun with words of its own is an object, not the particle of "deelnemen"
+    assert "MEEDOEN" not in codes_of(rules, "De gemeente neemt een deel van de kosten voor haar rekening.")
+    # a split match does not hide a keyword inside its span
+    assert set(codes_of(rules, "Sinds vorig jaar werken de aanbieders in de wijk samen.")) == {
+        "SAMENWERKING", "AANBIEDERS", "WIJK"}
+
+
 def test_longest_match_wins(rules):
     # "eigen regie" is BEJEGENING; the shorter keyword "regie" (STURING) must not fire
     assert set(codes_of(rules, "Eigen regie is voor cliënten belangrijk.")) >= {"BEJEGENING"}
