@@ -405,11 +405,18 @@ def highlight(text: str, assignment: CodeAssignment | None, *, original: bool, q
         if not isinstance(item, dict) or item.get("kind") != "keyword":
             continue
         s, e = item.get("start_char", -1), item.get("end_char", -1)
+        # words that word order split ("werken … samen") are marked one by one
+        parts = [p for p in item.get("parts") or [] if isinstance(p, list) and len(p) == 2]
         if original and isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text):
-            spans.append((s, e))
+            if parts:
+                spans.extend((a, b) for a, b in parts
+                             if isinstance(a, int) and isinstance(b, int) and s <= a < b <= e)
+            else:
+                spans.append((s, e))
         elif item.get("matched_text"):
-            for m in re.finditer(re.escape(item["matched_text"]), text, re.I):
-                spans.append(m.span())
+            for word in str(item["matched_text"]).split(" … "):
+                for m in re.finditer(re.escape(word), text, re.I):
+                    spans.append(m.span())
     if query:
         for m in re.finditer(re.escape(query), text, re.I):
             spans.append(m.span())

@@ -24,7 +24,9 @@ class Evidence:
 
     ``kind`` is ``"keyword"`` (a codebook keyword matched; ``rule_id`` names the rule,
     ``keyword`` the codebook keyword, ``matched_text`` the text, ``start``/``end`` the
-    token span and ``start_char``/``end_char`` the character span within the segment)
+    token span and ``start_char``/``end_char`` the character span within the segment;
+    ``parts`` the character spans of the matched words when word order puts other words
+    between them, "werken … samen")
     or ``"feature"`` (a lemma or rule feature that pushed the learned model towards the
     code; ``weight`` is its contribution to the log-odds).
     """
@@ -40,9 +42,13 @@ class Evidence:
     compound: bool = False
     weight: float = 0.0
     match: str = ""          # keyword evidence: "whole", "compound" or "family"
+    parts: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+        out = {k: v for k, v in self.__dict__.items() if k != "parts"}
+        if self.parts:
+            out["parts"] = [list(p) for p in self.parts]
+        return out
 
 
 @dataclass(frozen=True)

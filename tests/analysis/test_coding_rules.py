@@ -60,23 +60,25 @@ def test_phrases_and_joined_phrases(rules):
     assert got["VOORZIENINGEN"].evidence[0].keyword == "algemene voorziening"
 
 
-@pytest.mark.parametrize("text, code, shown", [
+@pytest.mark.parametrize("text, code, span, words", [
     # a separable verb split by main-clause word order, its particle found by the parser
-    ("De gemeente en de aanbieders werken goed samen.", "SAMENWERKING", "werken goed samen"),
-    ("Iedereen doet mee in de wijk.", "MEEDOEN", "doet mee"),
-    ("Mijn moeder neemt deel aan de dagbesteding.", "MEEDOEN", "neemt deel"),
-    ("We stemmen de zorg af met de huisarts.", "SAMENWERKING", "stemmen de zorg af"),
-    ("Leefbare wijken waarin iedereen mee kan doen.", "MEEDOEN", "mee kan doen"),
+    ("De gemeente en de aanbieders werken goed samen.", "SAMENWERKING", "werken goed samen", "werken … samen"),
+    ("Iedereen doet mee in de wijk.", "MEEDOEN", "doet mee", "doet mee"),
+    ("Mijn moeder neemt deel aan de dagbesteding.", "MEEDOEN", "neemt deel", "neemt deel"),
+    ("We stemmen de zorg af met de huisarts.", "SAMENWERKING", "stemmen de zorg af", "stemmen … af"),
+    ("Leefbare wijken waarin iedereen mee kan doen.", "MEEDOEN", "mee kan doen", "mee … doen"),
     # a phrase keyword whose verb word order puts elsewhere
-    ("Ze staat weer op eigen benen.", "EIGEN_KRACHT", "staat weer op eigen benen"),
-    ("Ik ben 82 en ik doe nog alles zelf.", "EIGEN_KRACHT", "doe nog alles zelf"),
-    ("Zij vraagt ondersteuning aan bij de gemeente.", "TOEGANG", "vraagt ondersteuning aan"),
-    ("De gemeente betrekt inwoners bij het beleid.", "INSPRAAK", "betrekt inwoners"),
+    ("Ze staat weer op eigen benen.", "EIGEN_KRACHT", "staat weer op eigen benen", "staat … op eigen benen"),
+    ("Ik ben 82 en ik doe nog alles zelf.", "EIGEN_KRACHT", "doe nog alles zelf", "doe … zelf"),
+    ("Zij vraagt ondersteuning aan bij de gemeente.", "TOEGANG", "vraagt ondersteuning aan", "vraagt ondersteuning aan"),
+    ("De gemeente betrekt inwoners bij het beleid.", "INSPRAAK", "betrekt inwoners", "betrekt inwoners"),
 ])
-def test_verbs_that_word_order_splits(rules, text, code, shown):
+def test_verbs_that_word_order_splits(rules, text, code, span, words):
     ev = codes_of(rules, text)[code].evidence[0]
-    assert ev.matched_text == shown and text[ev.start_char:ev.end_char] == shown
+    assert text[ev.start_char:ev.end_char] == span and ev.matched_text == words
+    assert " … ".join(text[s:e] for s, e in ev.parts) == words       # the words themselves, for highlighting
     assert ev.match == "whole" and not ev.negated
+    assert ev.to_dict()["parts"] == [list(p) for p in ev.parts]
 
 
 def test_split_verbs_keep_negation_and_senses(rules):

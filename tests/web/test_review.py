@@ -66,6 +66,20 @@ def test_explain_covers_every_evidence_shape():
     assert demo == "Toegevoegd door een persoon. Opmerking: thema uit de demo."
 
 
+def test_words_that_word_order_split_are_marked_one_by_one():
+    text = "De teams werken in de wijk goed samen."
+    split = {"items": [{"kind": "keyword", "rule_id": "S:kw:samenwerken", "keyword": "samenwerken",
+                        "matched_text": "werken … samen", "start_char": 9, "end_char": 37,
+                        "parts": [[9, 15], [32, 37]], "match": "whole", "negated": False}]}
+    a = _assignment(Origin.RULE, split, 0.9)
+    assert str(review.highlight(text, a, original=True)) == \
+        "De teams <mark>werken</mark> in de wijk goed <mark>samen</mark>."
+    # on the masked text the words are found by what they say
+    assert str(review.highlight(text, a, original=False)) == \
+        "De teams <mark>werken</mark> in de wijk goed <mark>samen</mark>."
+    assert review.explain(a) == "Herkend aan het woord ‘werken … samen’ (regel)."
+
+
 def _add_answer(s, world, text: str, parts: list[str]) -> list[int]:
     c = s.get(Consultation, world.consultation_id)
     question = s.scalar(select(Question).where(Question.key == "beter"))
