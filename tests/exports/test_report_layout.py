@@ -133,6 +133,10 @@ def test_table_of_contents_has_two_levels(demo):
     for i, t in enumerate(report.themes[:3], 1):
         assert re.search(rf"4\.{i} {re.escape(t.label[:25])}", toc), t.label
     assert "A. Codeboek" in toc
+    # the contents number the chapters as their headings do (the summary has no number)
+    for n, title in enumerate(["Inleiding", "Aanleiding", "Aanpak", "Wat is opgehaald"], 1):
+        assert f"{n}. {title}" in toc, title
+    assert "1. Samenvatting" not in toc and "2. Inleiding" not in toc and ". Bijlagen" not in toc
 
 
 def test_docx_is_a4_with_page_numbers_contents_and_repeating_headers(demo):
