@@ -143,9 +143,14 @@ def accept_selected(slug: str):
     accepted = coding.accept_many(s, c, [a.id for a in current.values() if a is not None], current_user())
     gone = sum(a is None for a in current.values())
     if not accepted:
-        flash("Deze voorstellen zijn er intussen niet meer: het lerende model heeft de voorstellen vernieuwd. "
-              "Er is niets veranderd." if gone else "Kies eerst een of meer voorstellen met het vakje ‘Kiezen’.",
-              "error")
+        if gone:
+            text = ("Deze voorstellen zijn er intussen niet meer: het lerende model heeft de voorstellen vernieuwd. "
+                    "Er is niets veranderd.")
+        elif current:      # chosen, but someone (perhaps in another tab) decided on them meanwhile
+            text = "Deze voorstellen zijn al beoordeeld. Er is niets veranderd."
+        else:
+            text = "Kies eerst een of meer voorstellen met het vakje ‘Kiezen’."
+        flash(text, "error")
         return _back(c, after=None)
     s.commit()
     _learn(c)

@@ -221,6 +221,11 @@ def test_bulk_accept_and_undo(client, world, db_session):
     # nothing chosen: a clear message, nothing changes
     r = client.post(f"{URL}/accepteren", data={"csrf_token": token, "next": URL}, follow_redirects=True)
     assert "Kies eerst een of meer voorstellen" in r.get_data(as_text=True)
+    # chosen again, from a page opened before: already decided, said so, nothing changes
+    r = client.post(f"{URL}/accepteren", data={"csrf_token": token, "assignment": [str(first)], "next": URL},
+                    follow_redirects=True)
+    assert "Deze voorstellen zijn al beoordeeld. Er is niets veranderd." in r.get_data(as_text=True)
+    assert "Kies eerst" not in r.get_data(as_text=True)
 
     # one undo takes back the whole bulk step
     r = client.post(f"{URL}/ongedaan", data={"csrf_token": token, "next": URL})
