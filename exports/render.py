@@ -8,12 +8,13 @@ import base64
 import html
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from exports.model import Chart, Report, SummaryChoice, Table, protect
+from exports.model import AdviceInfo, Chart, Report, SummaryChoice, Table, protect
 from exports.report import MONTHS, dutch_date, pct
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -48,6 +49,39 @@ def summary_choices(report: Report) -> list[tuple[str, list[SummaryChoice]]]:
                                                 ("Scenario's", report.summary_scenarios)) if items]
 
 
+@dataclass(frozen=True)
+class PointView:
+    """An advice point as every format shows it: a heading with the stance, the full
+    advice, the full response paragraphs, a rationale that is not already the response's
+    text, and the follow-up (action, owner, date, status; the decision when the points do
+    not share one)."""
+    heading: str
+    text: str
+    responses: list[tuple[str, str]]
+    rationale: str
+    follow_up: str
+
+
+def advice_views(a: AdviceInfo) -> tuple[str, list[PointView]]:
+    """The decision all of ``a``'s points share ("" if none or several), and the points."""
+    decisions = list(dict.fromkeys(p.decision_reference for p in a.points if p.decision_reference))
+    shared = decisions[0] if len(decisions) == 1 else ""
+    views = []
+    for p in a.points:
+        said = " ".join(x.text for x in p.paragraphs)
+        parts = [p.promised_action.rstrip(".;, ") and f"Actie: {p.promised_action.rstrip('.;, ')}",
+                 p.owner and f"eigenaar: {p.owner}", p.due_on and f"uiterlijk {dutch_date(p.due_on)}",
+                 p.status and f"status: {p.status}",
+                 not shared and p.decision_reference and f"besluit: {p.decision_reference}"]
+        follow = "; ".join(x for x in parts if x)
+        views.append(PointView(
+            heading=f"Punt {p.label}" + (f": {p.stance.lower()}" if p.stance else ""), text=p.text,
+            responses=[(x.label, x.text) for x in p.paragraphs],
+            rationale=p.rationale.strip() if p.rationale.strip() and p.rationale.strip() not in said else "",
+            follow_up=(follow[0].upper() + follow[1:] + ".") if follow else ""))
+    return shared, views
+
+
 def pros_and_cons(c: SummaryChoice) -> list[str]:
     """"Voordelen: a; b." and "Nadelen: c." (those it has)."""
     return [f"{label}: {'; '.join(x.rstrip('.;') for x in items)}."
@@ -76,7 +110,8 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.globals.update(table=_html_table, chart=_html_chart, paras=_html_paras, protect=protect,
                        pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates,
-                       summary_choices=summary_choices, pros_and_cons=pros_and_cons, titled=_titled)
+                       summary_choices=summary_choices, pros_and_cons=pros_and_cons, titled=_titled,
+                       advice_views=advice_views)
     return env
 
 
@@ -298,20 +333,19 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
         out += [f"{'Gevraagd' if a.requested else 'Ongevraagd'} advies"
                 + (f", ontvangen {dutch_date(a.received_on)}" if a.received_on else "")
                 + f". {len(a.points)} adviespunten; {len(a.unanswered)} zonder antwoord in de reactie.", ""]
-        for p in a.points:
-            out += [f"**Punt {m(p.label)}.** {m(p.text)}", ""]
-            if p.paragraphs:
-                for par in p.paragraphs:
-                    out += [f"> Reactie {m(par.label)}: {m(par.text)}", ""]
-            else:
-                out += ["> **Niet beantwoord.**", ""]
-            follow = "; ".join(x for x in (
-                f"standpunt: {p.stance}" if p.stance else "", f"actie: {p.promised_action}" if p.promised_action else "",
-                f"eigenaar: {p.owner}" if p.owner else "", f"uiterlijk {dutch_date(p.due_on)}" if p.due_on else "",
-                f"status: {p.status}" if p.status else "",
-                f"besluit: {p.decision_reference}" if p.decision_reference else "") if x)
-            if follow:
-                out += [m(follow), ""]
+        shared, views = advice_views(a)
+        if shared:
+            out += [f"Besluit over de reactie: {m(shared)}.", ""]
+        for v in views:
+            out += [f"#### {m(v.heading)}", "", m(v.text), ""]
+            for label, text in v.responses:
+                out += [f"> Reactie ({m(label)}): {m(text)}", ""]
+            if not v.responses:
+                out += ["> **Niet beantwoord** in de reactie.", ""]
+            if v.rationale:
+                out += [f"**Toelichting:** {m(v.rationale)}", ""]
+            if v.follow_up:
+                out += [m(v.follow_up), ""]
     out += ["## Bijlagen", "", "### A. Codeboek", ""] + _md_table(r.codebook)
     out += ["### B. Werkwijze", ""]
     for p in r.method:
@@ -509,16 +543,22 @@ def render_docx(report: Report) -> bytes:
         para(f"{'Gevraagd' if a.requested else 'Ongevraagd'} advies"
                           + (f", ontvangen {dutch_date(a.received_on)}" if a.received_on else "")
                           + f". {len(a.points)} adviespunten; {len(a.unanswered)} zonder antwoord in de reactie.")
-        table(Table(caption="Adviespunten en reactie",
-                    headers=["Punt", "Advies", "Reactie", "Standpunt", "Actie en status"],
-                    rows=[[p.label, p.text,
-                           "\n\n".join(f"{x.label}: {x.text}" for x in p.paragraphs) or "Niet beantwoord",
-                           p.stance or "–",
-                           "; ".join(x for x in (p.promised_action, f"eigenaar: {p.owner}" if p.owner else "",
-                                                 f"uiterlijk {dutch_date(p.due_on)}" if p.due_on else "",
-                                                 f"status: {p.status}" if p.status else "",
-                                                 f"besluit: {p.decision_reference}" if p.decision_reference else "")
-                                     if x)] for p in a.points]))
+        shared, views = advice_views(a)
+        if shared:
+            para(f"Besluit over de reactie: {shared}.")
+        for v in views:
+            heading(v.heading, 3)
+            para(v.text)
+            for label, text in v.responses:
+                para(f"Reactie ({label}): {text}", "Quote")
+            if not v.responses:
+                para("Niet beantwoord in de reactie.", "Quote")
+            if v.rationale:
+                p = para()
+                run(p, "Toelichting: ", "Strong")
+                p.add_run(v.rationale)
+            if v.follow_up:
+                para(v.follow_up)
     heading("Bijlagen", 1)
     heading("A. Codeboek", 2)
     table(r.codebook)

@@ -41,7 +41,9 @@ def dutch_date(d) -> str:
 
 
 def pct(x: float | None) -> str:
-    return "–" if x is None else f"{round(x * 100):d}%"
+    """A share as a whole percentage, halves rounded up as Dutch readers expect (10 of 16:
+    63%, where Python's ``round`` gives 62)."""
+    return "–" if x is None else f"{math.floor(x * 100 + 0.5 + 1e-9):d}%"
 
 
 def _list(items: list[str]) -> str:
@@ -169,8 +171,9 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     findings, scenarios = [], []
     by_key = {t.key: t for t in themes}
     for f in data.findings:
-        support = [f"{by_key[k].label}: {by_key[k].n_segments} fragmenten, {protect(by_key[k].n_respondents)} "
-                   f"deelnemers aan de vragenlijst, {by_key[k].n_meetings} bijeenkomsten"
+        support = [f"{by_key[k].label}: {_n(by_key[k].n_segments, 'fragment', 'fragmenten')}, "
+                   f"{protect(by_key[k].n_respondents)} deelnemers aan de vragenlijst, "   # 1-4: "minder dan 5"
+                   f"{_n(by_key[k].n_meetings, 'bijeenkomst', 'bijeenkomsten')}"
                    for k in f.codes if k in by_key]
         section = FindingSection(
             kind=KIND_LABELS.get(f.kind, f.kind), title=f.title, statement=f.statement,
@@ -294,13 +297,15 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
         if len(quotes) >= QUOTES_PER_THEME:
             break
 
-    # summary: the most typical segments, not near-duplicates, from meetings and survey alike
+    # summary: the most typical segments, not near-duplicates, from meetings and survey
+    # alike, and not the quotes shown in full below it
     summary_parts, summary_idx = [], []
     sources_used: Counter = Counter()
+    quoted = set(chosen)
     for pass_ in (0, 1):
         for i, _score in ranked:
             s = by_index[i]
-            if i in summary_idx or any(similarity(i, j) >= NEAR_DUPLICATE for j in summary_idx):
+            if i in quoted or i in summary_idx or any(similarity(i, j) >= NEAR_DUPLICATE for j in summary_idx):
                 continue
             if pass_ == 0 and sources_used[s.source] >= SUMMARY_SEGMENTS - 1:
                 continue
@@ -366,8 +371,8 @@ def _spread(hood_count: Counter, hood_base: Counter, group_count: Counter, group
     if not parts:
         return ""
     return ("In de vragenlijst noemen dit thema naar verhouding het vaakst " + "; ".join(parts) +
-            ". De cijfers voor alle wijken en groepen staan in de tabellen bij de heatmaps aan het begin van "
-            "dit hoofdstuk.")
+            ". De cijfers voor alle wijken en groepen staan in de tabellen bij de kleurenoverzichten aan het "
+            "begin van dit hoofdstuk.")
 
 
 def _where_from(meeting_units: set[str], resp_units: set[str], meetings) -> str:
@@ -461,9 +466,9 @@ def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
                           else f"<{MIN_CELL}" for c in cols])
         out.append(Chart(
             key=f"heatmap-{dim}", title=f"Welk thema noemen deelnemers {title}?",
-            alt=(f"Heatmap: per thema (rijen) en {dim} (kolommen) het percentage deelnemers aan de vragenlijst "
+            alt=(f"Kleurenoverzicht: per thema (rijen) en {dim} (kolommen) het percentage deelnemers aan de vragenlijst "
                  f"dat het thema noemt. Grijze vakken: minder dan {MIN_CELL} deelnemers, niet getoond. "
-                 f"De cijfers staan ook in de tabel onder de heatmap."),
+                 f"De cijfers staan ook in de tabel onder het overzicht."),
             png=charts.heat_map([t.label for t in themes], cols, shares, title=f"Thema's {title} (%)",
                              grey_note=f"Grijs: minder dan {MIN_CELL} deelnemers, niet getoond"),
             table=Table(caption=f"% (aantal) deelnemers dat het thema noemt, {title}",

@@ -61,7 +61,7 @@ def _captions(report) -> set[str]:
     # their figures are in the tables under the heat maps)
     if report.agreement_table:
         tables.append(report.agreement_table)
-    return {part.caption for t in tables for part in split_wide(t)} | {"Adviespunten en reactie"}
+    return {part.caption for t in tables for part in split_wide(t)}
 
 
 def test_pdf_is_a4_and_no_text_outside_the_text_area(demo):

@@ -146,6 +146,41 @@ def test_every_format_says_the_same():
     assert "<script" not in html.lower()
 
 
+def test_advice_points_in_full_with_the_response_in_every_format():
+    import io
+
+    from docx import Document
+
+    data = small_input()
+    long_advice = "Het vervoer moet beter. " + "De bus rijdt niet vaak genoeg in de dorpen. " * 12 + "Slotzin."
+    data.advice[0].points = [
+        AdvicePointInfo("A1", long_advice, stance="overgenomen", rationale="Wij nemen dit over.",
+                        promised_action="Nieuwe busdienst.", owner="Team Vervoer", status="in uitvoering",
+                        decision_reference="B&W 21-01-2020",
+                        paragraphs=[ParagraphInfo("R1", "Wij nemen dit over.")]),
+        AdvicePointInfo("A2", "Kijk naar mantelzorg.", stance="deels overgenomen",
+                        rationale="Respijtzorg komt er, een mantelzorgpas niet.", decision_reference="B&W 21-01-2020",
+                        paragraphs=[ParagraphInfo("R2", "Wij breiden de respijtzorg uit.")]),
+        AdvicePointInfo("A3", "Let op de kosten.")]
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=False)
+    docx = Document(io.BytesIO(render_docx(report)))
+    docx_text = "\n".join(p.text for p in docx.paragraphs)
+    import html
+
+    html_text = html.unescape(re.sub(r"<[^>]+>", " ", render_html(report)))
+    for text in (html_text, html.unescape(render_markdown(report)), docx_text):
+        flat = " ".join(text.split()).replace("**", "").replace(" :", ":")
+        assert "Slotzin." in flat and "…" not in flat[flat.index("Advies en reactie"):]   # never cut off
+        assert "Punt A1: overgenomen" in flat and "Punt A2: deels overgenomen" in flat
+        assert "Reactie (R1)" in flat and "Wij breiden de respijtzorg uit." in flat
+        assert flat.count("Besluit over de reactie: B&W 21-01-2020") == 1        # said once, not per point
+        assert "besluit: B&" not in flat
+        assert "Toelichting: Respijtzorg komt er, een mantelzorgpas niet." in flat
+        assert "Toelichting: Wij nemen dit over." not in flat       # the response already says it
+        assert "Actie: Nieuwe busdienst; eigenaar: Team Vervoer; status: in uitvoering." in flat
+        assert "Niet beantwoord" in flat
+
+
 def test_reader_text_not_coder_instructions_in_every_format():
     """A theme opens with its reader-facing text; the coder instructions (description and
     gloss) never appear. Without a reader text the label stands alone."""
@@ -249,7 +284,8 @@ def test_samenvatting_names_principles_and_scenarios_with_pros_and_cons():
     assert not any(text.startswith("Nadelen") for style, text in summary[summary.index(
         ("Heading 3", "Scenario's")):])
     for text in (" ".join(render_html(report).split()), render_markdown(report)):
-        summary_part = text[text.index("Samenvatting"):text.index("1. Inleiding")]
+        start = text.index('id="samenvatting"') if "<section" in text else text.index("Samenvatting")
+        summary_part = text[start:text.index("1. Inleiding", start)]      # (the contents name it too)
         assert "Uitgangspunten" in summary_part and "Scenario" in summary_part
         assert "Voordelen: Mensen bouwen een netwerk op in de wijk; Minder reistijd." in summary_part
         assert "Nadelen: Niet elke wijk heeft een buurthuis." in summary_part
