@@ -82,6 +82,19 @@ def advice_views(a: AdviceInfo) -> tuple[str, list[PointView]]:
     return shared, views
 
 
+def finding_groups(report: Report) -> list[tuple[str, list]]:
+    """Chapter 6's parts, the empty left out: the findings, the principles (uitgangspunten)
+    drawn from them, and the scenarios."""
+    findings = [f for f in report.findings if f.kind != "uitgangspunt"]
+    principles = [f for f in report.findings if f.kind == "uitgangspunt"]
+    return [(title, group) for title, group in (("Bevindingen", findings), ("Uitgangspunten", principles),
+                                                ("Scenario's", report.scenarios)) if group]
+
+
+def _themes_label(themes: list[str]) -> str:
+    return "Thema" if len(themes) == 1 else "Thema's"
+
+
 def pros_and_cons(c: SummaryChoice) -> list[str]:
     """"Voordelen: a; b." and "Nadelen: c." (those it has)."""
     return [f"{label}: {'; '.join(x.rstrip('.;') for x in items)}."
@@ -111,7 +124,8 @@ def _env() -> Environment:
     env.globals.update(table=_html_table, chart=_html_chart, paras=_html_paras, protect=protect,
                        pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates,
                        summary_choices=summary_choices, pros_and_cons=pros_and_cons, titled=_titled,
-                       advice_views=advice_views)
+                       advice_views=advice_views, finding_groups=finding_groups,
+                       themes_label=_themes_label)
     return env
 
 
@@ -298,14 +312,14 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
     else:
         out += ["Er zijn geen duidelijke verschillen tussen groepen of wijken gevonden.", ""]
     out += ["## 6. Bevindingen en scenario's", ""]
-    for group, title in ((r.findings, "Bevindingen"), (r.scenarios, "Scenario's")):
+    for title, group in finding_groups(r):
         if not group:
             continue
         out += [f"### {title}", ""]
         for f in group:
             out += [f"#### {m(f.title)}", "", m(f.statement, inline=False), ""]
             if f.themes:
-                out += [f"Thema's: {m(', '.join(f.themes))}", ""]
+                out += [f"{_themes_label(f.themes)}: {m(', '.join(f.themes))}", ""]
             if f.support:
                 out += [f"Onderbouwing: {m('; '.join(f.support))}.", ""]
             for label, items in (("Voordelen", f.advantages), ("Nadelen", f.disadvantages)):
@@ -503,7 +517,7 @@ def render_docx(report: Report) -> bytes:
     else:
         para("Er zijn geen duidelijke verschillen tussen groepen of wijken gevonden.")
     heading("6. Bevindingen en scenario's", 1)
-    for group, title in ((r.findings, "Bevindingen"), (r.scenarios, "Scenario's")):
+    for title, group in finding_groups(r):
         if not group:
             continue
         heading(title, 2)
@@ -511,7 +525,7 @@ def render_docx(report: Report) -> bytes:
             heading(f.title, 3)
             para(f.statement)
             if f.themes:
-                para(f"Thema's: {', '.join(f.themes)}")
+                para(f"{_themes_label(f.themes)}: {', '.join(f.themes)}")
             if f.support:
                 para(f"Onderbouwing: {'; '.join(f.support)}.")
             for label, items in (("Voordelen", f.advantages), ("Nadelen", f.disadvantages)):

@@ -289,6 +289,9 @@ def test_samenvatting_names_principles_and_scenarios_with_pros_and_cons():
         assert "Uitgangspunten" in summary_part and "Scenario" in summary_part
         assert "Voordelen: Mensen bouwen een netwerk op in de wijk; Minder reistijd." in summary_part
         assert "Nadelen: Niet elke wijk heeft een buurthuis." in summary_part
+        # chapter 6 gives the principles a heading of their own, after the findings
+        chapter = text[text.rindex("6. Bevindingen"):text.rindex("7. Advies")]   # not the contents
+        assert "Uitgangspunten" in chapter and chapter.index("Uitgangspunten") < chapter.index("Leefwereld gericht")
 
 
 def test_docx_uses_word_built_in_styles_only():
