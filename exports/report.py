@@ -633,8 +633,7 @@ def _samenvatting(data: ReportInput, report: Report, n_respondents: int,
             paras.append(f"Besluit ({d.body}{when}): {_first_sentence(d.text)}")
     else:
         paras.append("Er is nog geen besluit genomen.")
-    if report.notice:
-        paras.append(_review_text(data))
+    # (what is still to review: the concept notice above says it, and Aanpak in full)
     return intro, lines, paras
 
 
