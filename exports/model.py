@@ -6,6 +6,7 @@ Markdown) only read a :class:`Report`, so every format says the same.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -13,6 +14,12 @@ from typing import Any
 #: Counts below this are never shown broken down (small-group protection).
 MIN_CELL = 5
 SMALL = "minder dan 5"
+
+
+def pct(x: float | None) -> str:
+    """A share as a whole percentage, halves rounded up as Dutch readers expect (10 of 16:
+    63%, where Python's ``round`` gives 62)."""
+    return "–" if x is None else f"{math.floor(x * 100 + 0.5 + 1e-9):d}%"
 
 
 def protect(n: int | None) -> str:
@@ -238,6 +245,18 @@ class Divide:
     @property
     def direction(self) -> str:
         return "vaker" if self.share_group > self.share_others else "minder vaak"
+
+    @property
+    def who(self) -> str:
+        """Who differs: "deelnemers uit Rivierenwijk", "deelnemers uit de groep ‘Cliënt / inwoner’"."""
+        return f"deelnemers uit de groep ‘{self.group}’" if self.dimension == "groep" else f"deelnemers uit {self.group}"
+
+    @property
+    def sentence(self) -> str:
+        """The difference as a sentence: "Deelnemers uit Rivierenwijk noemen vervoer vaker dan
+        anderen (40% tegenover 20%)."."""
+        return (f"{self.who[0].upper()}{self.who[1:]} noemen {self.theme.lower()} {self.direction} dan anderen "
+                f"({pct(self.share_group)} tegenover {pct(self.share_others)}).")
 
 
 @dataclass

@@ -14,8 +14,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from exports.model import AdviceInfo, Chart, Report, SummaryChoice, Table, protect
-from exports.report import MONTHS, dutch_date, pct
+from exports.model import AdviceInfo, Chart, Report, SummaryChoice, Table, pct, protect
+from exports.report import MONTHS, dutch_date
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("docx", "pdf", "html", "md")
@@ -306,8 +306,7 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
     out += ["## 5. Waar verschillen de meningen?", "", m(r.divides_note, inline=False), ""]
     if r.divides:
         for d in r.divides:
-            out.append(f"- {m(d.group)} ({m(d.dimension)}) noemt {m(d.theme.lower())} {m(d.direction)} dan anderen "
-                       f"({pct(d.share_group)} tegenover {pct(d.share_others)}).")
+            out.append(f"- {m(d.sentence)}")
         out.append("")
     else:
         out += ["Er zijn geen duidelijke verschillen tussen groepen of wijken gevonden.", ""]
@@ -512,8 +511,7 @@ def render_docx(report: Report) -> bytes:
     para(r.divides_note)
     if r.divides:
         for d in r.divides:
-            para(f"{d.group} ({d.dimension}) noemt {d.theme.lower()} {d.direction} dan anderen "
-                              f"({pct(d.share_group)} tegenover {pct(d.share_others)}).", style="List Bullet")
+            para(d.sentence, style="List Bullet")
     else:
         para("Er zijn geen duidelijke verschillen tussen groepen of wijken gevonden.")
     heading("6. Bevindingen en scenario's", 1)

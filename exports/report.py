@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from datetime import datetime
 from functools import lru_cache
@@ -13,7 +14,7 @@ from analysis.privacy import contains_personal_data, scrub
 from analysis.tfidf import Tfidf, centroid_ranking
 from exports.model import (
     MIN_CELL, SMALL, Chart, Divide, FindingSection, Quote, Report, ReportInput, SummaryChoice, Table,
-    ThemeSection, protect,
+    ThemeSection, pct, protect,
 )
 from exports.text import LemmaCache, cloud_weight, keyword_heads, spacy_lemmatiser
 
@@ -38,12 +39,6 @@ STEPS = ("lemma's", "thema's", "grafieken", "woordwolken", "verschillen", "bijla
 
 def dutch_date(d) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}" if d else ""
-
-
-def pct(x: float | None) -> str:
-    """A share as a whole percentage, halves rounded up as Dutch readers expect (10 of 16:
-    63%, where Python's ``round`` gives 62)."""
-    return "–" if x is None else f"{math.floor(x * 100 + 0.5 + 1e-9):d}%"
 
 
 def _list(items: list[str]) -> str:
@@ -410,8 +405,7 @@ def _divides_in_words(divides) -> str:
     if not divides:
         return ""
     def who(d) -> str:
-        name = f"de groep {d.group.lower()}" if d.dimension == "groep" else f"deelnemers uit {d.group}"
-        return f"{name} ({pct(d.share_group)}, tegenover {pct(d.share_others)} van de anderen)"
+        return f"{d.who} ({pct(d.share_group)}, tegenover {pct(d.share_others)} van de anderen)"
 
     more = [who(d) for d in divides if d.direction == "vaker"]
     less = [who(d) for d in divides if d.direction != "vaker"]
@@ -581,8 +575,10 @@ def _samenvatting(data: ReportInput, report: Report, n_respondents: int,
         how = _list([f"{protect(n)} {label}" for label, n in channels.most_common()])
         who.append(f"{n_respondents} mensen vulden de vragenlijst in ({how})")
     if who:
-        opening = (f"Van {report.period} haalde {data.organisation} op" if report.period
-                   else f"{data.organisation} haalde op")
+        # mid-sentence "de gemeente Deventer", as Dutch writes it, not "Gemeente Deventer"
+        body = re.sub(r"^Gemeente ", "de gemeente ", data.organisation)
+        opening = (f"Van {report.period} haalde {body} op" if report.period
+                   else f"{body[0].upper()}{body[1:]} haalde op")
         paras.append(f"{opening} wat inwoners en partners vinden. " + _list(who).capitalize()[0]
                      + _list(who)[1:] + ".")
     else:

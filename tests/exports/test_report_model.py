@@ -219,7 +219,7 @@ def test_concept_notice_while_suggestions_are_unreviewed_and_the_samenvatting():
     assert report.notice.startswith("Concept.") and "3 voorstellen bij 2 fragmenten" in report.notice
     assert "(1 uit verslagen van bijeenkomsten, 1 uit de vragenlijst)" in report.approach[-1]
     # samenvatting: who took part, the main themes with one sentence each, advice and decisions
-    assert report.summary[0].startswith("Van 1 mei 2019 tot en met 1 juni 2019 haalde Gemeente Test op")
+    assert report.summary[0].startswith("Van 1 mei 2019 tot en met 1 juni 2019 haalde de gemeente Test op")
     assert "15 mensen kwamen naar 1 bijeenkomst" in report.summary[0]
     assert "60 mensen vulden de vragenlijst in (60 online)" in report.summary[0]
     assert [label for label, _ in report.summary_themes] == ["Vervoer", "Mantelzorg"]
@@ -237,7 +237,7 @@ def test_concept_notice_while_suggestions_are_unreviewed_and_the_samenvatting():
     for text in (render_html(report), render_markdown(report)):
         assert "Samenvatting" in text and "Concept. Nog niet alle voorstellen" in text
     # what divides opinion, in words, in the theme's summary
-    assert "vaker genoemd door de groep mantelzorger" in {t.key: t for t in report.themes}["MANTELZORG"].summary
+    assert "vaker genoemd door deelnemers uit de groep ‘Mantelzorger’" in {t.key: t for t in report.themes}["MANTELZORG"].summary
 
 
 def test_samenvatting_names_principles_and_scenarios_with_pros_and_cons():
