@@ -32,6 +32,8 @@ NEAR_DUPLICATE = 0.7
 #: A word cloud counts a lemma that is one of the theme's codebook keywords this many times.
 KEYWORD_WEIGHT = 2.0
 CLOUD_WORDS = 30
+#: fewest fragments for a theme's word cloud: of fewer, a cloud shows a handful of loose words
+MIN_CLOUD_SEGMENTS = 10
 
 #: The steps reported to a progress callback, in order.
 STEPS = ("lemma's", "thema's", "grafieken", "woordwolken", "verschillen", "bijlagen")
@@ -129,7 +131,8 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
         overview = _overview_charts(themes, hood_base, group_base)
     step("grafieken")
     if with_charts:
-        keys = {t.key: picture_key("word cloud", t.cloud_weights) for t in themes if t.cloud_weights}
+        keys = {t.key: picture_key("word cloud", t.cloud_weights) for t in themes
+                if t.cloud_weights and t.n_segments >= MIN_CLOUD_SEGMENTS}
         pngs = lemma_store.pictures(keys.values()) if lemma_store is not None else {}
         drawn = {}
         for t in themes:

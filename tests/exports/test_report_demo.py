@@ -224,7 +224,12 @@ def test_report_files_in_every_format(demo_app, tmp_path):
             assert pii not in flat, (name, pii)
     # every chart has a text alternative: alt in HTML, descr in DOCX; Markdown links the PNGs
     imgs = re.findall(r"<img [^>]*>", html)
-    assert len(imgs) == 3 + len(report.themes)
+    from exports.report import MIN_CLOUD_SEGMENTS
+    clouds = [t for t in report.themes if t.wordcloud]
+    # a word cloud for every theme with enough fragments to make one worth reading
+    assert {t.key for t in clouds} == {t.key for t in report.themes if t.n_segments >= MIN_CLOUD_SEGMENTS}
+    assert any(t.n_segments < MIN_CLOUD_SEGMENTS for t in report.themes)      # (the demo has small themes)
+    assert len(imgs) == 3 + len(clouds)
     assert all(re.search(r'alt="[^"]{30,}"', i) for i in imgs)
     descrs = [el.get("descr") for el in docx.element.body.iter() if el.tag.endswith("}docPr")]
     assert len(descrs) == len(imgs) and all(d and len(d) > 30 for d in descrs)
