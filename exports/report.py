@@ -239,9 +239,16 @@ def _period(data: ReportInput) -> str:
     return dutch_date(data.starts_on or data.ends_on)
 
 
+#: a line of meeting notes that records the meeting's business, not what participants said
+_PROCEDURAL = re.compile(r"^(afspraak|afspraken|actie|actiepunt|actiepunten|besluit|conclusie|vervolg|"
+                         r"vervolgstappen|agenda|aanwezig|afwezig|notulist|volgende bijeenkomst)\b\s*:", re.I)
+
+
 def _quote(s, *, max_chars: int = 320) -> Quote | None:
+    """``s`` as a quote (cut at ``max_chars``, personal data scrubbed), or None when it
+    holds personal data or is a line of the meeting's business ("Afspraak: ...")."""
     text = " ".join(s.text.split())
-    if not text or contains_personal_data(text):
+    if not text or contains_personal_data(text) or _PROCEDURAL.match(text):
         return None
     if len(text) > max_chars:
         cut = text.rfind(" ", 0, max_chars)

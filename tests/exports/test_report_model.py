@@ -146,6 +146,20 @@ def test_every_format_says_the_same():
     assert "<script" not in html.lower()
 
 
+def test_the_meetings_business_is_not_quoted_as_what_participants_said():
+    data = small_input()
+    for k, text in enumerate(["Afspraak: de gemeente koppelt in juni terug wat met de inbreng is gedaan.",
+                              "Actiepunten: de taxi en de dagbesteding bespreken met de vervoerder."]):
+        data.segments.append(SegmentRow(id=2000 + k, text=text, source="document", unit="meeting:1",
+                                        source_label="deelnemer wijkbijeenkomst Dorp", codes=["VERVOER"],
+                                        neighbourhood="Dorp"))
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=False)
+    vervoer = {t.key: t for t in report.themes}["VERVOER"]
+    assert vervoer.n_segments == 32                       # counted as input of the theme ...
+    said = [q.text for q in vervoer.quotes] + vervoer.highlights
+    assert said and not any(t.startswith(("Afspraak", "Actiepunten")) for t in said)   # ... but not quoted
+
+
 def test_advice_points_in_full_with_the_response_in_every_format():
     import io
 
