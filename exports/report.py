@@ -160,10 +160,10 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     divides_note = (
         f"We vergelijken per thema het aandeel deelnemers aan de vragenlijst uit een groep of wijk dat het "
         f"thema noemt met het aandeel bij alle andere deelnemers. Een verschil noemen we hier als het "
-        f"minstens {round(MIN_DIFFERENCE * 100)} procentpunt is en statistisch betrouwbaar "
-        f"(z-toets voor twee proporties; over alle {n_tests} vergelijkingen samen mag hooguit "
-        f"{round(ALPHA * 100)}% van de gemelde verschillen toeval zijn: Benjamini-Hochberg). "
-        f"Groepen en wijken met minder dan {MIN_CELL} deelnemers vergelijken we niet.")
+        f"minstens {round(MIN_DIFFERENCE * 100)} procentpunt is en niet op toeval lijkt te berusten "
+        f"(hoe we dat toetsen staat in bijlage B). "
+        f"Groepen en wijken met minder dan {MIN_CELL} deelnemers vergelijken we niet. Dit hoofdstuk gaat over "
+        f"hoe vaak een groep een thema noemt; wat mensen er precies over zeggen, staat bij de thema's.")
     step("verschillen")
 
     findings, scenarios = [], []
@@ -721,7 +721,8 @@ def _method(data: ReportInput, n_tests: int) -> list[str]:
         f"Woordwolken tonen de zelfstandige en bijvoeglijke naamwoorden (in hun basisvorm) die binnen een "
         f"thema het vaakst voorkomen; groter is vaker. Trefwoorden van het thema uit het codeboek tellen "
         f"{KEYWORD_WEIGHT:g} keer. Werkwoorden en woorden die in elke consultatie vaak vallen (zoals "
-        f"‘gemeente’, ‘mensen’ of ‘houden’) laten we weg.",
+        f"‘gemeente’, ‘mensen’ of ‘houden’) laten we weg. Een thema met minder dan {MIN_CLOUD_SEGMENTS} "
+        f"fragmenten krijgt geen woordwolk.",
     ]
 
 
