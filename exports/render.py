@@ -125,7 +125,8 @@ def _env() -> Environment:
                        pct=pct, date=lambda d: _nowrap_dates(dutch_date(d)), nowrap_dates=_nowrap_dates,
                        summary_choices=summary_choices, pros_and_cons=pros_and_cons, titled=_titled,
                        advice_views=advice_views, finding_groups=finding_groups,
-                       themes_label=_themes_label)
+                       themes_label=_themes_label,
+                       chart_tables=chart_tables)
     return env
 
 
@@ -156,12 +157,18 @@ def _data_uri(png: bytes) -> str:
 
 
 def _html_chart(c: Chart) -> Markup:
-    details = ""
-    if c.table is not None:
-        details = (f'<details class="chart-data"><summary>De cijfers bij deze grafiek</summary>'
-                   f"{_html_table(c.table)}</details>")
+    figures = ""
+    if c.table is not None:     # the table itself is in bijlage D (see chart_tables)
+        figures = (f'<p class="chart-data"><a href="#cijfers-{escape(c.key)}">De cijfers bij deze grafiek staan '
+                   f"in bijlage D.</a></p>")
     return Markup(f'<figure class="chart" id="grafiek-{escape(c.key)}"><img src="{_data_uri(c.png)}" '
-                  f'alt="{escape(c.alt)}"><figcaption>{escape(c.title)}</figcaption></figure>{details}')
+                  f'alt="{escape(c.alt)}"><figcaption>{escape(c.title)}</figcaption></figure>{figures}')
+
+
+def chart_tables(report: Report) -> list[tuple[str, Table]]:
+    """Bijlage D: the tables of figures behind the overview charts (chart key, table), kept
+    out of chapter 4 so that it opens with the charts and the themes, not pages of tables."""
+    return [(c.key, c.table) for c in report.overview_charts if c.table is not None]
 
 
 def render_html(report: Report, *, print_css: bool = False) -> str:
@@ -246,8 +253,6 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
             out.append("")
         out.append(f"*{md_text(_titled(c.title))}* {md_text(c.alt)}")
         out.append("")
-        if c.table is not None:
-            out.extend(_md_table(c.table))
 
     def paras(text: str) -> None:
         for p in (text or "–").split("\n\n"):
@@ -368,6 +373,10 @@ def render_markdown(report: Report, *, assets_dir: Path | None = None, assets_pr
         out += [m(p, inline=False), ""]
     if r.agreement_table:
         out += _md_table(r.agreement_table)
+    if chart_tables(r):
+        out += ["### D. Cijfers bij de grafieken", ""]
+        for _key, t in chart_tables(r):
+            out += _md_table(t)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -439,8 +448,6 @@ def render_docx(report: Report) -> bytes:
         doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the picture stays with its caption
         set_alt_text(doc.inline_shapes[-1], c.alt, c.title)
         para(c.title, "Caption")
-        if c.table is not None:
-            table(c.table)
 
     def quote(q) -> None:
         p = para(style="Quote")
@@ -582,6 +589,10 @@ def render_docx(report: Report) -> bytes:
         para(p)
     if r.agreement_table:
         table(r.agreement_table)
+    if chart_tables(r):
+        heading("D. Cijfers bij de grafieken", 2)
+        for _key, t in chart_tables(r):
+            table(t)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

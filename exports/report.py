@@ -451,7 +451,8 @@ def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
     top = ", ".join(f"{t.label} ({t.n_segments})" for t in themes[:5])
     out = [Chart(
         key="themas", title="Hoe vaak kwam elk thema aan de orde?",
-        alt=f"Staafdiagram: aantal fragmenten per thema, van vaak naar minder vaak. Het vaakst: {top}.",
+        alt=(f"Staafdiagram: aantal fragmenten per thema, van vaak naar minder vaak. Het vaakst: {top}. "
+             f"De cijfers staan in bijlage D."),
         png=charts.bar_chart(labels, values, xlabel="aantal fragmenten"),
         table=Table(caption="Aantal fragmenten per thema", headers=["Thema", "Fragmenten", "Deelnemers vragenlijst"],
                     rows=[[t.label, str(t.n_segments), protect(t.n_respondents)] for t in themes]))]
@@ -472,7 +473,7 @@ def _overview_charts(themes, hood_base, group_base) -> list[Chart]:
             key=f"heatmap-{dim}", title=f"Welk thema noemen deelnemers {title}?",
             alt=(f"Kleurenoverzicht: per thema (rijen) en {dim} (kolommen) het percentage deelnemers aan de vragenlijst "
                  f"dat het thema noemt. Grijze vakken: minder dan {MIN_CELL} deelnemers, niet getoond. "
-                 f"De cijfers staan ook in de tabel onder het overzicht."),
+                 f"De cijfers staan in bijlage D."),
             png=charts.heat_map([t.label for t in themes], cols, shares, title=f"Thema's {title} (%)",
                              grey_note=f"Grijs: minder dan {MIN_CELL} deelnemers, niet getoond"),
             table=Table(caption=f"% (aantal) deelnemers dat het thema noemt, {title}",

@@ -146,6 +146,28 @@ def test_every_format_says_the_same():
     assert "<script" not in html.lower()
 
 
+def test_chart_figures_are_in_an_appendix_in_every_format():
+    import io
+
+    from docx import Document
+
+    report = build_report(small_input(), lemmatiser=simple_lemmatiser, with_charts=True)
+    captions = [c.table.caption for c in report.overview_charts if c.table is not None]
+    assert len(captions) == 3
+    html = render_html(report)
+    md = render_markdown(report)
+    docx = Document(io.BytesIO(render_docx(report)))
+    docx_text = "\n".join(p.text for p in docx.paragraphs)
+    for text in (html, md, docx_text):
+        appendix = text.rindex("D. Cijfers bij de grafieken")
+        chapter4 = text[text.rindex("4. Wat is opgehaald"):text.rindex("5. Waar verschillen")]
+        for caption in captions:      # the tables are in bijlage D, not between the charts
+            assert caption not in chapter4 and text.index(caption, appendix) > appendix, caption
+    assert html.count("De cijfers bij deze grafiek staan in bijlage D.") == 3
+    assert all(f'id="cijfers-{c.key}"' in html and f'href="#cijfers-{c.key}"' in html for c in report.overview_charts)
+    assert '<a href="#cijfers">D. Cijfers bij de grafieken</a>' in html       # in the contents
+
+
 def test_the_meetings_business_is_not_quoted_as_what_participants_said():
     data = small_input()
     for k, text in enumerate(["Afspraak: de gemeente koppelt in juni terug wat met de inbreng is gedaan.",
