@@ -281,6 +281,9 @@ def test_document_furniture_is_not_coded(rules, text, furniture):
     ("Ook de specialistische zorg is duur.", "PROFESSIONALS", False),
     ("We financieren de ondersteuning per uur.", "FINANCIERING", True),   # verb ~ nominalisation stays
     ("Dat is een bureaucratische aanpak.", "BUREAUCRATIE", True),          # -isch of an -ie noun stays
+    # a verb with a noun keyword's form is not that noun: "gegeven" (given) is not "gegevens" (data)
+    ("Vorig jaar hebben we ook al ideeën gegeven.", "STURING", False),
+    ("Mijn gegevens zijn zomaar doorgestuurd.", "STURING", True),
     # short compound parts: only as the head
     ("De werkgroep bespreekt de werkprocessen.", "MEEDOEN", False),
     ("Zij doen productiewerk in de werkplaats.", "MEEDOEN", True),
