@@ -396,6 +396,7 @@ class RuleCoder:
         self.excluded: dict[str, set[str]] = {}         # one-token lemma/form -> codes it does not count for
         self.excluded_long: dict[str, list[tuple[str, str]]] = {}   # term[:5] and term[-5:] -> [(term, code)]
         self.nouns: set[str] = set()                     # rule ids of one-word noun keywords
+        self.verbs: set[str] = set()                     # ... and of one-word verb keywords
         self.verbal: dict[str, list[tuple[str, tuple[frozenset, ...], frozenset]]] = {}   # a phrase ending in a verb:
         # first-token key -> [(rule id, the other tokens' keys, the verb's lemma and form)]
         keywords = [(c.code, kw) for c in codebook.codes for kw in c.keywords]
@@ -436,6 +437,8 @@ class RuleCoder:
                     self.single.setdefault(key, []).append(rule_id)
                 if toks[0].pos_ in ("NOUN", "PROPN"):
                     self.nouns.add(rule_id)
+                elif toks[0].pos_ == "VERB":
+                    self.verbs.add(rule_id)
                 sense = next((a for a in alternatives[0] if a in SENSE_RULES), None)
                 if sense is not None:
                     self.sense[rule_id] = sense
@@ -524,7 +527,8 @@ class RuleCoder:
                 found.append((tok.i, tok.i + 1, rid, "whole"))
             for prt in _particles(tok):     # a separable verb split by word order: "werken goed samen"
                 if prt.lower_ + key not in SENSE_RULES:
-                    for rid in self.single.get(prt.lower_ + key, ()):
+                    # only a verb keyword: "in actie komen" is not inkomen (income), "is wel" not welzijn
+                    for rid in sorted(set(self.single.get(prt.lower_ + key, ())) & self.verbs):
                         found.append((tok.i, tok.i + 1, rid, "whole"))
                         shown[(tok.i, tok.i + 1, rid)] = tuple(sorted((tok.i, prt.i)))
             if whole or len(key) < 6:

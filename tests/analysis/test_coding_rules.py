@@ -88,6 +88,10 @@ def test_split_verbs_keep_negation_and_senses(rules):
     assert "PREVENTIE" not in codes_of(rules, "Dat komt in de wijk vaak voor.")
     # a preposition with its own noun is no particle: "besteden aan", not "aanbesteden"
     assert "AANBIEDERS" not in codes_of(rules, "We besteden veel geld aan zorg.")
+    # only a verb keyword is joined with a particle: "in actie komen" is not inkomen (income),
+    # "is wel" not welzijn
+    assert "BESTAANSZEKERHEID" not in codes_of(rules, "De wijkagent hoeft maar zelden in actie te komen.")
+    assert "PREVENTIE" not in codes_of(rules, "Dat is hier echter wel het geval.")
     # a noun with words of its own is an object, not the particle of "deelnemen"
     assert "MEEDOEN" not in codes_of(rules, "De gemeente neemt een deel van de kosten voor haar rekening.")
     # a split match does not hide a keyword inside its span
