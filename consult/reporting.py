@@ -117,7 +117,8 @@ def _source_label(kind: str, group: str | None, meeting: Meeting | None, hood: s
         return f"{(group or 'deelnemer').lower()}, vragenlijst"
     if meeting is not None:
         where = f" {meeting.neighbourhood.name}" if meeting.neighbourhood is not None else ""
-        return f"deelnemer {meeting.type_label.lower()}{where}"
+        # the notes are the facilitator's record of what was said, not a participant's own words
+        return f"verslag {meeting.type_label.lower()}{where}"
     return "verslag"
 
 

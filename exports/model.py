@@ -36,7 +36,7 @@ class SegmentRow:
     id: int
     text: str                       # the masked text (the unmasked text only in exports for roles allowed it)
     source: str                     # "answer" or "document"
-    source_label: str               # "inwoner, vragenlijst" / "deelnemer wijkbijeenkomst Keizerslanden"
+    source_label: str               # "inwoner, vragenlijst" / "verslag wijkbijeenkomst Keizerslanden"
     unit: str                       # contributor key: "response:12" or "meeting:3" / "document:4"
     codes: list[str] = field(default_factory=list)  # accepted code keys
     group: str | None = None        # stakeholder group label

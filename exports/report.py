@@ -160,7 +160,7 @@ def build_report(data: ReportInput, *, lemmatiser=None, with_charts: bool = True
     divides_note = (
         f"We vergelijken per thema het aandeel deelnemers aan de vragenlijst uit een groep of wijk dat het "
         f"thema noemt met het aandeel bij alle andere deelnemers. Een verschil noemen we hier als het "
-        f"minstens {round(MIN_DIFFERENCE * 100)} procentpunt is en niet op toeval lijkt te berusten "
+        f"minstens {round(MIN_DIFFERENCE * 100)} procentpunten is en niet op toeval lijkt te berusten "
         f"(hoe we dat toetsen staat in bijlage B). "
         f"Groepen en wijken met minder dan {MIN_CELL} deelnemers vergelijken we niet. Dit hoofdstuk gaat over "
         f"hoe vaak een groep een thema noemt; wat mensen er precies over zeggen, staat bij de thema's.")
@@ -310,8 +310,8 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
     for pass_ in (0, 1):
         for i, _score in ranked:
             s = by_index[i]
-            if i in quoted or i in summary_idx or any(similarity(i, j) >= NEAR_DUPLICATE for j in summary_idx):
-                continue
+            if i in summary_idx or any(similarity(i, j) >= NEAR_DUPLICATE for j in (*quoted, *summary_idx)):
+                continue       # (also the same words said elsewhere: the demo's meetings repeat survey answers)
             if pass_ == 0 and sources_used[s.source] >= SUMMARY_SEGMENTS - 1:
                 continue
             q = _quote(s, max_chars=220)
@@ -331,7 +331,7 @@ def _theme(code, segs, respondents, n_respondents, hood_base, group_base, vector
     weights = {w: n * cloud_weight(w, heads, KEYWORD_WEIGHT) for w, n in words.items()}
     top = sorted(weights, key=lambda w: (-weights[w], w))[:CLOUD_WORDS]
     top_words = [(w, words[w]) for w in top]
-    lead = f"{code.label} kwam aan de orde in {_n(len(segs), 'fragment', 'fragmenten')}. "
+    lead = f"Het thema ‘{code.label}’ kwam aan de orde in {_n(len(segs), 'fragment', 'fragmenten')}. "
     origin = _where_from(meeting_units, resp_units, meetings)
     lead += origin + "."
     if summary_parts:
@@ -358,26 +358,26 @@ SPREAD_TOP = 3
 
 
 def _spread(hood_count: Counter, hood_base: Counter, group_count: Counter, group_base: Counter) -> str:
-    """"In de vragenlijst noemen dit thema naar verhouding het vaakst deelnemers uit Diepenveen
-    (6 van de 17, 35%) en Binnenstad (7 van de 21, 33%); van de groepen: cliënt (22 van de 56,
-    39%) ..." At most :data:`SPREAD_TOP` of each, highest share first, only shares that may be
-    shown (:func:`_share`) and are not 0; empty when there are none."""
+    """"Naar verhouding noemden vooral deelnemers uit Diepenveen (6 van de 17, 35%) en
+    Binnenstad (7 van de 21, 33%) dit thema in de vragenlijst. Van de groepen waren dat
+    vooral: cliënt (22 van de 56, 39%) ..." At most :data:`SPREAD_TOP` of each, highest share first,
+    only shares that may be shown (:func:`_share`) and are not 0; empty when there are none."""
     def top(counts: Counter, base: Counter) -> list[str]:
         shares = [(name, counts.get(name, 0), base[name], _share(counts.get(name, 0), base[name])) for name in base]
         shown = sorted((x for x in shares if x[3]), key=lambda x: (-x[3], -x[1]))[:SPREAD_TOP]
         return [f"{name} ({c} van de {b}, {pct(share)})" for name, c, b, share in shown]
 
     hoods, groups = top(hood_count, hood_base), top(group_count, group_base)
-    parts = []
+    out = []
     if hoods:
-        parts.append(f"deelnemers uit {_list(hoods)}")
+        out.append(f"Naar verhouding noemden vooral deelnemers uit {_list(hoods)} dit thema in de vragenlijst.")
     if groups:
-        parts.append(f"van de groepen: {_list([g[:1].lower() + g[1:] for g in groups])}")
-    if not parts:
+        out.append(("Van de groepen waren dat vooral: " if hoods else
+                    "Naar verhouding noemden vooral deze groepen dit thema in de vragenlijst: ")
+                   + _list([g[:1].lower() + g[1:] for g in groups]) + ".")
+    if not out:
         return ""
-    return ("In de vragenlijst noemen dit thema naar verhouding het vaakst " + "; ".join(parts) +
-            ". De cijfers voor alle wijken en groepen staan in de tabellen bij de kleurenoverzichten aan het "
-            "begin van dit hoofdstuk.")
+    return " ".join(out) + " De cijfers voor alle wijken en groepen staan in bijlage D."
 
 
 def _where_from(meeting_units: set[str], resp_units: set[str], meetings) -> str:
@@ -712,13 +712,13 @@ def _method(data: ReportInput, n_tests: int) -> list[str]:
         "anders het meest kenmerkende fragment.",
         "Citaten: we tonen alleen tekst waaruit persoonsgegevens zijn verwijderd. Een fragment met een "
         "e-mailadres of telefoonnummer gebruiken we niet als citaat. Bij een citaat staat alleen de soort "
-        "bron (bijvoorbeeld ‘inwoner, vragenlijst’ of ‘deelnemer wijkbijeenkomst Keizerslanden’).",
+        "bron (bijvoorbeeld ‘inwoner, vragenlijst’ of ‘verslag wijkbijeenkomst Keizerslanden’).",
         f"Verschillen tussen groepen: per thema vergelijken we het aandeel van een groep of wijk met het "
         f"aandeel van alle andere deelnemers aan de vragenlijst (z-toets voor twee proporties). Omdat we "
         f"veel vergelijkingen tegelijk doen ({n_tests}), corrigeren we met de methode van Benjamini en "
         f"Hochberg: van de gemelde verschillen is naar verwachting hooguit {round(ALPHA * 100)}% toeval. "
         f"We noemen een verschil bovendien alleen als het minstens {round(MIN_DIFFERENCE * 100)} "
-        f"procentpunt is.",
+        f"procentpunten is.",
         f"Woordwolken tonen de zelfstandige en bijvoeglijke naamwoorden (in hun basisvorm) die binnen een "
         f"thema het vaakst voorkomen; groter is vaker. Trefwoorden van het thema uit het codeboek tellen "
         f"{KEYWORD_WEIGHT:g} keer. Werkwoorden en woorden die in elke consultatie vaak vallen (zoals "

@@ -168,6 +168,30 @@ def test_chart_figures_are_in_an_appendix_in_every_format():
     assert '<a href="#cijfers">D. Cijfers bij de grafieken</a>' in html       # in the contents
 
 
+def test_docx_is_dutch_and_fills_in_its_contents_when_opened():
+    import io
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    data = small_input()
+    data.advice[0].reaction_sender, data.advice[0].reaction_sent_on = "het college", date(2019, 8, 1)
+    report = build_report(data, lemmatiser=simple_lemmatiser, with_charts=False)
+    doc = Document(io.BytesIO(render_docx(report)))
+    lang = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+    assert lang.get(qn("w:val")) == "nl-NL"                              # spelling checked as Dutch
+    assert doc.settings.element.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+    assert "python-docx" not in (doc.core_properties.comments or "")
+    assert doc.core_properties.created.year >= 2024
+    # a theme's spread points to the tables, which are in bijlage D
+    assert all("bijlage D" in t.spread for t in report.themes if t.spread)
+    # every format says who answered the advice, and when
+    said = "Reactie van het college op 1 augustus 2019."
+    docx_text = "\n".join(p.text for p in doc.paragraphs)
+    html_text = re.sub(r"<[^>]+>", "", render_html(report))
+    assert said in docx_text and said in render_markdown(report) and said in html_text
+
+
 def test_the_meetings_business_is_not_quoted_as_what_participants_said():
     data = small_input()
     for k, text in enumerate(["Afspraak: de gemeente koppelt in juni terug wat met de inbreng is gedaan.",

@@ -268,7 +268,7 @@ def test_trace_matrix_and_bridge(app, small, tmp_path):
         assert write_trace(m, fmt, tmp_path / f"t.{fmt}").stat().st_size > 1000
     # the report input uses masked text, and two coders give agreement figures
     seg = next(x for x in data.segments if x.id == small["masked_segment"])
-    assert seg.text.startswith("Mevrouw [naam]") and seg.source_label == "deelnemer wijkbijeenkomst Bathmen"
+    assert seg.text.startswith("Mevrouw [naam]") and seg.source_label == "verslag wijkbijeenkomst Bathmen"
     assert data.agreement and data.agreement[0].coders == ("user:1", "user:2")
     assert data.agreement[0].n_segments == 3
 
