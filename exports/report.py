@@ -421,7 +421,7 @@ def _divides_in_words(divides) -> str:
     less = [who(d) for d in divides if d.direction != "vaker"]
     parts = ([f"vaker genoemd door {_list(more)}"] if more else []) + (
         [f"minder vaak door {_list(less)}"] if less else [])
-    return " Waar de meningen verschillen: dit thema wordt in de vragenlijst " + "; ".join(parts) + "."
+    return " Verschil tussen groepen: dit thema wordt in de vragenlijst " + "; ".join(parts) + "."
 
 
 def _n(n: int, one: str, many: str) -> str:
