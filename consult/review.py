@@ -273,7 +273,8 @@ def review_page(session: Session, c: Consultation, f: Filters, *, unmasked: bool
         assignments = sorted(seg.assignments, key=lambda a: (a.status != AssignmentStatus.SUGGESTED,
                                                              -(a.confidence or 0), a.id))
         first = next((a for a in assignments if a.status == AssignmentStatus.SUGGESTED), None)
-        rows.append({"segment": seg, "html": highlight(shown, first, original=unmasked, query=f.q),
+        marked = [a for a in assignments if a.status != AssignmentStatus.REJECTED]
+        rows.append({"segment": seg, "html": highlight(shown, marked, original=unmasked, query=f.q),
                      "assignments": assignments, "source": source_label(seg, unmasked=unmasked), "group": group_label(seg),
                      "context": contexts.get(seg.id), "open": first is not None,
                      "candidates": candidates(seg, codes),
@@ -397,36 +398,52 @@ def segment_contexts(session: Session, segments: list[Segment]) -> dict[int, Con
 
 # -- how a segment and its codes are shown -------------------------------------------------
 
-def highlight(text: str, assignment: CodeAssignment | None, *, original: bool, query: str = "") -> Markup:
-    """``text`` with the evidence of ``assignment`` (and the search term) marked."""
-    spans: list[tuple[int, int]] = []
-    items = ((assignment.evidence or {}).get("items") or []) if assignment is not None else []
-    for item in items:
-        if not isinstance(item, dict) or item.get("kind") != "keyword":
-            continue
-        s, e = item.get("start_char", -1), item.get("end_char", -1)
-        # words that word order split ("werken … samen") are marked one by one
-        parts = [p for p in item.get("parts") or [] if isinstance(p, list) and len(p) == 2]
-        if original and isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text):
-            if parts:
-                spans.extend((a, b) for a, b in parts
-                             if isinstance(a, int) and isinstance(b, int) and s <= a < b <= e)
-            else:
-                spans.append((s, e))
-        elif item.get("matched_text"):
-            for word in str(item["matched_text"]).split(" … "):
-                for m in re.finditer(re.escape(word), text, re.I):
-                    spans.append(m.span())
+def highlight(text: str, assignments: CodeAssignment | list[CodeAssignment] | None, *, original: bool,
+              query: str = "") -> Markup:
+    """``text`` with the keyword evidence of ``assignments`` (one or several) and the search
+    term marked; a mark names the codes its words are evidence for (``title``).  On masked
+    text (``original`` false) the matched words are found again by what they say, as whole
+    words: ``buurt`` is not marked inside ``buurthuis``.  Overlapping marks are merged."""
+    if assignments is None:
+        assignments = []
+    elif isinstance(assignments, CodeAssignment):
+        assignments = [assignments]
+    spans: list[tuple[int, int, str]] = []
+    for a in assignments:
+        label = a.code.label if a.code is not None else ""
+        items = (a.evidence or {}).get("items") if isinstance(a.evidence, dict) else None
+        for item in items or []:
+            if not isinstance(item, dict) or item.get("kind") != "keyword":
+                continue
+            s, e = item.get("start_char", -1), item.get("end_char", -1)
+            # words that word order split ("werken … samen") are marked one by one
+            parts = [p for p in item.get("parts") or [] if isinstance(p, list) and len(p) == 2]
+            if original and isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text):
+                if parts:
+                    spans.extend((x, y, label) for x, y in parts
+                                 if isinstance(x, int) and isinstance(y, int) and s <= x < y <= e)
+                else:
+                    spans.append((s, e, label))
+            elif item.get("matched_text"):
+                for word in str(item["matched_text"]).split(" … "):
+                    for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I):
+                        spans.append((*m.span(), label))
     if query:
         for m in re.finditer(re.escape(query), text, re.I):
-            spans.append(m.span())
-    spans.sort()
+            spans.append((*m.span(), ""))
+    merged: list[list] = []          # [start, end, labels]
+    for s, e, label in sorted(spans):
+        if merged and s < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            if label and label not in merged[-1][2]:
+                merged[-1][2].append(label)
+        else:
+            merged.append([s, e, [label] if label else []])
     out, pos = [], 0
-    for s, e in spans:
-        if s < pos:
-            continue
+    for s, e, labels in merged:
         out.append(escape(text[pos:s]))
-        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        title = Markup(' title="{}"').format(", ".join(labels)) if labels else Markup("")
+        out.append(Markup("<mark{}>").format(title) + escape(text[s:e]) + Markup("</mark>"))
         pos = e
     out.append(escape(text[pos:]))
     return Markup("").join(out)
@@ -514,7 +531,8 @@ def explain(a: CodeAssignment) -> str:
     if keyword_words or related:
         shown = [f"‘{w}’" for w in keyword_words[:_MAX_WORDS]]
         shown += [f"‘{w}’ (lijkt op ‘{k}’)" for w, k in related[:max(0, _MAX_WORDS - len(shown))]]
-        n = len(shown)
+        # one match of several words ("werken … samen", "sociaal team") is "de woorden" too
+        n = len(shown) + sum(1 for w in keyword_words[:_MAX_WORDS] if " " in w)
         sentences.append(f"Herkend aan {_words(n, 'het woord', 'de woorden')} {dutch_list(shown, quote=False)}")
     if a.origin == Origin.RULE:
         if sentences:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from consult import coding, review
 from consult.models import (
-    Answer, AssignmentStatus, AuditLog, CodeAssignment, Consultation, Origin, Question, Response,
+    Answer, AssignmentStatus, AuditLog, Code, CodeAssignment, Consultation, Origin, Question, Response,
     ResponseStatus, Segment, User,
 )
 from tests.web.conftest import SLUG, csrf_token, login
@@ -77,7 +77,26 @@ def test_words_that_word_order_split_are_marked_one_by_one():
     # on the masked text the words are found by what they say
     assert str(review.highlight(text, a, original=False)) == \
         "De teams <mark>werken</mark> in de wijk goed <mark>samen</mark>."
-    assert review.explain(a) == "Herkend aan het woord ‘werken … samen’ (regel)."
+    assert review.explain(a) == "Herkend aan de woorden ‘werken … samen’ (regel)."
+
+
+def test_every_proposal_is_marked_as_whole_words_with_its_code():
+    text = "Er is geen buurthuis meer in onze buurt. Het wijkteam helpt."
+    wijk = Code(key="WIJK", label="Wijk")
+    team = Code(key="TEAM", label="Sociaal team")
+    a1 = CodeAssignment(origin=Origin.RULE, coder="x", confidence=0.9, code=wijk, evidence={"items": [
+        {"kind": "keyword", "keyword": "buurt", "matched_text": "buurt", "match": "whole"}]})
+    a2 = CodeAssignment(origin=Origin.RULE, coder="x", confidence=0.8, code=team, evidence={"items": [
+        {"kind": "keyword", "keyword": "wijkteam", "matched_text": "wijkteam", "match": "whole"}]})
+    html = str(review.highlight(text, [a1, a2], original=False, query="buurthuis"))
+    # the second proposal is marked too; "buurt" is not marked inside "buurthuis", which the
+    # search marks whole
+    assert html == ('Er is geen <mark>buurthuis</mark> meer in onze <mark title="Wijk">buurt</mark>. '
+                    'Het <mark title="Sociaal team">wijkteam</mark> helpt.')
+    # overlapping marks are merged and name both codes
+    a3 = CodeAssignment(origin=Origin.RULE, coder="x", confidence=0.7, code=team, evidence={"items": [
+        {"kind": "keyword", "keyword": "buurt", "matched_text": "onze buurt", "match": "whole"}]})
+    assert '<mark title="Sociaal team, Wijk">onze buurt</mark>' in str(review.highlight(text, [a1, a3], original=False))
 
 
 def _add_answer(s, world, text: str, parts: list[str]) -> list[int]:

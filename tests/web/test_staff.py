@@ -271,7 +271,7 @@ def test_review_accept_reject_add_and_filters(client, world, db_session):
     url = f"{STAFF}/codering"
     html = client.get(url).get_data(as_text=True)
     assert "[naam]" in html and "Jansen" not in html             # masked for policy writers
-    assert "<mark>mantelzorg</mark>" in html                      # evidence highlighted
+    assert '<mark title="Mantelzorg">mantelzorg</mark>' in html      # evidence highlighted, with its code
     assert "2</strong> voorstellen nog te beoordelen" in html
     assert "Mantelzorg" in html and "zekerheid 80%" in html
 
