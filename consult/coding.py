@@ -772,8 +772,10 @@ def add_code(session: Session, segment: Segment, code: Code | None, actor: User,
     accepted at once; adding it again re-accepts it. With ``from_candidates`` (a one-key
     choice on the review screen) the code's place among the segment's candidates is kept
     as its provenance (``evidence["candidate"]``: coder, score, rank) and in the audit
-    entry. Raises ``ValueError`` when ``code`` is missing or not in the codebook version
-    of the segment's consultation."""
+    entry. A code the coder proposes on the segment is accepted instead (one assignment,
+    not two); a code someone already accepted there raises :class:`ReviewError`. Raises
+    ``ValueError`` when ``code`` is missing or not in the codebook version of the segment's
+    consultation."""
     version_id = segment.consultation.codebook_version_id
     if code is None or version_id is None or code.version_id != version_id:
         raise ValueError("the code is not in the consultation's codebook")
@@ -781,6 +783,15 @@ def add_code(session: Session, segment: Segment, code: Code | None, actor: User,
     lock_segment(session, segment.id)
     a = session.scalar(select(CodeAssignment).where(CodeAssignment.segment_id == segment.id,
                                                     CodeAssignment.code_id == code.id, CodeAssignment.coder == coder))
+    others = session.scalars(select(CodeAssignment).where(
+        CodeAssignment.segment_id == segment.id, CodeAssignment.code_id == code.id,
+        CodeAssignment.coder != coder).order_by(CodeAssignment.id)).all()
+    if (a is None or a.status != AssignmentStatus.ACCEPTED) and any(
+            x.status == AssignmentStatus.ACCEPTED for x in others):
+        raise ReviewError(f"De code ‘{code.label}’ staat al bij dit stuk. Er is niets veranderd.")
+    proposed = next((x for x in others if x.status == AssignmentStatus.SUGGESTED), None)
+    if a is None and proposed is not None and not from_candidates:
+        return decide(session, proposed, "accept", actor)     # the coder proposes it already: accept that
     now = utcnow()
     details = {"consultation": segment.consultation_id, "segment": segment.id, "code": code.key,
                "to": AssignmentStatus.ACCEPTED.value, "created": a is None}

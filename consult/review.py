@@ -338,6 +338,13 @@ def next_to_review(session: Session, c: Consultation, f: Filters, after: int | N
     return found, page_of(session, c, f, found, unmasked=unmasked)
 
 
+def has_open_suggestion(session: Session, segment_id: int) -> bool:
+    """Whether segment ``segment_id`` still has a suggestion nobody decided on."""
+    return session.scalar(select(CodeAssignment.id).where(
+        CodeAssignment.segment_id == segment_id, CodeAssignment.status == AssignmentStatus.SUGGESTED,
+        CodeAssignment.decided_at.is_(None)).limit(1)) is not None
+
+
 def _margin(session: Session, segment_id: int) -> float | None:
     return session.scalar(select(Segment.review_margin).where(Segment.id == segment_id))
 

@@ -64,11 +64,14 @@ def _filters_of_next() -> review.Filters:
 
 def _back(c: Consultation, *, after: int | None = None, stay: int | None = None):
     """Back to the list the form came from, at the next segment to review after segment
-    ``after`` (or at segment ``stay``): on its page, with ``#segment-<id>``."""
+    ``after`` (or at segment ``stay``, or at ``after`` itself while it has codes still to
+    decide on): on its page, with ``#segment-<id>``."""
     s = db()
     f = review.resolve_order(s, c, _filters_of_next())
     unmasked = sees_unmasked(current_user())
     target = None
+    if stay is None and after is not None and review.has_open_suggestion(s, after):
+        stay = after
     if stay is not None:
         target = (stay, review.page_of(s, c, f, stay, unmasked=unmasked))
     else:
@@ -125,6 +128,10 @@ def add_code(slug: str, segment_id: int):
     code = s.get(Code, int(code_id)) if code_id.isdigit() else None
     try:
         coding.add_code(s, seg, code, current_user(), from_candidates=request.form.get("bron") == "kandidaat")
+    except coding.ReviewError as exc:
+        s.rollback()
+        flash(str(exc), "error")
+        return _back(c, stay=seg.id)
     except ValueError:
         flash("Kies een code uit het codeboek.", "error")
         return _back(c, stay=seg.id)

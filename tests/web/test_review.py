@@ -375,6 +375,42 @@ def test_undo_refuses_when_someone_changed_the_code_since(world, db_session):
     assert coding.last_decision(db_session, c, writer) == "‘Mantelzorg’ geaccepteerd"
 
 
+def test_a_code_already_there_is_not_added_twice_and_a_proposed_one_is_accepted(client, world, db_session):
+    login(client, "beleid@test.nl")
+    token = csrf_token(client, URL)
+    first, second = world.assignment_ids
+    seg1, seg2 = world.segment_ids
+    # MANTELZORG is proposed on segment 1: "add" accepts that proposal, no second assignment
+    r = client.post(f"{URL}/stuk/{seg1}/code", data={"csrf_token": token, "code_id": world.code_ids["MANTELZORG"]})
+    assert r.status_code == 303
+    db_session.expire_all()
+    rows = db_session.scalars(select(CodeAssignment).where(CodeAssignment.segment_id == seg1,
+                                                           CodeAssignment.code_id == world.code_ids["MANTELZORG"])).all()
+    assert [(a.id, a.status) for a in rows] == [(first, AssignmentStatus.ACCEPTED)]
+    # adding it again: said, nothing changes
+    r = client.post(f"{URL}/stuk/{seg1}/code", data={"csrf_token": token, "code_id": world.code_ids["MANTELZORG"]},
+                    follow_redirects=True)
+    assert "De code ‘Mantelzorg’ staat al bij dit stuk. Er is niets veranderd." in r.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count()).select_from(CodeAssignment).where(
+        CodeAssignment.segment_id == seg1, CodeAssignment.code_id == world.code_ids["MANTELZORG"])) == 1
+
+
+def test_after_a_decision_the_screen_stays_on_a_segment_with_codes_left_to_decide(client, world, db_session):
+    seg1, seg2 = world.segment_ids
+    extra = CodeAssignment(segment_id=seg1, code_id=world.code_ids["VERVOER"], origin=Origin.RULE, coder="rule:v1",
+                           confidence=0.6, evidence={"items": []})
+    db_session.add(extra)
+    db_session.commit()
+    login(client, "beleid@test.nl")
+    token = csrf_token(client, URL)
+    first, _ = world.assignment_ids
+    r = client.post(f"{URL}/toewijzing/{first}", data={"csrf_token": token, "decision": "accept"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"#segment-{seg1}")   # VERVOER is still open
+    r = client.post(f"{URL}/toewijzing/{extra.id}", data={"csrf_token": token, "decision": "reject"})
+    assert r.headers["Location"].endswith(f"#segment-{seg2}")                            # now on to the next
+
+
 def test_bulk_accept_ignores_other_consultations_and_decided_rows(world, db_session):
     c = db_session.get(Consultation, world.consultation_id)
     writer = db_session.get(User, world.writer_id)
