@@ -752,8 +752,9 @@ def result_summary(job: Job) -> list[str]:
         if r.get("removed"):
             lines.append(f"{_n(int(r['removed']), 'eerder voorstel', 'eerdere voorstellen')} vervangen.")
         if r.get("kept_human_decisions"):
-            lines.append(f"{_n(int(r['kept_human_decisions']), 'beslissing', 'beslissingen')} van mensen "
-                         "bleven zoals ze waren.")
+            kept = int(r['kept_human_decisions'])
+            lines.append(f"{_n(kept, 'beslissing', 'beslissingen')} van mensen "
+                         f"{'bleef zoals die was' if kept == 1 else 'bleven zoals ze waren'}.")
         if (job.params or {}).get("learn"):
             lines[0] = (f"De coder heeft geleerd van de beoordelingen en "
                         f"{_n(int(r.get('segments') or 0), 'stuk', 'stukken')} die nog te beoordelen zijn opnieuw "

@@ -131,10 +131,11 @@ def segment_query(c: Consultation, f: Filters, *, unmasked: bool):
         stmt = stmt.where(Segment.document_id.is_not(None))
     if f.document is not None:
         stmt = stmt.where(Segment.document_id == f.document)
-    if f.q:
+    if f.q:      # every word of the search, anywhere in the text ("budget samen")
         column = Segment.text if unmasked else Segment.masked_text
-        pattern = "%" + f.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(func.lower(column).like(pattern, escape="\\"))
+        for word in f.q.lower().split():
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            stmt = stmt.where(func.lower(column).like(pattern, escape="\\"))
     return stmt
 
 
@@ -435,8 +436,8 @@ def highlight(text: str, assignments: CodeAssignment | list[CodeAssignment] | No
                 for word in str(item["matched_text"]).split(" … "):
                     for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I):
                         spans.append((*m.span(), label))
-    if query:
-        for m in re.finditer(re.escape(query), text, re.I):
+    for word in (query or "").split():
+        for m in re.finditer(re.escape(word), text, re.I):
             spans.append((*m.span(), ""))
     merged: list[list] = []          # [start, end, labels]
     for s, e, label in sorted(spans):

@@ -75,7 +75,7 @@ def view(job: Job) -> dict:
             out["error"] = job.error or ""  # the technical reason: for administrators only
     c = job.consultation
     if job.kind == "code_consultation" and job.status == JobStatus.FINISHED and may_open("review.index"):
-        out["links"].append((url_for("review.index", slug=c.slug), "Suggesties beoordelen"))
+        out["links"].append((url_for("review.index", slug=c.slug), "Voorstellen beoordelen"))
     if job.kind == "code_consultation" and job.status == JobStatus.FAILED and may_start(user):
         out["links"].append((url_for("jobs.index", slug=c.slug), "Opnieuw proberen op de pagina Coderen en taken"))
     if job.kind == "segment_document" and job.document_id:

@@ -23,7 +23,7 @@ REVIEW = f"{STAFF}/codering"
 
 def _found(client, code_id: int) -> int:
     html = client.get(REVIEW, query_string={"code": code_id, "status": "all"}).get_data(as_text=True)
-    return int(re.search(r"(\d+) stukken gevonden", html).group(1))
+    return int(re.search(r"(\d+) (?:stuk|stukken) gevonden", html).group(1))
 
 
 def _used(client, label: str) -> int:

@@ -77,7 +77,7 @@ def test_facilitator_member_sees_the_dashboard_with_numbers_from_the_database(cl
                                  .where(CodeAssignment.status == AssignmentStatus.ACCEPTED))
     assert t["Thema’s: segmenten met een geaccepteerde code"]["Mantelzorg"] == str(accepted) == "1"
     segments = db_session.scalar(select(func.count(Segment.id)))
-    assert f"1 van {segments} segmenten beoordeeld" in html
+    assert f"1 van {segments} stukken beoordeeld" in html
     assert "Codes: 1 geaccepteerd, 1 afgewezen, 1 voorstel wacht op een besluit." in html
     total = db_session.scalar(select(func.count(Response.id)).where(*submitted))
     assert f'<span class="figure">{total}</span> ingevulde vragenlijsten' in html
@@ -114,7 +114,7 @@ def test_empty_dashboard_says_there_is_nothing_yet(client, world):
     html = client.get(URL).get_data(as_text=True)
     assert "Nog geen ingevulde vragenlijsten." in html
     assert "Nog geen geaccepteerde codes." in html
-    assert "0 van 2 segmenten beoordeeld" in html
+    assert "0 van 2 stukken beoordeeld" in html
 
 
 def test_labels_from_staff_are_escaped_in_tables_and_charts(client, world, db_session, app):

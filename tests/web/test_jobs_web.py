@@ -75,7 +75,7 @@ def test_coding_run_progress_page_from_queued_to_finished(app, client, world):
     html = client.get(f"{TAKEN}/{job_id}").get_data(as_text=True)
     assert "klaar" in html and 'value="100"' in html and "100%" in html
     assert 'http-equiv="refresh"' not in html and "jobs.js" not in html
-    assert "1 stuk gecodeerd" in html and "Suggesties beoordelen" in html
+    assert "1 stuk gecodeerd" in html and "Voorstellen beoordelen" in html
     assert f'href="/beheer/c/{SLUG}/codering"' in html
     status = client.get(f"{TAKEN}/{job_id}/status").get_json()
     assert status["state"] == "finished" and status["percent"] == 100 and "Klaar" in status["html"]

@@ -138,7 +138,7 @@ def test_default_filter_progress_and_next_segment(client, world, db_session):
     assert r.status_code == 303
     assert r.headers["Location"].endswith(f"{URL}#segment-{world.segment_ids[1]}")
     html = client.get(URL).get_data(as_text=True)
-    assert "1 stukken gevonden (nog te beoordelen)" in html
+    assert "1 stuk gevonden (nog te beoordelen)" in html
     assert "<strong>1</strong> nog te beoordelen" in html and "<strong>1</strong> beoordeeld" in html
     assert "<strong>1</strong> geaccepteerd" in html
     # the filter is kept, and with nothing left to review the page lands on the result line

@@ -277,9 +277,12 @@ def test_review_accept_reject_add_and_filters(client, world, db_session):
 
     # filters: by code, by source, full-text search, neighbourhood (via the meeting)
     html = client.get(url, query_string={"code": world.code_ids["VERVOER"]}).get_data(as_text=True)
-    assert "1 stukken gevonden" in html and "taxi" in html
+    assert "1 stuk gevonden" in html and "taxi" in html
     assert "0 stukken gevonden" in client.get(url, query_string={"bron": "answer"}).get_data(as_text=True)
-    assert "1 stukken gevonden" in client.get(url, query_string={"q": "TAXI"}).get_data(as_text=True)
+    assert "1 stuk gevonden" in client.get(url, query_string={"q": "TAXI"}).get_data(as_text=True)
+    # several words: each anywhere in the text, each marked
+    html = client.get(url, query_string={"q": "laat taxi"}).get_data(as_text=True)
+    assert "1 stuk gevonden" in html and re.search(r"<mark[^>]*>taxi</mark>", html) and "<mark>laat</mark>" in html
     assert "0 stukken gevonden" in client.get(url, query_string={"q": "Jansen"}).get_data(as_text=True)
     assert "0 stukken gevonden" in client.get(url, query_string={"kanaal": "online"}).get_data(as_text=True)
 
