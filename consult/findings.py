@@ -106,6 +106,20 @@ def point_label(point: AdvicePoint) -> str:
     return f"{point.advice.advisory_body}, punt {point.label or point.position + 1}"
 
 
+#: how much of an advice point's text a choice on the finding form shows
+POINT_CHOICE_CHARS = 160
+
+
+def point_choice(point: AdvicePoint) -> str:
+    """"ASDD, punt 3: <the start of its text> …": a choice on the finding form that can be
+    scanned (a point's full text runs to fifteen lines)."""
+    text = " ".join((point.text or "").split())
+    if len(text) > POINT_CHOICE_CHARS:
+        cut = text.rfind(" ", 0, POINT_CHOICE_CHARS)
+        text = text[:cut if cut > 0 else POINT_CHOICE_CHARS].rstrip(",;:. ") + " …"
+    return f"{point_label(point)}: {text}"
+
+
 def response_label(response: AdviceResponse) -> str:
     """"ASDD, punt 3: overgenomen" for a response."""
     stance = STANCE_LABELS[response.stance] if response.stance else "nog geen standpunt"

@@ -513,10 +513,11 @@ def explain(a: CodeAssignment) -> str:
         candidate = ev.get("candidate")
         if isinstance(candidate, dict):
             model = str(candidate.get("coder") or "").startswith("model:")
-            by = "het lerende model net niet voorstelde" if model else "de regels net niet voorstelden"
             score = candidate.get("score")
-            how = f", zekerheid {round(score * 100)}%" if model and isinstance(score, (int, float)) else ""
-            text += f" Gekozen uit de codes die {by}{how}."
+            if model and isinstance(score, (int, float)) and score >= 0.05:     # as Candidate.hint says it
+                text += f" Gekozen uit de codes die het lerende model net niet voorstelde, zekerheid {round(score * 100)}%."
+            else:
+                text += " Gekozen uit de codes waarvan de omschrijving op dit stuk lijkt."
         note = ev.get("note")
         return f"{text} Opmerking: {note}." if isinstance(note, str) and note.strip() else text
     keyword_words, related, negated = [], [], []

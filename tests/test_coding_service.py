@@ -347,7 +347,7 @@ def test_a_code_chosen_from_the_candidates_keeps_its_provenance(demo):
         assert a.origin == Origin.PERSON and a.status == AssignmentStatus.ACCEPTED
         entry = s.scalar(select(AuditLog).where(AuditLog.action == "add_code").order_by(AuditLog.id.desc()))
         assert entry.details["candidate"] == cand
-        assert explain(a) == "Toegevoegd door Beleid. Gekozen uit de codes die de regels net niet voorstelden."
+        assert explain(a) == "Toegevoegd door Beleid. Gekozen uit de codes waarvan de omschrijving op dit stuk lijkt."
         s.expire(seg, ["assignments"])
         assert second.key not in {x.code.key for x in candidates(seg, codes)}   # on the segment now
         # a code that was no candidate gets no candidate provenance, even when asked

@@ -120,7 +120,7 @@ def _finding_form(c, finding: Finding | None) -> FindingForm:
                 "advice_points": [p.id for p in finding.advice_points]}
     form = FindingForm(data=data) if request.method == "GET" else FindingForm()
     form.codes.choices = [(x.id, x.label) for x in service.code_choices(c, finding)]
-    form.advice_points.choices = [(p.id, f"{service.point_label(p)}: {p.text}")
+    form.advice_points.choices = [(p.id, service.point_choice(p))
                                   for p in service.advice_points(db(), c)]
     return form
 

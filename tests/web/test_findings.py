@@ -13,6 +13,7 @@ from sqlalchemy import select
 from consult.db import session_scope
 from consult.models import (
     AdviceDocument, AdvicePoint, AdviceResponse, AssignmentStatus, AuditLog, CodeAssignment, Consultation,
+    ConsultationStatus,
     Decision, Finding, FindingKind, Origin, Segment, Stance,
 )
 from tests.web.conftest import SLUG, csrf_token, login
@@ -70,6 +71,20 @@ def writer(client, world):
 
 
 # ----------------------------------------------------------------------------- findings
+
+def test_findings_reach_the_public_page_only_once_the_report_is_published(app, writer, world):
+    new_finding(writer, "finding", title="Mantelzorgers zijn moe", statement="Zij willen rust.")
+    writer.get(INDEX)                          # (shows the "opgeslagen" message that names it)
+    public = f"/c/{SLUG}"
+    assert "Mantelzorgers zijn moe" not in writer.get(public).get_data(as_text=True)     # open: work in progress
+    assert "het verslag van deze raadpleging is gepubliceerd" not in writer.get(f"{INDEX}/nieuw?soort=finding").get_data(as_text=True)
+    with sessions(app) as s:
+        s.get(Consultation, world.consultation_id).status = ConsultationStatus.REPORTED
+        s.commit()
+    assert "Mantelzorgers zijn moe" in writer.get(public).get_data(as_text=True)
+    # the form says that what is saved now is public at once
+    assert "het verslag van deze raadpleging is gepubliceerd" in writer.get(f"{INDEX}/nieuw?soort=finding").get_data(as_text=True)
+
 
 def test_create_each_kind_shows_in_its_section(app, writer, world):
     html = writer.get(INDEX).get_data(as_text=True)
