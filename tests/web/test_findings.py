@@ -72,18 +72,16 @@ def writer(client, world):
 
 # ----------------------------------------------------------------------------- findings
 
-def test_findings_reach_the_public_page_only_once_the_report_is_published(app, writer, world):
+def test_the_form_says_that_what_is_saved_is_public_at_once(app, writer, world):
+    warning = "wat u hier opslaat, staat meteen op de openbare pagina"
+    assert warning in writer.get(f"{INDEX}/nieuw?soort=finding").get_data(as_text=True)   # open consultation
     new_finding(writer, "finding", title="Mantelzorgers zijn moe", statement="Zij willen rust.")
     writer.get(INDEX)                          # (shows the "opgeslagen" message that names it)
-    public = f"/c/{SLUG}"
-    assert "Mantelzorgers zijn moe" not in writer.get(public).get_data(as_text=True)     # open: work in progress
-    assert "het verslag van deze raadpleging is gepubliceerd" not in writer.get(f"{INDEX}/nieuw?soort=finding").get_data(as_text=True)
+    assert "Mantelzorgers zijn moe" in writer.get(f"/c/{SLUG}").get_data(as_text=True)    # as it says
     with sessions(app) as s:
-        s.get(Consultation, world.consultation_id).status = ConsultationStatus.REPORTED
+        s.get(Consultation, world.consultation_id).status = ConsultationStatus.DRAFT
         s.commit()
-    assert "Mantelzorgers zijn moe" in writer.get(public).get_data(as_text=True)
-    # the form says that what is saved now is public at once
-    assert "het verslag van deze raadpleging is gepubliceerd" in writer.get(f"{INDEX}/nieuw?soort=finding").get_data(as_text=True)
+    assert warning not in writer.get(f"{INDEX}/nieuw?soort=finding").get_data(as_text=True)  # nothing public yet
 
 
 def test_create_each_kind_shows_in_its_section(app, writer, world):
