@@ -554,6 +554,18 @@ ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 STALE_AFTER = timedelta(hours=6)
 
 
+def last_finished_job(session: Session, consultation: Consultation, kind: str,
+                      same: Callable[[dict[str, Any]], bool] = lambda params: True) -> Job | None:
+    """The newest finished top-level job of ``kind`` for ``consultation`` whose params
+    satisfy ``same``, or None (the review screen says when the learner last re-coded)."""
+    for job in session.scalars(select(Job).where(
+            Job.consultation_id == consultation.id, Job.kind == kind, Job.parent_id.is_(None),
+            Job.status == JobStatus.FINISHED).order_by(Job.id.desc()).limit(20)):
+        if same(job.params or {}):
+            return job
+    return None
+
+
 def active_job(session: Session, consultation: Consultation, kind: str,
                same: Callable[[dict[str, Any]], bool] = lambda params: True) -> Job | None:
     """The oldest queued or running top-level job of ``kind`` for ``consultation`` whose

@@ -47,6 +47,7 @@ def index(slug: str):
         documents=review.review_documents(s, c),
         last_decision=coding.last_decision(s, c, user), page_size=review.PAGE_SIZE, orders=review.ORDERS,
         learning_job=jobs.active_job(s, c, "code_consultation", lambda p: bool(p.get("learn"))),
+        learned_job=jobs.last_finished_job(s, c, "code_consultation", lambda p: bool(p.get("learn"))),
         page_url=lambda n: url_for(".index", slug=slug, **f.args(pagina=n)))
 
 

@@ -577,6 +577,9 @@ def test_the_coder_learns_after_enough_decisions(app, client, world, db_session,
     reviewed = db_session.get(Segment, world.segment_ids[0])
     assert reviewed.review_margin is None
     assert jobs.result_summary(job)[0].startswith("De coder heeft geleerd van de beoordelingen en 1 stuk")
+    # the review screen says the learner re-coded, so changed counts and order are explained
+    html = client.get(URL).get_data(as_text=True)
+    assert "Het lerende model heeft op " in html and "opnieuw gecodeerd" in html and f"/taken/{job.id}" in html
     page = client.get(f"{STAFF}/taken").get_data(as_text=True)
     assert "Coder leert van beoordelingen" in page
     # the learner ranked what is left: the list now opens on its order
