@@ -58,9 +58,30 @@
     if (target.getAttribute("tabindex") === null) { target.setAttribute("tabindex", "-1"); }
     target.focus();
   }
+  // The "Kiezen" ticks survive a decision elsewhere on the page (which reloads it): they
+  // are kept for this list in the tab's sessionStorage until the bulk form is sent.
+  var tickKey = "consult-kiezen:" + location.pathname;
+  function ticks() { return Array.prototype.slice.call(document.querySelectorAll("input[form='bulk'][name='assignment']")); }
+  function saveTicks() {
+    try {
+      sessionStorage.setItem(tickKey, JSON.stringify(ticks().filter(function (t) { return t.checked; })
+        .map(function (t) { return t.value; })));
+    } catch (e) { /* storage off: the ticks simply do not survive */ }
+  }
+  function restoreTicks() {
+    var kept = [];
+    try { kept = JSON.parse(sessionStorage.getItem(tickKey) || "[]"); } catch (e) { kept = []; }
+    ticks().forEach(function (t) {
+      if (kept.indexOf(t.value) >= 0) { t.checked = true; }
+      t.addEventListener("change", saveTicks);
+    });
+    var bulk = document.getElementById("bulk");
+    if (bulk) { bulk.addEventListener("submit", function () { try { sessionStorage.removeItem(tickKey); } catch (e) {} }); }
+  }
+  function ready() { restoreTicks(); focusTarget(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", focusTarget);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    focusTarget();
+    ready();
   }
 }());

@@ -38,14 +38,15 @@ def test_review_focus_context_bulk_and_undo(server, fresh_browser, screenshots, 
     d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, f"segment-{seg1}"))
     d.save_screenshot(str(screenshots / "review-context.png"))
 
-    # accept: back on the list, focus on the next segment to review
+    # choose segment 2's suggestion for the bulk step, then accept segment 1's on its own:
+    # back on the list, focus on the next segment to review, and the choice is still there
+    d.find_element(By.CSS_SELECTOR, f"#segment-{seg2} .bulk-choice label").click()
     navigates(d, d.find_element(By.CSS_SELECTOR, f"#segment-{seg1} button[value=accept]").click)
     assert d.current_url.endswith(f"#segment-{seg2}")
     assert active_id(d) == f"segment-{seg2}"
     assert not d.find_elements(By.ID, f"segment-{seg1}")  # reviewed: no longer in "nog te beoordelen"
 
-    # bulk: choose the remaining suggestion and accept the selection
-    d.find_element(By.CSS_SELECTOR, f"#segment-{seg2} .bulk-choice label").click()
+    # bulk: accept the selection
     assert d.find_element(By.CSS_SELECTOR, f"#segment-{seg2} .bulk-choice input").is_selected()
     assert run_axe(d, axe_source) == []
     navigates(d, d.find_element(By.XPATH, "//button[normalize-space()='Geselecteerde voorstellen accepteren']").click)
