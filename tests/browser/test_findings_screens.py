@@ -60,6 +60,18 @@ def test_policy_writer_writes_findings_and_a_decision(server, fresh_browser, scr
     assert "is opgeslagen" in notice(d)
     assert d.find_element(By.TAG_NAME, "h1").text == "Bevinding bewerken"
 
+    # an edit not saved yet: leaving the page (for the evidence search, say) asks first.
+    # (WebDriver answers the browser's own question itself, so the page's answer to a
+    # beforeunload event is checked.)
+    leaving = ("var e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e);"
+               " return e.defaultPrevented;")
+    assert d.execute_script(leaving) is False                              # nothing changed yet
+    d.find_element(By.ID, "statement").send_keys(" Ook in het weekend.")
+    assert d.execute_script(leaving) is True                               # would ask
+    click(d, "Opslaan")
+    assert "De wijzigingen zijn opgeslagen." in notice(d)
+    assert d.execute_script(leaving) is False                              # saved: leaves freely
+
     # evidence: search the accepted segments, tick one, add it
     d.find_element(By.ID, "zoek-q").send_keys("mantelzorg")
     Select(d.find_element(By.ID, "zoek-bron")).select_by_visible_text("verslag van bijeenkomst")
