@@ -311,7 +311,7 @@ def test_a_whole_consultation_from_the_browser(cycle, fresh_browser, axe_source,
     shot(d, screenshots / "lifecycle-coding-done.png")
 
     # 7. review: accept the suggestions on the first answer, reject one elsewhere
-    follow(d, "Suggesties beoordelen")
+    follow(d, "Voorstellen beoordelen")
     fill(d, "f-q", "respijtzorg")
     d.find_element(By.ID, "f-q").submit()
     WebDriverWait(d, 10).until(lambda drv: "respijtzorg" in drv.current_url)

@@ -43,7 +43,7 @@ def test_coding_run_progress_page_updates_itself(server, fresh_browser, screensh
     assert d.find_element(By.ID, "taak-voortgang").get_attribute("value") == "100"
     assert "Klaar" in d.find_element(By.ID, "taak-melding").get_attribute("textContent")  # announced
     assert d.title.startswith("Nieuwe tekst coderen: klaar")
-    assert d.find_element(By.LINK_TEXT, "Suggesties beoordelen").is_displayed()
+    assert d.find_element(By.LINK_TEXT, "Voorstellen beoordelen").is_displayed()
     assert run_axe(d, axe_source) == []
     shot(d, screenshots / "job-finished.png")
 

@@ -96,7 +96,7 @@ def test_policy_writer_reviews_codes_with_keyboard(server, fresh_browser, screen
     d.find_element(By.ID, "f-q").send_keys("taxi")
     navigates(d, d.find_element(By.CSS_SELECTOR, "form.filters button").click)
     found = d.find_element(By.CSS_SELECTOR, "main p[role=status]").text
-    assert found.startswith("1 stukken gevonden"), (found, d.current_url)
+    assert found.startswith("1 stuk gevonden"), (found, d.current_url)
     d.get(server.url + f"{STAFF}/codeboek")
     shot(d, screenshots / "codebook-editor.png")
     assert run_axe(d, axe_source) == []
