@@ -16,7 +16,9 @@ How a text is cut:
 3. headings are not segments: a short single-line block (at most ``heading_words``
    words) that ends in ``:`` or ``?`` or has no final punctuation and is followed by
    more text (``"Wat gaat goed?"``, ``"Knelpunten"``) is dropped as a segment and
-   given to the following segments as their ``heading`` until the next heading;
+   given to the following segments as their ``heading`` until the next heading; so is a
+   numbered one with its text on the next line (``"1. Eenzaamheid"``), where numbered
+   lines one under the other stay a list;
    a table or group heading (:func:`table_label`: ``"Tafel 3"``, ``"Groep B"``,
    ``"Tafel 1 – mantelzorgers"``, ``"Tafel 2: ouderen"``, ``"Groep 3 (jongeren)"``,
    ``"Tafel mantelzorg"``, ``"Mantelzorgtafel"``) also becomes the ``group`` of every
@@ -197,7 +199,7 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
             blocks.append((para[0][0], para[-1][1], False))
         para.clear()
 
-    for s, e in lines:
+    for k, (s, e) in enumerate(lines):
         line = text[s:e]
         if not line.strip():
             flush()
@@ -207,6 +209,13 @@ def _blocks(text: str) -> list[tuple[int, int, bool]]:
                 para and is_contents_line(line) and is_contents_line(text[para[-1][0]:para[-1][1]])):
             # ("2. Aanleiding 5" among contents lines is one of them, not a list item)
             flush()
+            nxt = text[lines[k + 1][0]:lines[k + 1][1]] if k + 1 < len(lines) else ""
+            if (m.group(0).strip()[:1].isdigit() and _is_heading(line[m.end():], 8)
+                    and nxt.strip()[:1].isupper() and not LIST_MARKER.match(nxt)):
+                # a numbered heading with its text under it ("1. Eenzaamheid" / "Veel ouderen
+                # ..."), not a list item: the heading rules decide, as for an unnumbered one
+                blocks.append((s + m.end(), e, False))
+                continue
             blocks.append((s + m.end(), e, True))
         else:
             if blocks and blocks[-1][2] and not para and line[:1] in " \t":

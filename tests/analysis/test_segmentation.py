@@ -290,3 +290,18 @@ def test_contents_typed_between_other_lines_without_blank_lines():
         ("bullet", "Vervoer 12"), ("bullet", "Eenzaamheid 8"), ("bullet", "Mantelzorg 5"),
         ("sentence", "De bus rijdt te weinig."),
     ]
+
+
+def test_a_numbered_heading_with_its_text_under_it_is_a_heading_not_a_list_item():
+    text = ("Zandweerd, 10 september 2019 – aantekeningen\n\n"
+            "1. Eenzaamheid\nVeel ouderen in de wijk zijn alleen. Een buurtbus zou helpen.\n\n"
+            "2. Jongeren en gezinnen\nOuders zien door de bomen het bos niet meer.\n\n"
+            "Wat moet beter:\n1. Meer bussen\n2. Minder formulieren\n")
+    segs = segment_text(text)
+    assert [(s.text, s.heading) for s in segs] == [
+        ("Veel ouderen in de wijk zijn alleen.", "Eenzaamheid"),
+        ("Een buurtbus zou helpen.", "Eenzaamheid"),
+        ("Ouders zien door de bomen het bos niet meer.", "Jongeren en gezinnen"),
+        ("Meer bussen", "Wat moet beter:"),          # a numbered list stays a list
+        ("Minder formulieren", "Wat moet beter:")]
+    assert [s.kind for s in segs][-2:] == ["bullet", "bullet"]
