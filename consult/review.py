@@ -341,9 +341,7 @@ def next_to_review(session: Session, c: Consultation, f: Filters, after: int | N
 
 def has_open_suggestion(session: Session, segment_id: int) -> bool:
     """Whether segment ``segment_id`` still has a suggestion nobody decided on."""
-    return session.scalar(select(CodeAssignment.id).where(
-        CodeAssignment.segment_id == segment_id, CodeAssignment.status == AssignmentStatus.SUGGESTED,
-        CodeAssignment.decided_at.is_(None)).limit(1)) is not None
+    return session.scalar(select(Segment.id).where(Segment.id == segment_id, _open())) is not None
 
 
 def _margin(session: Session, segment_id: int) -> float | None:
